@@ -1,0 +1,119 @@
+"""Edition and method settings, loaded from params/ and validated before anything runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputError, Problem
+from .project import Project
+
+DEFAULT_EDITION = 2016
+
+
+def read_yaml_mapping(path: Path) -> dict[str, Any]:
+    """Read a YAML file that must hold a mapping; name the file on any problem."""
+    if not path.exists():
+        raise InputError.single(path, "file not found")
+    try:
+        content = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise InputError.single(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        row = mark.line + 1 if mark is not None else None
+        raise InputError.single(path, f"not valid YAML: {getattr(exc, 'problem', exc)}", row) from exc
+    if not isinstance(content, dict):
+        raise InputError.single(path, "expected a mapping of settings at the top level")
+    return content
+
+
+def _unknown_keys(path: Path, content: dict, allowed: set[str]) -> list[Problem]:
+    return [Problem(str(path), f"unknown setting (allowed: {', '.join(sorted(allowed))})", field=str(k))
+            for k in content if k not in allowed]
+
+
+def _as_int(path: Path, content: dict, key: str, problems: list[Problem]) -> int | None:
+    value = content.get(key)
+    if isinstance(value, bool) or not isinstance(value, int):
+        problems.append(Problem(str(path), f"expected a whole number, got {value!r}", field=key))
+        return None
+    return value
+
+
+def _as_date(path: Path, content: dict, key: str, problems: list[Problem]) -> dt.date | None:
+    value = content.get(key)
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    if not isinstance(value, dt.date):
+        problems.append(Problem(str(path), f"expected a date YYYY-MM-DD, got {value!r}", field=key))
+        return None
+    return value
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One annual assessment: which data year it covers and how countries are selected."""
+
+    data_year: int
+    selection_year: int
+    threshold: int
+    reference_date: dt.date
+    label: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {f.name: (getattr(self, f.name).isoformat() if f.name == "reference_date"
+                         else getattr(self, f.name)) for f in fields(self)}
+
+
+EDITION_KEYS = {"data_year", "selection_year", "threshold", "reference_date", "label"}
+
+
+def parse_edition(path: Path, content: dict[str, Any]) -> Edition:
+    """Validate an edition's settings; defaults: selection year Y-1, reference date 31 Dec of Y."""
+    problems = _unknown_keys(path, content, EDITION_KEYS)
+    if "data_year" not in content:
+        problems.append(Problem(str(path), "missing required setting", field="data_year"))
+        raise InputError(problems)
+    year = _as_int(path, content, "data_year", problems)
+    settings = {"selection_year": (year or 0) - 1, "threshold": 1000,
+                "reference_date": dt.date((year or 2000), 12, 31), "label": ""}
+    settings.update({k: v for k, v in content.items() if k in EDITION_KEYS})
+    selection_year = _as_int(path, settings, "selection_year", problems)
+    threshold = _as_int(path, settings, "threshold", problems)
+    reference_date = _as_date(path, settings, "reference_date", problems)
+    if threshold is not None and threshold < 0:
+        problems.append(Problem(str(path), "threshold must not be negative", field="threshold"))
+    if year is not None and selection_year is not None and selection_year > year:
+        problems.append(Problem(str(path), f"selection year {selection_year} is after the data year {year}",
+                                field="selection_year"))
+    if year is not None and reference_date is not None and reference_date.year < year:
+        problems.append(Problem(str(path), f"reference date {reference_date} is before the end of the "
+                                f"data year {year}", field="reference_date"))
+    if problems:
+        raise InputError(problems)
+    return Edition(year, selection_year, threshold, reference_date, str(settings["label"]))
+
+
+def load_edition(year: int, project: Project | None = None) -> Edition:
+    """The edition for data year `year`, from params/editions/<year>.yml."""
+    project = project or Project.default()
+    path = project.edition_params(year)
+    if not path.exists():
+        known = sorted(p.stem for p in (project.params / "editions").glob("*.yml"))
+        raise InputError.single(path, f"no edition for data year {year}; editions defined: "
+                                f"{', '.join(known) or 'none'} (add params/editions/{year}.yml)")
+    edition = parse_edition(path, read_yaml_mapping(path))
+    if edition.data_year != year:
+        raise InputError.single(path, f"file is named for {year} but says data_year {edition.data_year}",
+                                field="data_year")
+    return edition

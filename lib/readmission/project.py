@@ -1,0 +1,52 @@
+"""Where a project's folders are: one root, everything else relative to it."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Project:
+    """The folders of one readmission project (the repository, or a copy made by a test)."""
+
+    root: Path
+
+    @classmethod
+    def default(cls) -> "Project":
+        """The project named by READMISSION_ROOT, else the repository this package lives in."""
+        return cls(Path(os.environ.get("READMISSION_ROOT", PACKAGE_ROOT)).resolve())
+
+    @property
+    def params(self) -> Path:
+        return self.root / "params"
+
+    @property
+    def reference(self) -> Path:
+        return self.root / "data" / "reference"
+
+    @property
+    def public(self) -> Path:
+        return self.root / "data" / "public"
+
+    @property
+    def restricted(self) -> Path:
+        return self.root / "data" / "restricted"
+
+    @property
+    def templates(self) -> Path:
+        return self.root / "data" / "templates"
+
+    @property
+    def notebooks(self) -> Path:
+        return self.root / "notebooks"
+
+    @property
+    def results(self) -> Path:
+        return self.root / "results"
+
+    def edition_params(self, year: int) -> Path:
+        return self.params / "editions" / f"{year}.yml"
