@@ -1,0 +1,100 @@
+"""Which third countries an edition assesses, and the numbers behind each inclusion or exclusion.
+
+A country is selected when its nationals needed a Schengen visa on the edition's reference date and
+the reporting states together issued more than the threshold of return decisions to its nationals
+in the selection year.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .data.reference import ReferenceTables, reporting_states_on, visa_required_on
+from .params import Edition
+
+NEAR_MISS_SHARE = 0.5  # a visa-required country with at least half the threshold is a near miss
+
+
+class MissingDataError(Exception):
+    """The data an edition needs are not in the public-data folder."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The selected countries and every candidate's numbers, for one edition."""
+
+    edition: Edition
+    candidates: pd.DataFrame   # one row per third country with data: totals, visa status, outcome
+    reporting_states: list[str]
+
+    @property
+    def selected(self) -> pd.DataFrame:
+        return self.candidates[self.candidates["selected"]].reset_index(drop=True)
+
+    @property
+    def near_misses(self) -> pd.DataFrame:
+        c = self.candidates
+        return c[c["outcome"] == "near miss"].reset_index(drop=True)
+
+    @property
+    def visa_free_excluded(self) -> pd.DataFrame:
+        c = self.candidates
+        return c[c["outcome"] == "excluded: visa-free"].reset_index(drop=True)
+
+    @property
+    def codes(self) -> list[str]:
+        return self.selected["country"].tolist()
+
+
+def decisions_by_country(decisions: pd.DataFrame, year: int, states: list[str]) -> pd.DataFrame:
+    """Return decisions per citizenship in `year`, summed over `states`; NA counts as not reported."""
+    rows = decisions[(decisions["year"] == year) & decisions["geo"].isin(states)]
+    if rows.empty:
+        raise MissingDataError(f"no return decisions (migr_eiord) for {year} in the public data")
+    grouped = rows.groupby("citizen")["value"]
+    return pd.DataFrame({
+        "decisions": grouped.sum(min_count=1).astype("Int64"),
+        "states_reporting": grouped.count().astype(int),
+    }).reset_index().rename(columns={"citizen": "country"})
+
+
+def classify(totals: pd.DataFrame, visa_codes: set[str], threshold: int) -> pd.DataFrame:
+    """Mark each country selected, near miss, below threshold or excluded as visa-free."""
+    frame = totals.copy()
+    frame["visa_required"] = frame["country"].isin(visa_codes)
+    above = frame["decisions"].fillna(0) > threshold
+    frame["selected"] = frame["visa_required"] & above
+    near = frame["decisions"].fillna(0) >= NEAR_MISS_SHARE * threshold
+    frame["outcome"] = "below threshold"
+    frame.loc[frame["visa_required"] & ~above & near, "outcome"] = "near miss"
+    frame.loc[~frame["visa_required"] & above, "outcome"] = "excluded: visa-free"
+    frame.loc[~frame["visa_required"] & ~above, "outcome"] = "visa-free"
+    frame.loc[frame["selected"], "outcome"] = "selected"
+    return frame.sort_values(["decisions", "country"], ascending=[False, True],
+                             na_position="last").reset_index(drop=True)
+
+
+def select_countries(edition: Edition, decisions: pd.DataFrame, reference: ReferenceTables,
+                     country_names: dict[str, str] | None = None) -> Selection:
+    """Apply the selection rule of the edition to return decisions by citizenship (migr_eiord)."""
+    on = edition.reference_date
+    states = reporting_states_on(reference.reporting_states, on)["eurostat_code"].tolist()
+    try:
+        totals = decisions_by_country(decisions, edition.selection_year, states)
+    except MissingDataError as exc:
+        years = sorted(decisions["year"].unique().tolist())
+        span = f"{years[0]}-{years[-1]}" if years else "none"
+        raise MissingDataError(
+            f"{exc} (years available: {span}). Edition {edition.data_year} selects on "
+            f"{edition.selection_year}: run `readmission data fetch` with a network to download "
+            "the current migr_eiord, or `readmission data import DIR` with a newer snapshot."
+        ) from exc
+    visa = visa_required_on(reference.visa_required, on)
+    candidates = classify(totals, set(visa["eurostat_code"]), edition.threshold)
+    names = dict(zip(visa["eurostat_code"], visa["name"]))
+    names.update(country_names or {})
+    candidates.insert(1, "name", candidates["country"].map(names).fillna(""))
+    candidates["states_total"] = len(states)
+    return Selection(edition, candidates, states)
