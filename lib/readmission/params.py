@@ -117,3 +117,129 @@ def load_edition(year: int, project: Project | None = None) -> Edition:
         raise InputError.single(path, f"file is named for {year} but says data_year {edition.data_year}",
                                 field="data_year")
     return edition
+
+
+# ---- Method settings (params/method.yml) ----
+
+@dataclass(frozen=True)
+class Component:
+    """One rating component: scored 0 at `poor`, 1 at `good`, linear between, clipped."""
+
+    weight: float
+    poor: float
+    good: float
+
+
+@dataclass(frozen=True)
+class Method:
+    """Every threshold and weight of the rating, as read from params/method.yml."""
+
+    small_numbers: int
+    absent_returns: str
+    min_decisions_concerned: int
+    min_states_for_aggregate: int
+    components: dict[str, Component]
+    min_components: int
+    good_from: float
+    poor_below: float
+    most_share: float
+    min_rated_states: int
+    robustness: dict[str, list[float]]
+    raw: dict[str, Any]
+
+    def with_setting(self, dotted: str, value: float) -> "Method":
+        """A copy with one setting (e.g. 'rating.good_from') changed, re-validated."""
+        import copy
+
+        raw = copy.deepcopy(self.raw)
+        *parents, leaf = dotted.split(".")
+        node = raw
+        for key in parents:
+            node = node[key]
+        node[leaf] = value
+        return parse_method(Path("<robustness>"), raw)
+
+
+COMPONENT_NAMES = {"effective_return_rate", "acceptance_rate", "issuance_rate", "practical_cooperation"}
+ABSENT_RETURNS = {"zero_if_state_reports", "not_reported"}
+METHOD_SHAPE = {
+    "small_numbers": int, "absent_returns": str, "min_decisions_concerned": int,
+    "min_states_for_aggregate": int, "rating": dict, "country_level": dict, "robustness": dict,
+}
+RATING_SHAPE = {"components": dict, "min_components": int, "good_from": float, "poor_below": float}
+LEVEL_SHAPE = {"most_share": float, "min_rated_states": int}
+
+
+def _check_shape(path: Path, content: dict, shape: dict, prefix: str) -> list[Problem]:
+    problems = _unknown_keys(path, content, set(shape))
+    for key, kind in shape.items():
+        name = f"{prefix}{key}"
+        if key not in content:
+            problems.append(Problem(str(path), "missing required setting", field=name))
+            continue
+        value = content[key]
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) if kind is float else \
+            isinstance(value, kind) and not isinstance(value, bool)
+        if not ok:
+            problems.append(Problem(str(path), f"expected {kind.__name__}, got {value!r}", field=name))
+    return problems
+
+
+def parse_method(path: Path, content: dict[str, Any]) -> Method:
+    """Validate method settings: known names only, right types, coherent thresholds."""
+    problems = _check_shape(path, content, METHOD_SHAPE, "")
+    rating, level = content.get("rating"), content.get("country_level")
+    if isinstance(rating, dict):
+        problems += _check_shape(path, rating, RATING_SHAPE, "rating.")
+    if isinstance(level, dict):
+        problems += _check_shape(path, level, LEVEL_SHAPE, "country_level.")
+    if problems:
+        raise InputError(problems)
+    components = {}
+    for name, spec in rating["components"].items():
+        field = f"rating.components.{name}"
+        if name not in COMPONENT_NAMES:
+            problems.append(Problem(str(path), f"unknown component (allowed: "
+                                    f"{', '.join(sorted(COMPONENT_NAMES))})", field=field))
+            continue
+        if not isinstance(spec, dict) or set(spec) != {"weight", "poor", "good"} or not all(
+                isinstance(spec[k], (int, float)) and not isinstance(spec[k], bool) for k in spec):
+            problems.append(Problem(str(path), "expected {weight, poor, good} numbers", field=field))
+            continue
+        if spec["good"] == spec["poor"] or spec["weight"] < 0:
+            problems.append(Problem(str(path), "needs good != poor and a weight >= 0", field=field))
+            continue
+        components[name] = Component(float(spec["weight"]), float(spec["poor"]), float(spec["good"]))
+    if content["absent_returns"] not in ABSENT_RETURNS:
+        problems.append(Problem(str(path), f"expected one of {sorted(ABSENT_RETURNS)}",
+                                field="absent_returns"))
+    if not rating["poor_below"] <= rating["good_from"]:
+        problems.append(Problem(str(path), "must not exceed rating.good_from", field="rating.poor_below"))
+    if not 0 < level["most_share"] < 1:
+        problems.append(Problem(str(path), "must be between 0 and 1", field="country_level.most_share"))
+    robustness = {}
+    for dotted, values in content["robustness"].items():
+        if not isinstance(values, list) or not values or not all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+            problems.append(Problem(str(path), "expected a list of numbers", field=f"robustness.{dotted}"))
+            continue
+        node = content
+        for key in dotted.split("."):
+            node = node.get(key) if isinstance(node, dict) else None
+        if node is None or isinstance(node, dict):
+            problems.append(Problem(str(path), "names no setting of this file",
+                                    field=f"robustness.{dotted}"))
+            continue
+        robustness[dotted] = [float(v) if isinstance(node, float) else v for v in values]
+    if problems:
+        raise InputError(problems)
+    return Method(content["small_numbers"], content["absent_returns"],
+                  content["min_decisions_concerned"], content["min_states_for_aggregate"], components,
+                  rating["min_components"], float(rating["good_from"]), float(rating["poor_below"]),
+                  float(level["most_share"]), level["min_rated_states"], robustness, content)
+
+
+def load_method(project: Project | None = None, path: Path | None = None) -> Method:
+    """The method settings of params/method.yml (or `path`)."""
+    path = path or (project or Project.default()).params / "method.yml"
+    return parse_method(path, read_yaml_mapping(path))

@@ -1,0 +1,59 @@
+"""An edition's public inputs: bring them into data/public, record their manifest, select countries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .data import eurostat, snapshot
+from .data.reference import load_reference
+from .outputs import write_csv, write_json
+from .params import Edition
+from .project import Project
+from .selection import Selection, select_countries
+
+
+def prepare_public_data(project: Project, snapshot_dir: Path | None, fetch: bool = False,
+                        progress=None) -> list[dict]:
+    """Import the snapshot when it exists (verified), else fetch from Eurostat; return the manifest."""
+    if snapshot_dir is not None and Path(snapshot_dir).exists() and not fetch:
+        return snapshot.import_snapshot(Path(snapshot_dir), project.public)
+    from .data.fetch import fetch_datasets  # only needed online
+
+    fetch_datasets(project.public, progress=progress)
+    return snapshot.input_manifest(project.public)
+
+
+def edition_dir(project: Project, edition: Edition) -> Path:
+    return project.results / str(edition.data_year)
+
+
+def record_manifest(project: Project, edition: Edition) -> list[str]:
+    """Write the inputs' manifest for this edition; return how it differs from the last run's."""
+    import json
+
+    path = edition_dir(project, edition) / "inputs.json"
+    manifest = snapshot.input_manifest(project.public)
+    changes: list[str] = []
+    if path.exists():
+        previous = json.loads(path.read_text(encoding="utf-8"))
+        changes = snapshot.compare_manifests(previous.get("inputs", []), manifest)
+    write_json(path, {"edition": edition.as_dict(), "inputs": manifest})
+    return changes
+
+
+def run_selection(project: Project, edition: Edition) -> Selection:
+    """Select the edition's countries from data/public and write selection.csv / selection.json."""
+    decisions = eurostat.load_return_decisions(project.public)
+    reference = load_reference(project.reference)
+    selection = select_countries(edition, decisions.observations, reference)
+    out = edition_dir(project, edition)
+    write_csv(out / "selection.csv", selection.candidates)
+    write_json(out / "selection.json", {
+        "edition": edition.as_dict(),
+        "selected": selection.codes,
+        "reporting_states": selection.reporting_states,
+        "near_misses": selection.near_misses["country"].tolist(),
+        "excluded_visa_free": selection.visa_free_excluded["country"].tolist(),
+        "source": {"dataset": decisions.dataset, "last_update": decisions.last_update},
+    })
+    return selection

@@ -1,0 +1,139 @@
+"""Article 25a(2) indicators (a)-(c) for one country and year, as pure functions of tidy frames.
+
+Edge cases are explicit: a rate with zero decisions is undefined (NA), missing is never zero, returns
+above decisions are kept and flagged, and the EU+ rate uses only states that report both series.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import pandas as pd
+
+STATE = "reporting_state"
+
+
+def _by_state(frame: pd.DataFrame, country: str, year: int, states: list[str], name: str) -> pd.DataFrame:
+    """One row per reporting state for citizens of `country` in `year`; absent rows are NA."""
+    rows = frame[(frame["citizen"] == country) & (frame["year"] == year) & frame["geo"].isin(states)]
+    rows = rows.set_index("geo")
+    out = pd.DataFrame({STATE: states})
+    out[name] = out[STATE].map(rows["value"]).astype("Int64")
+    out[f"{name}_flags"] = out[STATE].map(rows["flags"]).fillna("").astype(str)
+    out[f"{name}_row"] = out[STATE].isin(rows.index)
+    return out
+
+
+def return_decisions(decisions: pd.DataFrame, country: str, year: int, states: list[str]) -> pd.DataFrame:
+    """(a) Return decisions issued to nationals of `country` in `year`, per reporting state."""
+    return _by_state(decisions, country, year, states, "return_decisions")
+
+
+def decisions_trend(decisions: pd.DataFrame, country: str, states: list[str]) -> pd.DataFrame:
+    """(a) Return decisions per year over every available year, summed over reporting states."""
+    rows = decisions[(decisions["citizen"] == country) & decisions["geo"].isin(states)]
+    grouped = rows.groupby("year")["value"]
+    return pd.DataFrame({"return_decisions": grouped.sum(min_count=1).astype("Int64"),
+                         "states_reporting": grouped.count()}).reset_index()
+
+
+def returns_trend(returns: pd.DataFrame, country: str, states: list[str]) -> pd.DataFrame:
+    """Returns to third countries per year, summed over reporting states (rows present only)."""
+    rows = returns[(returns["citizen"] == country) & returns["geo"].isin(states)]
+    grouped = rows.groupby("year")["value"]
+    return pd.DataFrame({"returns": grouped.sum(min_count=1).astype("Int64"),
+                         "states_reporting": grouped.count()}).reset_index()
+
+
+def returns_carried_out(returns: pd.DataFrame, country: str, year: int, states: list[str],
+                        absent_returns: str = "zero_if_state_reports") -> pd.DataFrame:
+    """(b) numerator: returns of `country`'s nationals to third countries, per reporting state.
+
+    The offline migr_eirtn copy dropped zero rows; with `zero_if_state_reports`, an absent row is
+    read as 0 when the state reported returns for some citizenship that year, and as NA otherwise.
+    """
+    out = _by_state(returns, country, year, states, "returns")
+    out["returns_basis"] = out["returns_row"].map({True: "reported", False: "not reported"})
+    if absent_returns == "zero_if_state_reports":
+        reporting = set(returns.loc[(returns["year"] == year) & returns["value"].notna(), "geo"])
+        absent = ~out["returns_row"] & out[STATE].isin(reporting)
+        out.loc[absent, "returns"] = 0
+        out.loc[absent, "returns_basis"] = "absent row read as 0"
+    return out
+
+
+def rate(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+    """numerator / denominator as floats; NA where either is NA or the denominator is 0."""
+    num = pd.to_numeric(numerator, errors="coerce").astype("Float64")
+    den = pd.to_numeric(denominator, errors="coerce").astype("Float64")
+    result = num / den.where(den != 0)
+    return result.astype("Float64")
+
+
+def effective_return_rate(decisions_by_state: pd.DataFrame, returns_by_state: pd.DataFrame,
+                          small_numbers: int, forced_returns: pd.DataFrame | None = None) -> pd.DataFrame:
+    """(b) Returns carried out as a share of return decisions, per state, with its flags.
+
+    When a confidential source gives forced returns for a state, they replace the Eurostat count
+    (the indicator of Article 25a(2)(b) is forced returns); `returns_source` says which was used.
+    """
+    table = decisions_by_state.merge(returns_by_state, on=STATE, how="outer")
+    table["returns_source"] = "Eurostat migr_eirtn (returns to third countries)"
+    if forced_returns is not None and not forced_returns.empty:
+        forced = forced_returns.set_index(STATE)["forced_returns"]
+        use = table[STATE].map(forced).notna()
+        table.loc[use, "returns"] = table.loc[use, STATE].map(forced).astype("Int64")
+        table.loc[use, "returns_source"] = "forced returns (confidential input)"
+    table["effective_return_rate"] = rate(table["returns"], table["return_decisions"])
+    table["rate_undefined"] = table["effective_return_rate"].isna()
+    table["returns_exceed_decisions"] = (table["returns"] > table["return_decisions"]).fillna(False).astype(bool)
+    table["small_numbers"] = (table["return_decisions"] < small_numbers).fillna(False).astype(bool)
+    return table
+
+
+@dataclass(frozen=True)
+class AggregateRate:
+    """A rate summed over the states that report both parts, naming those included and left out."""
+
+    numerator: int | None
+    denominator: int | None
+    rate: float | None
+    states_included: list[str]
+    states_excluded: list[str]
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def aggregate_rate(table: pd.DataFrame, numerator: str, denominator: str,
+                   min_states: int = 1) -> AggregateRate:
+    """Sum numerator and denominator over states reporting both; undefined below `min_states`."""
+    both = table[numerator].notna() & table[denominator].notna()
+    included = sorted(table.loc[both, STATE])
+    excluded = sorted(table.loc[~both, STATE])
+    if len(included) < max(min_states, 1):
+        return AggregateRate(None, None, None, included, excluded)
+    num = int(table.loc[both, numerator].sum())
+    den = int(table.loc[both, denominator].sum())
+    return AggregateRate(num, den, num / den if den else None, included, excluded)
+
+
+def readmission_requests(statistics: pd.DataFrame, country: str, year: int, states: list[str]) -> pd.DataFrame:
+    """(c) Requests accepted as a share of those submitted, and travel documents per request."""
+    rows = statistics[(statistics["country"] == country) & (statistics["year"] == year)]
+    rows = rows.set_index(STATE)
+    out = pd.DataFrame({STATE: states})
+    for column in ["readmission_requests_submitted", "readmission_requests_accepted",
+                   "travel_documents_issued", "forced_returns", "days_to_travel_document"]:
+        out[column] = out[STATE].map(rows[column]).astype("Int64")
+    out["acceptance_rate"] = rate(out["readmission_requests_accepted"], out["readmission_requests_submitted"])
+    out["issuance_rate"] = rate(out["travel_documents_issued"], out["readmission_requests_submitted"])
+    out["accepted_exceed_submitted"] = (out["readmission_requests_accepted"]
+                                        > out["readmission_requests_submitted"]).fillna(False).astype(bool)
+    return out
+
+
+def share_of_total(values: pd.Series) -> pd.Series:
+    """Each state's share of the total (e.g. of return decisions), NA where the value is NA."""
+    total = values.sum(min_count=1)
+    return rate(values, pd.Series([total] * len(values), index=values.index))

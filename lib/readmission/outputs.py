@@ -1,0 +1,69 @@
+"""Writing outputs so that a reader never sees a half-written file: write beside, then rename."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+
+class OutputError(Exception):
+    """An output could not be written (unwritable folder, full disk): nothing was replaced."""
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """Write `data` to `path` via a temporary file in the same folder and an atomic rename."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def dumps_json(content: Any) -> str:
+    """Stable JSON: sorted keys, two-space indent, trailing newline, no NaN (null instead)."""
+    return json.dumps(_plain(content), sort_keys=True, indent=2, ensure_ascii=False,
+                      allow_nan=False) + "\n"
+
+
+def write_json(path: Path, content: Any) -> None:
+    write_text_atomic(path, dumps_json(content))
+
+
+def write_csv(path: Path, frame: pd.DataFrame) -> None:
+    write_text_atomic(path, frame.to_csv(index=False, lineterminator="\n"))
+
+
+def _plain(value: Any) -> Any:
+    """Turn pandas/numpy scalars and NA into JSON-friendly Python values."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and value != value:
+        return None
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        return _plain(value.item())
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value

@@ -1,0 +1,97 @@
+"""Rate each Member State's cooperation with a country, and give the country its overall level."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import pandas as pd
+
+from .indicators import STATE
+from .params import Component, Method
+
+GOOD, AVERAGE, POOR, NOT_RATED = "good", "average", "poor", "not rated"
+LEVEL_WELL = "works well with most Member States"
+LEVEL_AVERAGE = "average, improvements needed with a number of Member States"
+LEVEL_POOR = "needs to be improved with most Member States"
+LEVEL_UNKNOWN = "not enough information"
+LEVELS = [LEVEL_WELL, LEVEL_AVERAGE, LEVEL_POOR, LEVEL_UNKNOWN]
+
+
+def component_score(value: float | None, component: Component) -> float | None:
+    """0 at `poor`, 1 at `good`, linear between and clipped; None when the value is missing."""
+    if value is None or pd.isna(value):
+        return None
+    score = (float(value) - component.poor) / (component.good - component.poor)
+    return min(1.0, max(0.0, score))
+
+
+def state_rating(score: float | None, method: Method) -> str:
+    """good / average / poor from a score, with the method's cut-offs."""
+    if score is None:
+        return NOT_RATED
+    if score >= method.good_from:
+        return GOOD
+    return POOR if score < method.poor_below else AVERAGE
+
+
+def rate_states(indicators: pd.DataFrame, method: Method) -> pd.DataFrame:
+    """Score and rate every concerned state from its indicator columns (one row per state).
+
+    `indicators` has one row per reporting state with `return_decisions` and the component
+    columns named in the method. States with fewer decisions than `min_decisions_concerned` are
+    not concerned and not rated; missing components are left out of the weighted mean.
+    """
+    rows = []
+    for record in indicators.to_dict("records"):
+        decisions = record.get("return_decisions")
+        concerned = decisions is not None and not pd.isna(decisions) and decisions >= method.min_decisions_concerned
+        scores = {name: component_score(record.get(name), comp) for name, comp in method.components.items()}
+        present = {n: s for n, s in scores.items() if s is not None}
+        total_weight = sum(method.components[n].weight for n in present)
+        score = None
+        if concerned and len(present) >= method.min_components and total_weight > 0:
+            score = sum(method.components[n].weight * s for n, s in present.items()) / total_weight
+        row = {STATE: record[STATE], "concerned": bool(concerned), "components_used": len(present),
+               "score": score, "rating": state_rating(score, method)}
+        row.update({f"score_{n}": s for n, s in scores.items()})
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    frame["score"] = frame["score"].astype("Float64")
+    return frame
+
+
+@dataclass(frozen=True)
+class CountryLevel:
+    """A country's overall level and the counts behind it, so a reviewer can redo it by hand."""
+
+    level: str
+    states_rated: int
+    states_good: int
+    states_average: int
+    states_poor: int
+    most_share: float
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def country_level(state_ratings: pd.DataFrame, method: Method) -> CountryLevel:
+    """Works well / average / needs improvement 'with most Member States' from the state ratings."""
+    counts = state_ratings["rating"].value_counts()
+    good, average, poor = (int(counts.get(k, 0)) for k in (GOOD, AVERAGE, POOR))
+    rated = good + average + poor
+    if rated < method.min_rated_states:
+        level = LEVEL_UNKNOWN
+    elif good > method.most_share * rated:
+        level = LEVEL_WELL
+    elif poor > method.most_share * rated:
+        level = LEVEL_POOR
+    else:
+        level = LEVEL_AVERAGE
+    return CountryLevel(level, rated, good, average, poor, method.most_share)
+
+
+def short_level(level: str) -> str:
+    """A one-word name for a level, for tables and charts."""
+    return {LEVEL_WELL: "well", LEVEL_AVERAGE: "average", LEVEL_POOR: "improve",
+            LEVEL_UNKNOWN: "unknown"}[level]

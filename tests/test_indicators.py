@@ -1,0 +1,94 @@
+"""Indicators (a)-(c): hand-computed values and every edge case the issue names."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from readmission import indicators as ind
+
+STATES = ["DE", "FR", "IT", "NO"]
+
+
+def obs(rows):
+    frame = pd.DataFrame(rows, columns=["citizen", "geo", "year", "value", "flags"])
+    frame["value"] = frame["value"].astype("Int64")
+    return frame
+
+
+DECISIONS = obs([("IQ", "DE", 2016, 1000, ""), ("IQ", "FR", 2016, 0, ""), ("IQ", "IT", 2016, None, ""),
+                 ("IQ", "NO", 2016, 40, "p"), ("IQ", "DE", 2015, 800, ""), ("PK", "DE", 2016, 77, "")])
+RETURNS = obs([("IQ", "DE", 2016, 250, ""), ("IQ", "FR", 2016, 5, ""), ("PK", "IT", 2016, 9, ""),
+               ("IQ", "NO", 2016, 60, "")])
+
+
+def test_return_decisions_per_state_keep_na_and_flags():
+    table = ind.return_decisions(DECISIONS, "IQ", 2016, STATES)
+    assert table["return_decisions"].tolist()[:2] == [1000, 0]
+    assert pd.isna(table.loc[2, "return_decisions"])
+    assert table.loc[3, "return_decisions_flags"] == "p"
+
+
+def test_effective_return_rate_edge_cases():
+    table = ind.effective_return_rate(ind.return_decisions(DECISIONS, "IQ", 2016, STATES),
+                                      ind.returns_carried_out(RETURNS, "IQ", 2016, STATES),
+                                      small_numbers=50).set_index("reporting_state")
+    assert table.loc["DE", "effective_return_rate"] == pytest.approx(0.25)
+    # zero decisions: undefined, not 0 and not infinity
+    assert pd.isna(table.loc["FR", "effective_return_rate"]) and table.loc["FR", "rate_undefined"]
+    # missing decisions: undefined too; Italy reports returns that year, so its absent IQ row reads 0
+    assert pd.isna(table.loc["IT", "effective_return_rate"])
+    assert table.loc["IT", "returns"] == 0 and table.loc["IT", "returns_basis"] == "absent row read as 0"
+    # returns above decisions: shown and flagged, never capped
+    assert table.loc["NO", "effective_return_rate"] == pytest.approx(1.5)
+    assert table.loc["NO", "returns_exceed_decisions"] and not table.loc["DE", "returns_exceed_decisions"]
+    assert table.loc["NO", "small_numbers"] and not table.loc["DE", "small_numbers"]
+
+
+def test_absent_returns_not_reported_when_state_reports_nothing_that_year():
+    returns = obs([("IQ", "DE", 2016, 250, "")])
+    table = ind.returns_carried_out(returns, "IQ", 2016, ["DE", "CH"]).set_index("reporting_state")
+    assert pd.isna(table.loc["CH", "returns"]) and table.loc["CH", "returns_basis"] == "not reported"
+    strict = ind.returns_carried_out(RETURNS, "IQ", 2016, STATES, absent_returns="not_reported")
+    assert pd.isna(strict.set_index("reporting_state").loc["IT", "returns"])
+
+
+def test_eu_rate_only_over_states_reporting_both_series():
+    table = ind.effective_return_rate(ind.return_decisions(DECISIONS, "IQ", 2016, STATES),
+                                      ind.returns_carried_out(RETURNS, "IQ", 2016, STATES), 50)
+    eu = ind.aggregate_rate(table, "returns", "return_decisions")
+    # DE 1000/250, FR 0/5, NO 40/60 report both; IT has no decisions -> excluded
+    assert (eu.numerator, eu.denominator) == (315, 1040)
+    assert eu.rate == pytest.approx(315 / 1040)
+    assert eu.states_included == ["DE", "FR", "NO"] and eu.states_excluded == ["IT"]
+    assert ind.aggregate_rate(table, "returns", "return_decisions", min_states=4).rate is None
+
+
+def test_forced_returns_replace_eurostat_count_where_given():
+    forced = pd.DataFrame({"reporting_state": ["DE"], "forced_returns": pd.array([100], dtype="Int64")})
+    table = ind.effective_return_rate(ind.return_decisions(DECISIONS, "IQ", 2016, STATES),
+                                      ind.returns_carried_out(RETURNS, "IQ", 2016, STATES), 50,
+                                      forced_returns=forced).set_index("reporting_state")
+    assert table.loc["DE", "effective_return_rate"] == pytest.approx(0.10)
+    assert table.loc["DE", "returns_source"].startswith("forced returns")
+    assert table.loc["NO", "returns_source"].startswith("Eurostat")
+
+
+def test_trend_sums_years_and_counts_states():
+    trend = ind.decisions_trend(DECISIONS, "IQ", STATES).set_index("year")
+    assert trend.loc[2016, "return_decisions"] == 1040 and trend.loc[2016, "states_reporting"] == 3
+    assert trend.loc[2015, "return_decisions"] == 800
+
+
+def test_readmission_requests_rates():
+    stats = pd.DataFrame({"reporting_state": ["DE", "FR"], "country": ["IQ", "IQ"], "year": [2016, 2016],
+                          "readmission_requests_submitted": pd.array([200, 0], dtype="Int64"),
+                          "readmission_requests_accepted": pd.array([150, 3], dtype="Int64"),
+                          "travel_documents_issued": pd.array([50, None], dtype="Int64"),
+                          "forced_returns": pd.array([40, None], dtype="Int64"),
+                          "days_to_travel_document": pd.array([30, None], dtype="Int64")})
+    table = ind.readmission_requests(stats, "IQ", 2016, ["DE", "FR", "IT"]).set_index("reporting_state")
+    assert table.loc["DE", "acceptance_rate"] == pytest.approx(0.75)
+    assert table.loc["DE", "issuance_rate"] == pytest.approx(0.25)
+    assert pd.isna(table.loc["FR", "acceptance_rate"]) and table.loc["FR", "accepted_exceed_submitted"]
+    assert pd.isna(table.loc["IT", "readmission_requests_submitted"])
