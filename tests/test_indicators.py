@@ -64,14 +64,17 @@ def test_eu_rate_only_over_states_reporting_both_series():
     assert ind.aggregate_rate(table, "returns", "return_decisions", min_states=4).rate is None
 
 
-def test_forced_returns_replace_eurostat_count_where_given():
+def test_forced_returns_give_the_rating_rate_where_given():
     forced = pd.DataFrame({"reporting_state": ["DE"], "forced_returns": pd.array([100], dtype="Int64")})
-    table = ind.effective_return_rate(ind.return_decisions(DECISIONS, "IQ", 2016, STATES),
-                                      ind.returns_carried_out(RETURNS, "IQ", 2016, STATES), 50,
-                                      forced_returns=forced).set_index("reporting_state")
-    assert table.loc["DE", "effective_return_rate"] == pytest.approx(0.10)
-    assert table.loc["DE", "returns_source"].startswith("forced returns")
-    assert table.loc["NO", "returns_source"].startswith("Eurostat")
+    rates = ind.effective_return_rate(ind.return_decisions(DECISIONS, "IQ", 2016, STATES),
+                                      ind.returns_carried_out(RETURNS, "IQ", 2016, STATES), 50)
+    table = ind.forced_return_rate(rates, forced).set_index("reporting_state")
+    assert table.loc["DE", "forced_return_rate"] == pytest.approx(0.10)
+    assert table.loc["DE", "effective_return_rate"] == pytest.approx(0.25)  # public rate kept
+    assert table.loc["DE", "rating_return_rate"] == pytest.approx(0.10)
+    assert table.loc["NO", "rating_return_rate"] == pytest.approx(1.5)
+    assert table.loc["DE", "rating_return_basis"].startswith("forced")
+    assert table.loc["NO", "rating_return_basis"].startswith("returns to third countries")
 
 
 def test_trend_sums_years_and_counts_states():

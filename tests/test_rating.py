@@ -25,7 +25,7 @@ def test_state_scores_weighted_mean_of_available_components(method):
     table = pd.DataFrame({
         "reporting_state": ["DE", "FR", "IT", "MT"],
         "return_decisions": pd.array([1000, 500, 5, 300], dtype="Int64"),
-        "effective_return_rate": [0.30, 0.05, 0.5, None],          # DE 0.5, FR 0.0
+        "rating_return_rate": [0.30, 0.05, 0.5, None],          # DE 0.5, FR 0.0
         "acceptance_rate": [0.90, None, 0.9, None],                # DE 1.0
         "issuance_rate": [None, None, None, None],
         "practical_cooperation": [3.0, 2.5, 5.0, 4.0],             # DE 0.5, FR 0.25 (weight 2)

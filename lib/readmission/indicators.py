@@ -71,23 +71,30 @@ def rate(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
 
 
 def effective_return_rate(decisions_by_state: pd.DataFrame, returns_by_state: pd.DataFrame,
-                          small_numbers: int, forced_returns: pd.DataFrame | None = None) -> pd.DataFrame:
-    """(b) Returns carried out as a share of return decisions, per state, with its flags.
-
-    When a confidential source gives forced returns for a state, they replace the Eurostat count
-    (the indicator of Article 25a(2)(b) is forced returns); `returns_source` says which was used.
-    """
+                          small_numbers: int) -> pd.DataFrame:
+    """(b) Returns to third countries as a share of return decisions, per state, with its flags."""
     table = decisions_by_state.merge(returns_by_state, on=STATE, how="outer")
-    table["returns_source"] = "Eurostat migr_eirtn (returns to third countries)"
-    if forced_returns is not None and not forced_returns.empty:
-        forced = forced_returns.set_index(STATE)["forced_returns"]
-        use = table[STATE].map(forced).notna()
-        table.loc[use, "returns"] = table.loc[use, STATE].map(forced).astype("Int64")
-        table.loc[use, "returns_source"] = "forced returns (confidential input)"
     table["effective_return_rate"] = rate(table["returns"], table["return_decisions"])
     table["rate_undefined"] = table["effective_return_rate"].isna()
     table["returns_exceed_decisions"] = (table["returns"] > table["return_decisions"]).fillna(False).astype(bool)
     table["small_numbers"] = (table["return_decisions"] < small_numbers).fillna(False).astype(bool)
+    return table
+
+
+def forced_return_rate(rates: pd.DataFrame, forced_returns: pd.DataFrame) -> pd.DataFrame:
+    """(b) as the Visa Code words it: forced returns (confidential) over return decisions.
+
+    Adds `forced_returns` and `forced_return_rate`, and `rating_return_rate`: the forced-return
+    rate where a state gave one, else the public effective return rate; `rating_return_basis` says which.
+    """
+    table = rates.copy()
+    forced = forced_returns.set_index(STATE)["forced_returns"] if not forced_returns.empty else pd.Series(dtype="Int64")
+    table["forced_returns"] = table[STATE].map(forced).astype("Int64")
+    table["forced_return_rate"] = rate(table["forced_returns"], table["return_decisions"])
+    use_forced = table["forced_return_rate"].notna()
+    table["rating_return_rate"] = table["forced_return_rate"].where(use_forced, table["effective_return_rate"])
+    table["rating_return_basis"] = use_forced.map({True: "forced returns (confidential)",
+                                                   False: "returns to third countries (Eurostat)"})
     return table
 
 

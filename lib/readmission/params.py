@@ -160,7 +160,7 @@ class Method:
         return parse_method(Path("<robustness>"), raw)
 
 
-COMPONENT_NAMES = {"effective_return_rate", "acceptance_rate", "issuance_rate", "practical_cooperation"}
+COMPONENT_NAMES = {"return_rate", "acceptance_rate", "issuance_rate", "practical_cooperation"}
 ABSENT_RETURNS = {"zero_if_state_reports", "not_reported"}
 METHOD_SHAPE = {
     "small_numbers": int, "absent_returns": str, "min_decisions_concerned": int,

@@ -15,6 +15,12 @@ LEVEL_AVERAGE = "average, improvements needed with a number of Member States"
 LEVEL_POOR = "needs to be improved with most Member States"
 LEVEL_UNKNOWN = "not enough information"
 LEVELS = [LEVEL_WELL, LEVEL_AVERAGE, LEVEL_POOR, LEVEL_UNKNOWN]
+COMPONENT_COLUMNS = {  # rating component -> indicator column it scores
+    "return_rate": "rating_return_rate",   # forced-return rate where given, else effective return rate
+    "acceptance_rate": "acceptance_rate",
+    "issuance_rate": "issuance_rate",
+    "practical_cooperation": "practical_cooperation",
+}
 
 
 def component_score(value: float | None, component: Component) -> float | None:
@@ -37,15 +43,15 @@ def state_rating(score: float | None, method: Method) -> str:
 def rate_states(indicators: pd.DataFrame, method: Method) -> pd.DataFrame:
     """Score and rate every concerned state from its indicator columns (one row per state).
 
-    `indicators` has one row per reporting state with `return_decisions` and the component
-    columns named in the method. States with fewer decisions than `min_decisions_concerned` are
+    `indicators` has one row per reporting state with `return_decisions` and the columns of
+    COMPONENT_COLUMNS. States with fewer decisions than `min_decisions_concerned` are
     not concerned and not rated; missing components are left out of the weighted mean.
     """
     rows = []
     for record in indicators.to_dict("records"):
         decisions = record.get("return_decisions")
         concerned = decisions is not None and not pd.isna(decisions) and decisions >= method.min_decisions_concerned
-        scores = {name: component_score(record.get(name), comp) for name, comp in method.components.items()}
+        scores = {name: component_score(record.get(COMPONENT_COLUMNS[name]), comp) for name, comp in method.components.items()}
         present = {n: s for n, s in scores.items() if s is not None}
         total_weight = sum(method.components[n].weight for n in present)
         score = None

@@ -1,0 +1,110 @@
+"""One country's assessment: every indicator, the state ratings and the level, from loaded inputs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from . import context, cooperation
+from . import indicators as ind
+from .data.codes import country_name
+from .inputs import AssessmentInputs
+from .rating import CountryLevel, country_level, rate_states
+
+
+@dataclass(frozen=True)
+class CountryAssessment:
+    """Every table a country page shows, in the order of Article 25a(2)."""
+
+    country: str
+    name: str
+    year: int
+    decisions_trend: pd.DataFrame       # (a) over all years, EU+
+    return_rates: pd.DataFrame          # (a), (b) per reporting state
+    eu_return_rate: ind.AggregateRate   # (b) over states reporting both series
+    requests: pd.DataFrame              # (c) per state [confidential]
+    eu_acceptance: ind.AggregateRate
+    eu_issuance: ind.AggregateRate
+    answers: pd.DataFrame               # (d) per state [confidential]
+    items: pd.DataFrame                 # (d) per item, EU level
+    operations: pd.DataFrame            # (d)(iv) public evidence per year
+    operations_by_state: pd.DataFrame
+    crossings: pd.DataFrame | None      # context
+    asylum: pd.DataFrame | None
+    instruments: pd.DataFrame
+    strongest_instrument: str
+    rcms: pd.DataFrame
+    measures: pd.DataFrame
+    indicators: pd.DataFrame            # all per-state indicators side by side [confidential parts]
+    state_ratings: pd.DataFrame         # [confidential]
+    level: CountryLevel
+    synthetic_label: str
+    public_synthetic: bool
+
+
+def trend_table(inputs: AssessmentInputs, country: str) -> pd.DataFrame:
+    """Decisions and returns per year over every year either series has, EU+ reporting states."""
+    decisions = ind.decisions_trend(inputs.public.decisions.observations, country, inputs.states)
+    returns = ind.returns_trend(inputs.public.returns.observations, country, inputs.states)
+    merged = decisions.merge(returns, on="year", how="outer", suffixes=("_decisions", "_returns"))
+    return merged.sort_values("year").reset_index(drop=True)
+
+
+def per_state_indicators(rates: pd.DataFrame, requests: pd.DataFrame, answers: pd.DataFrame) -> pd.DataFrame:
+    """One row per reporting state with every rating component beside the return decisions."""
+    table = rates[["reporting_state", "return_decisions", "returns", "effective_return_rate",
+                   "forced_returns", "rating_return_rate", "small_numbers"]]
+    table = table.merge(requests[["reporting_state", "readmission_requests_submitted",
+                                  "readmission_requests_accepted", "acceptance_rate", "issuance_rate",
+                                  "days_to_travel_document"]], on="reporting_state", how="left")
+    return table.merge(answers[["reporting_state", "practical_cooperation", "items_answered"]],
+                       on="reporting_state", how="left")
+
+
+def assess_country(inputs: AssessmentInputs, country: str) -> CountryAssessment:
+    """Compute every indicator for `country` in the edition's data year, then rate it."""
+    year, states, method = inputs.edition.data_year, inputs.states, inputs.method
+    public, confidential = inputs.public, inputs.confidential
+    stats = confidential.statistics
+    forced = stats[(stats["country"] == country) & (stats["year"] == year)][["reporting_state", "forced_returns"]]
+    rates = ind.effective_return_rate(
+        ind.return_decisions(public.decisions.observations, country, year, states),
+        ind.returns_carried_out(public.returns.observations, country, year, states, method.absent_returns),
+        method.small_numbers)
+    rates = ind.forced_return_rate(rates, forced.dropna())
+    requests = ind.readmission_requests(stats, country, year, states)
+    answers = cooperation.answers(confidential.questionnaire, country, year, states)
+    table = per_state_indicators(rates, requests, answers)
+    ratings = rate_states(table, method)
+    instruments = context.instruments(inputs.reference, country, inputs.edition.reference_date)
+    empty_ops = pd.DataFrame(columns=["year", "operations", "returnees", "participating_states"])
+    return CountryAssessment(
+        country=country, name=country_name(country), year=year,
+        decisions_trend=trend_table(inputs, country),
+        return_rates=rates,
+        eu_return_rate=ind.aggregate_rate(rates, "returns", "return_decisions"),
+        requests=requests,
+        eu_acceptance=ind.aggregate_rate(requests, "readmission_requests_accepted",
+                                         "readmission_requests_submitted", method.min_states_for_aggregate),
+        eu_issuance=ind.aggregate_rate(requests, "travel_documents_issued",
+                                       "readmission_requests_submitted", method.min_states_for_aggregate),
+        answers=answers,
+        items=cooperation.item_summary(answers, method.min_states_for_aggregate),
+        operations=(cooperation.return_operations(public.operations, country)
+                    if public.operations is not None else empty_ops),
+        operations_by_state=(cooperation.return_operations_by_state(public.operations, country, year)
+                             if public.operations is not None else pd.DataFrame()),
+        crossings=(context.irregular_crossings(public.crossings, country)
+                   if public.crossings is not None else None),
+        asylum=(context.asylum_applications(public.asylum.observations, country, states)
+                if public.asylum is not None else None),
+        instruments=instruments,
+        strongest_instrument=context.strongest_instrument(instruments),
+        rcms=context.rcms(inputs.reference, country, inputs.edition.reference_date),
+        measures=context.visa_measures(inputs.reference, country, inputs.edition.reference_date),
+        indicators=table, state_ratings=ratings,
+        level=country_level(ratings, method),
+        synthetic_label=confidential.label if confidential.synthetic else "",
+        public_synthetic=public.synthetic,
+    )

@@ -1,0 +1,118 @@
+"""Everything one edition's assessment reads, loaded and validated once, with its provenance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from .data import eurostat, frontex, snapshot
+from .data.confidential import ConfidentialInputs, load_confidential
+from .data.demo import make_demo
+from .data.reference import ReferenceTables, load_reference, reporting_states_on
+from .errors import InputError
+from .indicators import effective_return_rate, return_decisions, returns_carried_out
+from .params import Edition, Method
+from .project import Project
+
+
+@dataclass(frozen=True)
+class PublicData:
+    """The public statistics: Eurostat tables and Frontex tables (None when not available)."""
+
+    decisions: eurostat.EurostatTable
+    returns: eurostat.EurostatTable
+    asylum: eurostat.EurostatTable | None
+    crossings: pd.DataFrame | None
+    operations: pd.DataFrame | None
+    manifest: list[dict]
+    synthetic: bool  # True for the committed test fixture
+
+
+@dataclass(frozen=True)
+class AssessmentInputs:
+    """One edition's inputs: settings, legal facts, public statistics and confidential answers."""
+
+    edition: Edition
+    method: Method
+    reference: ReferenceTables
+    states: list[str]
+    public: PublicData
+    confidential: ConfidentialInputs
+    notes: list[str] = field(default_factory=list)
+
+
+def _optional(loader, public_dir: Path, notes: list[str], what: str):
+    """Load a context dataset, or note its absence (fetched data have no Frontex tables)."""
+    try:
+        return loader(public_dir)
+    except InputError as exc:
+        if all("missing" in p.message or "not found" in p.message for p in exc.problems):
+            notes.append(f"{what} not available in {public_dir}: context left out")
+            return None
+        raise
+
+
+def is_synthetic(public_dir: Path) -> bool:
+    """A public-data folder is synthetic when its migr_eiord metadata says so (the test fixture)."""
+    meta = snapshot.meta_path(Path(public_dir) / eurostat.DATASET_FILES["migr_eiord"])
+    if not meta.exists():
+        return False
+    content = yaml.safe_load(meta.read_text(encoding="utf-8")) or {}
+    return bool((content.get("meta") or {}).get("synthetic"))
+
+
+def load_public(public_dir: Path, notes: list[str]) -> PublicData:
+    """Read and validate the public statistics of `public_dir`, with the manifest of what was read."""
+    if not (Path(public_dir) / eurostat.DATASET_FILES["migr_eiord"]).exists():
+        raise InputError.single(Path(public_dir) / eurostat.DATASET_FILES["migr_eiord"],
+                                "public data missing: run `readmission data import DIR` "
+                                "(offline snapshot) or `readmission data fetch` first")
+    return PublicData(
+        decisions=eurostat.load_return_decisions(public_dir),
+        returns=eurostat.load_returns(public_dir),
+        asylum=_optional(eurostat.load_asylum_applications, public_dir, notes, "asylum applications"),
+        crossings=_optional(frontex.load_border_crossings, public_dir, notes, "Frontex border crossings"),
+        operations=_optional(frontex.load_return_operations, public_dir, notes, "Frontex return operations"),
+        manifest=snapshot.input_manifest(public_dir),
+        synthetic=is_synthetic(public_dir),
+    )
+
+
+def public_rates(public: PublicData, countries: list[str], year: int, states: list[str],
+                 method: Method) -> pd.DataFrame:
+    """Return decisions and effective return rate per state x country: what the demo builds on."""
+    frames = []
+    for country in countries:
+        table = effective_return_rate(
+            return_decisions(public.decisions.observations, country, year, states),
+            returns_carried_out(public.returns.observations, country, year, states,
+                                method.absent_returns), method.small_numbers)
+        table.insert(1, "country", country)
+        frames.append(table[["reporting_state", "country", "return_decisions", "effective_return_rate"]])
+    frame = pd.concat(frames, ignore_index=True)
+    frame["effective_return_rate"] = frame["effective_return_rate"].astype("Float64").astype(float)
+    return frame
+
+
+def confidential_folder(project: Project, edition: Edition) -> Path:
+    return project.restricted / str(edition.data_year)
+
+
+def load_inputs(project: Project, edition: Edition, method: Method, countries: list[str],
+                public_dir: Path | None = None, restricted_dir: Path | None = None) -> AssessmentInputs:
+    """Load an edition's inputs; confidential files from data/restricted/<year>/, else the demo."""
+    notes: list[str] = []
+    reference = load_reference(project.reference)
+    states = reporting_states_on(reference.reporting_states, edition.reference_date)["eurostat_code"].tolist()
+    public = load_public(Path(public_dir or project.public), notes)
+    folder = Path(restricted_dir) if restricted_dir else confidential_folder(project, edition)
+    if any(folder.glob("questionnaire.*")) or any(folder.glob("readmission_statistics.*")):
+        confidential = load_confidential(folder, set(states), set(countries) if countries else None)
+    else:
+        rates = public_rates(public, countries, edition.data_year, states, method)
+        confidential = make_demo(rates, edition.data_year)
+        notes.append(f"no confidential files in {folder}: using the seeded synthetic demo set")
+    return AssessmentInputs(edition, method, reference, states, public, confidential, notes)

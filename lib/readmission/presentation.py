@@ -1,0 +1,90 @@
+"""Small display helpers for the notebooks: readable tables and formulas, deterministic HTML."""
+
+from __future__ import annotations
+
+import pandas as pd
+from IPython.display import Markdown, display
+
+from .indicators import AggregateRate
+
+
+def percent(value) -> str:
+    """0.2534 -> '25.3 %'; missing -> 'n/a' (never 0)."""
+    return "n/a" if value is None or pd.isna(value) else f"{float(value) * 100:.1f} %"
+
+
+def table(frame: pd.DataFrame, percent_columns: tuple[str, ...] = (), max_rows: int = 60) -> None:
+    """Show a frame with rates as percentages and NA as 'n/a' (plain HTML, no random ids)."""
+    shown = frame.copy()
+    for column in percent_columns:
+        if column in shown:
+            shown[column] = shown[column].map(percent)
+    shown = shown.astype(object).where(shown.notna(), "n/a")
+    with pd.option_context("display.max_rows", max_rows, "display.max_columns", 30, "display.width", 200):
+        display(shown)
+
+
+def banner(label: str) -> None:
+    """A prominent warning that what follows is built on synthetic, illustrative inputs."""
+    if label:
+        display(Markdown(f"> **⚠ {label}.** Figures marked as such are illustrative only and "
+                         "must not be read as real Member State data."))
+
+
+def formula(name: str, aggregate: AggregateRate, numerator: str, denominator: str) -> None:
+    """Spell out an EU+ rate: numerator / denominator = rate, over which states."""
+    if aggregate.rate is None:
+        text = (f"**{name}** (EU+): not computed: {len(aggregate.states_included)} states report "
+                "both parts, fewer than the method requires, or the denominator is 0.")
+    else:
+        text = (f"**{name}** (EU+) = {numerator} / {denominator} = {aggregate.numerator:,} / "
+                f"{aggregate.denominator:,} = **{percent(aggregate.rate)}**, over the "
+                f"{len(aggregate.states_included)} states reporting both")
+        if aggregate.states_excluded:
+            text += f" (left out: {', '.join(aggregate.states_excluded)})"
+        text += "."
+    display(Markdown(text))
+
+
+def source_line(inputs, dataset: str) -> str:
+    """One line naming a dataset's file, checksum and Eurostat LAST UPDATE, for traceability."""
+    for entry in inputs.public.manifest:
+        if entry["file"].endswith(f"{dataset}.csv"):
+            return (f"Source: {entry['file']} (sha256 {entry['sha256'][:12]}..., Eurostat LAST UPDATE "
+                    f"{entry['last_update'] or 'unknown'}, {entry['origin']})")
+    return f"Source: {dataset} not in the inputs"
+
+
+def context(a, inputs) -> None:
+    """The context tables of a country page: arrivals, asylum, instruments, RCMS, measures."""
+    year = a.year
+    if a.crossings is not None:
+        display(Markdown("**Irregular border crossings** (Frontex detections, by year)"))
+        table(a.crossings[a.crossings["year"].between(year - 4, year + 1)])
+    else:
+        display(Markdown("Irregular border crossings: not available in the inputs."))
+    if a.asylum is not None:
+        display(Markdown("**Asylum applications** in the reporting states (Eurostat migr_asyappctza)"))
+        table(a.asylum[a.asylum["year"].between(year - 4, year + 1)])
+    on = inputs.edition.reference_date
+    display(Markdown(f"**EU readmission instruments in force on {on}** (strongest: "
+                     f"{a.strongest_instrument.replace('_', ' ')})"))
+    table(a.instruments) if not a.instruments.empty else display(Markdown("None."))
+    display(Markdown(f"**RCMS launched by {on}:** " + ("none." if a.rcms.empty else "")))
+    if not a.rcms.empty:
+        table(a.rcms)
+    display(Markdown(f"**Article 25a visa measures proposed by {on}:** " + ("none." if a.measures.empty else "")))
+    if not a.measures.empty:
+        table(a.measures)
+
+
+def method(settings) -> None:
+    """The rating settings in force, as a small table a reviewer can redo the rating with."""
+    rows = [{"setting": f"component {name}", "value": f"weight {c.weight:g}, poor {c.poor:g}, good {c.good:g}"}
+            for name, c in settings.components.items()]
+    rows += [{"setting": key, "value": str(value)} for key, value in [
+        ("min_decisions_concerned", settings.min_decisions_concerned),
+        ("min_components", settings.min_components), ("good_from", settings.good_from),
+        ("poor_below", settings.poor_below), ("most_share", settings.most_share),
+        ("min_rated_states", settings.min_rated_states)]]
+    table(pd.DataFrame(rows))

@@ -1,0 +1,113 @@
+"""A country's results as plain files (JSON and tidy CSV) that the summary reads.
+
+Per-Member-State confidential values (readmission statistics, questionnaire answers, state ratings)
+live under the "restricted" key of the JSON and rows marked `restricted` in the CSV, so a public
+report can leave them out without touching anything else.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from . import __version__
+from .assessment import CountryAssessment
+from .inputs import AssessmentInputs
+from .outputs import write_csv, write_json
+
+RESULTS_FORMAT = 1
+
+
+def _records(frame: pd.DataFrame | None) -> list[dict]:
+    if frame is None:
+        return []
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
+def provenance(inputs: AssessmentInputs) -> dict:
+    """What a later reader needs to tell whether a result is current: edition, inputs, method."""
+    confidential = inputs.confidential
+    return {
+        "edition": inputs.edition.as_dict(),
+        "inputs": inputs.public.manifest,
+        "confidential_inputs": {"synthetic": confidential.synthetic, "label": confidential.label,
+                                "files": dict(sorted(confidential.sources.items()))},
+        "method": inputs.method.raw,
+        "readmission_version": __version__,
+        "notes": inputs.notes,
+    }
+
+
+PUBLIC_RATE_COLUMNS = ["reporting_state", "return_decisions", "return_decisions_flags", "returns",
+                       "returns_basis", "effective_return_rate", "rate_undefined",
+                       "returns_exceed_decisions", "small_numbers"]
+
+
+def public_results(a: CountryAssessment) -> dict:
+    """Public figures in full; confidential ones only as EU-level aggregates and the level."""
+    latest_crossings = None
+    if a.crossings is not None and not a.crossings.empty:
+        row = a.crossings[a.crossings["year"] == a.year]
+        latest_crossings = int(row["detections"].sum()) if not row.empty else 0
+    return {
+        "country": a.country, "name": a.name, "year": a.year,
+        "level": a.level.level, "level_counts": a.level.as_dict(),
+        "return_decisions": int(a.return_rates["return_decisions"].sum()),
+        "states_reporting_decisions": int(a.return_rates["return_decisions"].notna().sum()),
+        "eu_return_rate": a.eu_return_rate.as_dict(),
+        "eu_acceptance_rate": a.eu_acceptance.as_dict(),
+        "eu_issuance_rate": a.eu_issuance.as_dict(),
+        "cooperation_items": _records(a.items),
+        "return_rates_by_state": _records(a.return_rates[PUBLIC_RATE_COLUMNS]),
+        "decisions_trend": _records(a.decisions_trend),
+        "return_operations": _records(a.operations),
+        "irregular_crossings_in_year": latest_crossings,
+        "instruments": _records(a.instruments), "strongest_instrument": a.strongest_instrument,
+        "rcms": _records(a.rcms), "rcms_in_place": not a.rcms.empty,
+        "visa_measures": _records(a.measures),
+        "synthetic_label": a.synthetic_label, "public_data_synthetic": a.public_synthetic,
+    }
+
+
+def restricted_results(a: CountryAssessment) -> dict:
+    """Per-Member-State confidential values: statistics, answers, state ratings."""
+    return {
+        "requests_by_state": _records(a.requests),
+        "answers_by_state": _records(a.answers),
+        "state_ratings": _records(a.state_ratings),
+        "return_rates_by_state": _records(a.return_rates),
+    }
+
+
+def tidy_rows(a: CountryAssessment) -> pd.DataFrame:
+    """Long table: one row per reporting state (or EU+) x indicator, marked public or restricted."""
+    public_cols = ["return_decisions", "returns", "effective_return_rate"]
+    restricted_cols = ["forced_returns", "rating_return_rate", "readmission_requests_submitted", "readmission_requests_accepted",
+                       "acceptance_rate", "issuance_rate", "days_to_travel_document",
+                       "practical_cooperation", "score"]
+    per_state = a.indicators.merge(a.state_ratings[["reporting_state", "score"]], on="reporting_state")
+    frames = []
+    for audience, columns in (("public", public_cols), ("restricted", restricted_cols)):
+        long = per_state.melt(id_vars="reporting_state", value_vars=columns, var_name="indicator")
+        long["audience"] = audience
+        frames.append(long)
+    eu = pd.DataFrame([
+        {"reporting_state": "EU+", "indicator": "effective_return_rate", "value": a.eu_return_rate.rate, "audience": "public"},
+        {"reporting_state": "EU+", "indicator": "acceptance_rate", "value": a.eu_acceptance.rate, "audience": "public"},
+        {"reporting_state": "EU+", "indicator": "issuance_rate", "value": a.eu_issuance.rate, "audience": "public"},
+    ])
+    table = pd.concat(frames + [eu], ignore_index=True)
+    table.insert(0, "country", a.country)
+    table.insert(1, "year", a.year)
+    return table.dropna(subset=["value"]).reset_index(drop=True)
+
+
+def write_results(a: CountryAssessment, inputs: AssessmentInputs, folder: Path) -> tuple[Path, Path]:
+    """Write <CODE>.json and <CODE>.csv into `folder` (atomically); return their paths."""
+    folder = Path(folder)
+    json_path, csv_path = folder / f"{a.country}.json", folder / f"{a.country}.csv"
+    write_json(json_path, {"format": RESULTS_FORMAT, "public": public_results(a),
+                           "restricted": restricted_results(a), "provenance": provenance(inputs)})
+    write_csv(csv_path, tidy_rows(a))
+    return json_path, csv_path
