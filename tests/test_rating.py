@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
 from readmission import rating
-from readmission.params import Component, load_method
+from readmission.params import Component, parse_method
+
+SETTINGS = {  # fixed here, so the expected values below do not move with params/method.yml
+    "small_numbers": 20, "absent_returns": "zero_if_state_reports", "min_decisions_concerned": 10,
+    "min_states_for_aggregate": 3,
+    "rating": {"components": {"return_rate": {"weight": 1, "poor": 0.1, "good": 0.5},
+                              "acceptance_rate": {"weight": 1, "poor": 0.4, "good": 0.9},
+                              "issuance_rate": {"weight": 1, "poor": 0.3, "good": 0.8},
+                              "practical_cooperation": {"weight": 2, "poor": 2.0, "good": 4.0}},
+               "min_components": 2, "good_from": 0.6, "poor_below": 0.4},
+    "country_level": {"most_share": 0.5, "min_rated_states": 3},
+    "robustness": {"rating.good_from": [0.5, 0.7]},
+}
 
 
 @pytest.fixture
 def method():
-    return load_method()
+    return parse_method(Path("test"), SETTINGS)
 
 
 def test_component_score_is_linear_and_clipped():

@@ -6,6 +6,7 @@ import functools
 from pathlib import Path
 from typing import Optional
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -25,6 +26,7 @@ app.add_typer(data_app, name="data")
 console = Console()
 err_console = Console(stderr=True)
 
+NEAR_MISSES_SHOWN = 10
 DEFAULT_SNAPSHOT = Path("../shared/data/snapshot")
 YearOption = typer.Option(DEFAULT_EDITION, "--year", "-y", help="Data year of the edition.")
 
@@ -71,8 +73,10 @@ def selection_table(selection) -> Table:
                         f"{selection.edition.reference_date}")
     for column in ["country", "name", "decisions", "states reporting", "outcome"]:
         table.add_column(column, justify="right" if column in {"decisions", "states reporting"} else "left")
-    shown = selection.candidates[selection.candidates["outcome"].isin(
-        ["selected", "near miss", "excluded: visa-free"])]
+    candidates = selection.candidates
+    shown = pd.concat([candidates[candidates["outcome"].isin(["selected", "excluded: visa-free"])],
+                       candidates[candidates["outcome"] == "near miss"].head(NEAR_MISSES_SHOWN)])
+    shown = shown.sort_values(["decisions", "country"], ascending=[False, True])
     for row in shown.itertuples():
         table.add_row(row.country, row.name, f"{row.decisions:,}",
                       f"{row.states_reporting}/{row.states_total}", row.outcome)
@@ -89,6 +93,30 @@ def select(year: int = YearOption):
     console.print(selection_table(selection))
     console.print(f"{len(selection.codes)} countries selected; written to "
                   f"{editions.edition_dir(project, edition)}/selection.csv")
+
+
+@app.command()
+@friendly_errors
+def country(code: str = typer.Argument(..., help="Eurostat code of the third country, e.g. IQ."),
+            year: int = YearOption,
+            public_dir: Optional[Path] = typer.Option(None, help="Public data (default data/public)."),
+            restricted_dir: Optional[Path] = typer.Option(
+                None, help="Confidential inputs (default data/restricted/<year>, else the demo).")):
+    """Run the country notebook for one country into notebooks/countries/<CODE>.ipynb."""
+    from .data.reference import load_reference, reporting_states_on
+    from .pipeline import check_country_code, run_country
+
+    project = Project.default()
+    edition = load_edition(year, project)
+    states = reporting_states_on(load_reference(project.reference).reporting_states,
+                                 edition.reference_date)["eurostat_code"].tolist()
+    code = check_country_code(code.strip().upper() if code.strip().isalpha() else code, states)
+    with console.status(f"running the {code} notebook for {year}"):
+        outcome = run_country(project, edition, code, public_dir, restricted_dir)
+    if not outcome.ok:
+        err_console.print(f"[bold red]{code} failed:[/] {outcome.error} (log: {outcome.log})")
+        raise typer.Exit(1)
+    console.print(f"{code}: {outcome.notebook} (log: {outcome.log})")
 
 
 def main() -> None:  # pragma: no cover - console entry point

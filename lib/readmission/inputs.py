@@ -44,15 +44,12 @@ class AssessmentInputs:
     notes: list[str] = field(default_factory=list)
 
 
-def _optional(loader, public_dir: Path, notes: list[str], what: str):
+def _optional(loader, public_dir: Path, rel: str, notes: list[str], what: str):
     """Load a context dataset, or note its absence (fetched data have no Frontex tables)."""
-    try:
-        return loader(public_dir)
-    except InputError as exc:
-        if all("missing" in p.message or "not found" in p.message for p in exc.problems):
-            notes.append(f"{what} not available in {public_dir}: context left out")
-            return None
-        raise
+    if not (Path(public_dir) / rel).exists():
+        notes.append(f"{what} not available ({rel} not in {public_dir}): context left out")
+        return None
+    return loader(public_dir)
 
 
 def is_synthetic(public_dir: Path) -> bool:
@@ -73,9 +70,12 @@ def load_public(public_dir: Path, notes: list[str]) -> PublicData:
     return PublicData(
         decisions=eurostat.load_return_decisions(public_dir),
         returns=eurostat.load_returns(public_dir),
-        asylum=_optional(eurostat.load_asylum_applications, public_dir, notes, "asylum applications"),
-        crossings=_optional(frontex.load_border_crossings, public_dir, notes, "Frontex border crossings"),
-        operations=_optional(frontex.load_return_operations, public_dir, notes, "Frontex return operations"),
+        asylum=_optional(eurostat.load_asylum_applications, public_dir,
+                         eurostat.DATASET_FILES["migr_asyappctza"], notes, "asylum applications"),
+        crossings=_optional(frontex.load_border_crossings, public_dir, frontex.BORDER_CROSSINGS_FILE,
+                            notes, "Frontex border crossings"),
+        operations=_optional(frontex.load_return_operations, public_dir, frontex.RETURN_OPERATIONS_FILE,
+                             notes, "Frontex return operations"),
         manifest=snapshot.input_manifest(public_dir),
         synthetic=is_synthetic(public_dir),
     )

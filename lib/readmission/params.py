@@ -193,8 +193,8 @@ def parse_method(path: Path, content: dict[str, Any]) -> Method:
         problems += _check_shape(path, rating, RATING_SHAPE, "rating.")
     if isinstance(level, dict):
         problems += _check_shape(path, level, LEVEL_SHAPE, "country_level.")
-    if problems:
-        raise InputError(problems)
+    if any(not p.message.startswith("unknown setting") for p in problems):
+        raise InputError(problems)  # the checks below need every setting present and typed
     components = {}
     for name, spec in rating["components"].items():
         field = f"rating.components.{name}"

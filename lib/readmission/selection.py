@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .data.reference import ReferenceTables, reporting_states_on, visa_required_on
+from .data.codes import country_name
 from .params import Edition
 
 NEAR_MISS_SHARE = 0.5  # a visa-required country with at least half the threshold is a near miss
@@ -76,6 +77,13 @@ def classify(totals: pd.DataFrame, visa_codes: set[str], threshold: int) -> pd.D
                              na_position="last").reset_index(drop=True)
 
 
+def _name(code: str) -> str:
+    try:
+        return country_name(code)
+    except KeyError:
+        return ""
+
+
 def select_countries(edition: Edition, decisions: pd.DataFrame, reference: ReferenceTables,
                      country_names: dict[str, str] | None = None) -> Selection:
     """Apply the selection rule of the edition to return decisions by citizenship (migr_eiord)."""
@@ -95,6 +103,6 @@ def select_countries(edition: Edition, decisions: pd.DataFrame, reference: Refer
     candidates = classify(totals, set(visa["eurostat_code"]), edition.threshold)
     names = dict(zip(visa["eurostat_code"], visa["name"]))
     names.update(country_names or {})
-    candidates.insert(1, "name", candidates["country"].map(names).fillna(""))
+    candidates.insert(1, "name", candidates["country"].map(lambda c: names.get(c) or _name(c)))
     candidates["states_total"] = len(states)
     return Selection(edition, candidates, states)

@@ -1,0 +1,98 @@
+"""Running the notebooks with papermill, and making executed notebooks fit for Quarto and diffing.
+
+Post-processing drops everything that changes from run to run (timestamps, durations, paths of
+temporary files), hides papermill's injected-parameters cell, and writes each page's front matter
+(title and listing fields) in the raw cell at the top, as Quarto reads it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import nbformat
+import papermill as pm
+import yaml
+
+from .outputs import write_text_atomic
+
+KERNEL = "python3"
+STAGING = ".staging"  # under notebooks/countries: a run's files wait here until complete
+VOLATILE_PAPERMILL_KEYS = ("start_time", "end_time", "duration", "input_path", "output_path",
+                           "environment_variables")
+
+
+def front_matter_cell(front_matter: dict) -> nbformat.NotebookNode:
+    """A raw cell holding YAML front matter, the first cell of a Quarto page."""
+    text = yaml.safe_dump(front_matter, sort_keys=True, allow_unicode=True).strip()
+    return nbformat.v4.new_raw_cell(f"---\n{text}\n---")
+
+
+def clean_notebook(nb: nbformat.NotebookNode, front_matter: dict | None) -> nbformat.NotebookNode:
+    """Strip volatile metadata, hide the injected parameters, set the page's front matter."""
+    meta = nb.metadata.get("papermill", {})
+    for key in VOLATILE_PAPERMILL_KEYS:
+        meta.pop(key, None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        cell_meta = cell.metadata.get("papermill", {})
+        for key in ("start_time", "end_time", "duration"):
+            cell_meta.pop(key, None)
+        if "injected-parameters" in cell.metadata.get("tags", []) and not cell.source.startswith("#|"):
+            cell.source = "#| include: false\n" + cell.source
+    if front_matter is not None:
+        cell = front_matter_cell(front_matter)
+        if nb.cells and nb.cells[0].cell_type == "raw" and nb.cells[0].source.startswith("---"):
+            nb.cells[0] = cell
+        else:
+            nb.cells.insert(0, cell)
+        nb.cells[0].pop("id", None)
+        nb.cells[0]["id"] = "front-matter"
+    return nb
+
+
+def write_notebook(nb: nbformat.NotebookNode, path: Path) -> None:
+    """Write a notebook atomically (readers never see half a notebook)."""
+    write_text_atomic(path, nbformat.writes(nb) + "\n")
+
+
+def run_papermill(template: Path, output: Path, parameters: dict, cwd: Path,
+                  log_path: Path | None = None) -> nbformat.NotebookNode:
+    """Execute `template` with `parameters` in a fresh kernel; return the executed notebook.
+
+    papermill writes `output` as it goes; the caller cleans it and moves it into place.
+    """
+    env_backend = os.environ.pop("MPLBACKEND", None)  # the notebook sets %matplotlib inline itself
+    try:
+        nb = pm.execute_notebook(str(template), str(output), parameters=parameters, cwd=str(cwd),
+                                 kernel_name=KERNEL, progress_bar=False, log_output=False,
+                                 request_save_on_cell_execute=False)
+    finally:
+        if env_backend is not None:
+            os.environ["MPLBACKEND"] = env_backend
+    if log_path is not None:
+        write_text_atomic(log_path, notebook_log(nb))
+    return nb
+
+
+def notebook_log(nb: nbformat.NotebookNode) -> str:
+    """Plain-text log of a run: each code cell's stream output and any error."""
+    lines = []
+    for index, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream":
+                lines.append(f"[cell {index}] {out.get('text', '').rstrip()}")
+            elif out.get("output_type") == "error":
+                lines.append(f"[cell {index}] {out.get('ename')}: {out.get('evalue')}")
+    return "\n".join(lines) + "\n"
+
+
+def move_into_place(staged: list[Path], folder: Path) -> None:
+    """Move finished files from the staging folder into `folder`, data files first, notebook last."""
+    for path in sorted(staged, key=lambda p: p.suffix == ".ipynb"):
+        os.replace(path, folder / path.name)
+
+
+def clear_staging(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,74 @@
+"""Edition and method parameters: defaults, and every bad setting named by file and field."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from readmission.errors import InputError
+from readmission.params import load_edition, load_method, parse_edition, parse_method, read_yaml_mapping
+from readmission.project import Project
+
+
+def test_shipped_editions():
+    default = load_edition(2016)
+    assert (default.selection_year, default.threshold, default.reference_date) == (2015, 1000, dt.date(2016, 12, 31))
+    first = load_edition(2019)
+    assert (first.selection_year, first.reference_date) == (2018, dt.date(2021, 2, 10))
+
+
+def test_edition_defaults(tmp_path):
+    edition = parse_edition(tmp_path / "2017.yml", {"data_year": 2017})
+    assert (edition.selection_year, edition.threshold, edition.reference_date) == (2016, 1000, dt.date(2017, 12, 31))
+
+
+@pytest.mark.parametrize("content, field", [
+    ({"data_year": 2016, "treshold": 10}, "treshold"),               # unknown name (typo)
+    ({"data_year": "2016"}, "data_year"),                            # wrong type
+    ({"data_year": 2016, "threshold": -1}, "threshold"),
+    ({"data_year": 2016, "reference_date": "2016-31-12"}, "reference_date"),
+    ({"data_year": 2016, "selection_year": 2017}, "selection_year"),
+    ({"data_year": 2016, "reference_date": "2015-12-31"}, "reference_date"),  # before its own year
+])
+def test_bad_edition_settings_name_the_field(tmp_path, content, field):
+    with pytest.raises(InputError) as err:
+        parse_edition(tmp_path / "2016.yml", content)
+    assert f"2016.yml, field '{field}'" in str(err.value)
+
+
+def test_unknown_edition_lists_the_known_ones():
+    with pytest.raises(InputError, match=r"no edition for data year 2031.*2016, 2019"):
+        load_edition(2031)
+
+
+def test_invalid_yaml_names_the_line(tmp_path):
+    path = tmp_path / "bad.yml"
+    path.write_text("data_year: 2016\nthreshold: [1000\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"bad.yml, row \d+: not valid YAML"):
+        read_yaml_mapping(path)
+
+
+def test_method_rejects_unknown_and_incoherent_settings(tmp_path):
+    raw = dict(load_method().raw)
+    raw["wieght"] = 1
+    raw["rating"] = dict(raw["rating"], poor_below=0.9)
+    raw["robustness"] = {"rating.nonexistent": [1, 2]}
+    with pytest.raises(InputError) as err:
+        parse_method(tmp_path / "method.yml", raw)
+    text = str(err.value)
+    assert "field 'wieght': unknown setting" in text
+    assert "field 'rating.poor_below': must not exceed rating.good_from" in text
+    assert "field 'robustness.rating.nonexistent': names no setting" in text
+
+
+def test_method_with_setting_changes_one_value_only():
+    method = load_method()
+    moved = method.with_setting("country_level.most_share", 0.6)
+    assert moved.most_share == 0.6 and method.most_share != 0.6
+    assert moved.components == method.components
+
+
+def test_project_root_can_be_moved(monkeypatch, tmp_path):
+    monkeypatch.setenv("READMISSION_ROOT", str(tmp_path))
+    assert Project.default().public == tmp_path / "data" / "public"
