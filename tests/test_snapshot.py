@@ -120,7 +120,7 @@ def test_verify_file_mismatch_names_file_and_both_checksums(tmp_path):
 
 def test_import_real_snapshot(snapshot_dir, public):
     entries = import_snapshot(snapshot_dir, public)
-    assert [e["file"] for e in entries] == list(REQUIRED_FILES)
+    assert [e["file"] for e in entries] == sorted(REQUIRED_FILES)
     for rel in snapshot.with_meta(REQUIRED_FILES):
         assert (public / rel).read_bytes() == (snapshot_dir / rel).read_bytes()
     by_file = {e["file"]: e for e in entries}
@@ -139,7 +139,8 @@ def test_import_into_new_folder(tmp_path):
     public = tmp_path / "data" / "public"
     entries = import_snapshot(source, public)
     assert tree(public) == tree(source)
-    assert public.stat().st_mode & 0o777 == public.parent.stat().st_mode & 0o777  # not mkdtemp's 700
+    # made with mkdir, not mkdtemp (mode 700)
+    assert public.stat().st_mode & 0o777 == public.parent.stat().st_mode & 0o777
     assert len(entries) == 7 and leftovers(public) == []
 
 

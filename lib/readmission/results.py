@@ -76,6 +76,7 @@ def restricted_results(a: CountryAssessment) -> dict:
         "requests_by_state": _records(a.requests),
         "answers_by_state": _records(a.answers),
         "state_ratings": _records(a.state_ratings),
+        "indicators_by_state": _records(a.indicators),
         "return_rates_by_state": _records(a.return_rates),
     }
 

@@ -87,7 +87,8 @@ def key_path(dimensions: tuple[str, ...], filters: dict[str, str]) -> str:
 
 
 DATASET_QUERIES: dict[str, str] = {
-    name: key_path(DATASET_DIMENSIONS[name][0], filters) for name, filters in DATASET_FILTERS.items()
+    name: key_path(DATASET_DIMENSIONS[name][0], filters)
+    for name, filters in DATASET_FILTERS.items()
 }
 
 
@@ -181,7 +182,8 @@ def _check_header(dataset: str, url: str, header: list[str]) -> None:
     if not header or header[0] != "DATAFLOW" or "TIME_PERIOD" not in header \
             or "OBS_VALUE" not in header:
         raise FetchError(f"{dataset}: response from {url} is not SDMX-CSV (header "
-                         f"{','.join(header)[:120]!r}; expected DATAFLOW,...,TIME_PERIOD,OBS_VALUE)")
+                         f"{','.join(header)[:120]!r}; "
+                         "expected DATAFLOW,...,TIME_PERIOD,OBS_VALUE)")
 
 
 def _check_dimensions(dataset: str, url: str, header: list[str]) -> tuple[str, ...]:
@@ -190,13 +192,14 @@ def _check_dimensions(dataset: str, url: str, header: list[str]) -> tuple[str, .
     dims = tuple(header[first:header.index("TIME_PERIOD")])
     if dims not in DATASET_DIMENSIONS[dataset]:
         expected = " or ".join(",".join(order) for order in DATASET_DIMENSIONS[dataset])
-        raise FetchError(f"{dataset}: dimensions in {url} are {','.join(dims)}, expected {expected};"
-                         " Eurostat changed the structure: update DATASET_DIMENSIONS and the key")
+        raise FetchError(f"{dataset}: dimensions in {url} are {','.join(dims)}, "
+                         f"expected {expected}; Eurostat changed the structure: "
+                         "update DATASET_DIMENSIONS and the key")
     return dims
 
 
 def parse_sdmx_csv(dataset: str, url: str, body: bytes) -> dict:
-    """Check an SDMX-CSV body is complete and for this dataset; return columns, rows and coverage."""
+    """Check an SDMX-CSV body is complete and for this dataset; return columns, rows, coverage."""
     try:
         text = body.decode("utf-8-sig")
     except UnicodeDecodeError:

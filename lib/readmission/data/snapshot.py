@@ -58,8 +58,8 @@ def read_meta(meta_path: Path) -> dict:
         raise InputError.single(meta_path, f"not readable as YAML: {_one_line(exc)}", row) from exc
     outs = data.get("outs") if isinstance(data, dict) else None
     if not isinstance(outs, list) or not all(isinstance(o, dict) and o.get("sha256") for o in outs):
-        raise InputError.single(meta_path, "no sha256 in outs (expected outs: [{path, sha256, ...}])",
-                                field="outs")
+        raise InputError.single(meta_path, "no sha256 in outs (expected outs: [{path, sha256, "
+                                           "...}])", field="outs")
     return data
 
 
@@ -163,7 +163,7 @@ def with_meta(rel_paths) -> list[str]:
 
 
 def import_snapshot(source: Path, public_dir: Path) -> list[dict]:
-    """Verify every required snapshot file, then copy them into public_dir all at once or not at all."""
+    """Verify all seven snapshot files, then copy them into public_dir all at once or not at all."""
     source, public_dir = Path(source), Path(public_dir)
     if not source.is_dir():
         raise InputError.single(source, "snapshot folder not found (expected the folder holding "
@@ -182,11 +182,11 @@ def import_snapshot(source: Path, public_dir: Path) -> list[dict]:
         install(staging, public_dir, with_meta(REQUIRED_FILES))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return [manifest_entry(public_dir, rel) for rel in REQUIRED_FILES]
+    return [manifest_entry(public_dir, rel) for rel in sorted(REQUIRED_FILES)]
 
 
 def _scan_csv(path: Path) -> tuple[int, str | None]:
-    """Data rows (header excluded) and the first non-empty LAST UPDATE value, if that column exists."""
+    """Data rows (header excluded) and the first non-empty LAST UPDATE value, if there is one."""
     with open(path, newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle)
         header = next(reader, [])
@@ -211,7 +211,7 @@ def _meta_stamp(meta: dict) -> str | None:
 
 
 def _origin(meta: dict) -> str:
-    """'eurostat-api' for files written by fetch.py, 'synthetic' for test fixtures, else 'snapshot'."""
+    """'eurostat-api' for files from fetch.py, 'synthetic' for test fixtures, else 'snapshot'."""
     block = meta.get("meta") or {}
     source = block.get("source") or {}
     if isinstance(source, dict) and source.get("channel") == API_CHANNEL:

@@ -1,0 +1,105 @@
+"""Summary-level findings, from the countries' results files only (never their notebooks)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from .cooperation import ITEM_COLUMNS
+from .params import Method
+from .rating import LEVELS, country_level, rate_states, short_level
+
+INSTRUMENT_LABELS = {"eu_agreement": "EU readmission agreement", "eu_arrangement": "EU arrangement",
+                     "agreement_clause": "readmission clause", "none": "none"}
+
+
+def read_results(folder: Path, countries: list[str]) -> dict[str, dict]:
+    """The results JSON of each listed country that has one (failed countries have none)."""
+    found = {}
+    for code in countries:
+        path = Path(folder) / f"{code}.json"
+        if path.exists():
+            found[code] = json.loads(path.read_text(encoding="utf-8"))
+    return found
+
+
+def country_table(results: dict[str, dict]) -> pd.DataFrame:
+    """One row per country: its level, main indicators and context, public figures only."""
+    rows = []
+    for code, result in sorted(results.items()):
+        p = result["public"]
+        rows.append({
+            "country": code, "name": p["name"], "level": p["level"], "level_short": short_level(p["level"]),
+            "return_decisions": p["return_decisions"],
+            "effective_return_rate": p["eu_return_rate"]["rate"],
+            "acceptance_rate": p["eu_acceptance_rate"]["rate"],
+            "issuance_rate": p["eu_issuance_rate"]["rate"],
+            "states_rated": p["level_counts"]["states_rated"],
+            "instrument": INSTRUMENT_LABELS[p["strongest_instrument"]],
+            "rcms": p["rcms_in_place"],
+            "irregular_crossings": p["irregular_crossings_in_year"],
+            "visa_measures": len(p["visa_measures"]),
+        })
+    frame = pd.DataFrame(rows)
+    for column in ["effective_return_rate", "acceptance_rate", "issuance_rate"]:
+        frame[column] = frame[column].astype("Float64")
+    frame["irregular_crossings"] = frame["irregular_crossings"].astype("Int64")
+    return frame
+
+
+def level_shares(countries: pd.DataFrame) -> pd.DataFrame:
+    """How many countries fall in each level, and their share of all countries assessed."""
+    counts = countries["level"].value_counts().reindex(LEVELS, fill_value=0)
+    frame = counts.rename_axis("level").reset_index(name="countries")
+    frame["share"] = frame["countries"] / max(int(counts.sum()), 1)
+    return frame[frame["countries"] > 0].reset_index(drop=True)
+
+
+def levels_by(countries: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Cross-table of levels against a context column (instrument, RCMS): do instruments help?"""
+    table = pd.crosstab(countries[column], countries["level_short"])
+    return table.reindex(columns=[c for c in ["well", "average", "improve", "unknown"] if c in table.columns],
+                         fill_value=0)
+
+
+def worst_items(results: dict[str, dict]) -> pd.DataFrame:
+    """Per (d) item: in how many countries it has the lowest EU-level mean answer (main obstacles)."""
+    counts = dict.fromkeys(ITEM_COLUMNS, 0)
+    for result in results.values():
+        items = {i["item"]: i["mean_answer"] for i in result["public"]["cooperation_items"]
+                 if i["mean_answer"] is not None}
+        if items:
+            lowest = min(items.values())
+            for item, value in items.items():
+                counts[item] += value == lowest
+    frame = pd.DataFrame({"item": list(counts), "countries_rated_worst": list(counts.values())})
+    return frame.sort_values(["countries_rated_worst", "item"], ascending=[False, True]).reset_index(drop=True)
+
+
+def level_under(result: dict, method: Method) -> str:
+    """A country's level recomputed from its per-state indicators under other method settings."""
+    table = pd.DataFrame(result["restricted"]["indicators_by_state"])
+    if table.empty:
+        return country_level(pd.DataFrame({"rating": []}), method).level
+    return country_level(rate_states(table, method), method).level
+
+
+def robustness(results: dict[str, dict], method: Method) -> pd.DataFrame:
+    """For each setting and value in method.robustness: how many countries change level."""
+    baseline = {code: level_under(r, method) for code, r in results.items()}
+    rows = []
+    for setting, values in method.robustness.items():
+        for value in values:
+            variant = method.with_setting(setting, value)
+            changed = sorted(code for code, r in results.items() if level_under(r, variant) != baseline[code])
+            rows.append({"setting": setting, "value": value, "countries_changing_level": len(changed),
+                         "countries": ", ".join(changed)})
+    return pd.DataFrame(rows)
+
+
+def synthetic_label(results: dict[str, dict]) -> str:
+    """The synthetic-data label if any country's confidential inputs were synthetic, else ''."""
+    labels = sorted({r["public"]["synthetic_label"] for r in results.values() if r["public"]["synthetic_label"]})
+    return labels[0] if labels else ""
