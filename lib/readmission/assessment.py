@@ -41,6 +41,7 @@ class CountryAssessment:
     level: CountryLevel
     synthetic_label: str
     public_synthetic: bool
+    note: str = ""
 
 
 def trend_table(inputs: AssessmentInputs, country: str) -> pd.DataFrame:
@@ -62,7 +63,7 @@ def per_state_indicators(rates: pd.DataFrame, requests: pd.DataFrame, answers: p
                        on="reporting_state", how="left")
 
 
-def assess_country(inputs: AssessmentInputs, country: str) -> CountryAssessment:
+def assess_country(inputs: AssessmentInputs, country: str, note: str = "") -> CountryAssessment:
     """Compute every indicator for `country` in the edition's data year, then rate it."""
     year, states, method = inputs.edition.data_year, inputs.states, inputs.method
     public, confidential = inputs.public, inputs.confidential
@@ -107,4 +108,5 @@ def assess_country(inputs: AssessmentInputs, country: str) -> CountryAssessment:
         level=country_level(ratings, method),
         synthetic_label=confidential.label if confidential.synthetic else "",
         public_synthetic=public.synthetic,
+        note=note,
     )

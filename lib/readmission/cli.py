@@ -119,5 +119,90 @@ def country(code: str = typer.Argument(..., help="Eurostat code of the third cou
     console.print(f"{code}: {outcome.notebook} (log: {outcome.log})")
 
 
+def _cores() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def run_with_progress(year: int, workers: int, force: bool, snapshot: Optional[Path]):
+    """Prepare the data, then run the edition under one progress bar; return the report."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .edition_run import run_edition
+
+    project = Project.default()
+    edition = load_edition(year, project)
+    if snapshot is not None:
+        editions.prepare_public_data(project, snapshot)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, transient=False) as bar:
+        task = bar.add_task(f"edition {year}: selecting countries", total=None)
+
+        def on_start(pending: int, total: int) -> None:
+            bar.update(task, total=pending, description=f"edition {year}: {pending} of {total} "
+                       "countries to run (the rest are up to date)")
+
+        def progress(outcome) -> None:
+            if not outcome.ok:
+                bar.console.print(f"[red]{outcome.country} failed:[/] {outcome.error} (log: {outcome.log})")
+            bar.advance(task)
+
+        report = run_edition(project, edition, workers, force, progress=progress, on_start=on_start)
+    for note in report.notes:
+        console.print(f"note: {note}")
+    console.print(f"{len(report.selected)} countries: {len(report.executed)} run, {len(report.reused)} "
+                  f"up to date, {len(report.failed)} failed; summary: {report.summary or 'FAILED'}")
+    return project, report
+
+
+@app.command()
+@friendly_errors
+def run(year: int = YearOption,
+        workers: int = typer.Option(0, help="Parallel countries (0 = number of cores)."),
+        force: bool = typer.Option(False, "--force", help="Re-run every country, even if up to date."),
+        snapshot: Optional[Path] = typer.Option(None, help="Import this snapshot folder first.")):
+    """Run the whole edition: selection, every country's notebook, then the summary."""
+    _, report = run_with_progress(year, workers or _cores(), force, snapshot)
+    if not report.ok:
+        failed = ", ".join(o.country for o in report.failed) or "summary"
+        err_console.print(f"[bold red]run finished with failures:[/] {failed}")
+        raise typer.Exit(1)
+
+
+@app.command()
+@friendly_errors
+def render():
+    """Render the report site with Quarto (the notebooks are not executed again)."""
+    from .site import render as render_site
+
+    site = render_site(Project.default())
+    console.print(f"site rendered: {site}/index.html")
+
+
+@app.command()
+@friendly_errors
+def report(year: int = YearOption,
+           workers: int = typer.Option(0, help="Parallel countries (0 = number of cores)."),
+           force: bool = typer.Option(False, "--force", help="Re-run every country."),
+           snapshot: Path = typer.Option(DEFAULT_SNAPSHOT, help="Offline snapshot; fetched from "
+                                         "Eurostat when this folder does not exist.")):
+    """The whole assessment: data (import or fetch), run, then render the site if Quarto is there."""
+    from .site import QuartoMissing, render as render_site
+
+    project = Project.default()
+    if not snapshot.exists():
+        console.print(f"no snapshot at {snapshot}: fetching from Eurostat")
+    editions.prepare_public_data(project, snapshot if snapshot.exists() else None)
+    _, result = run_with_progress(year, workers or _cores(), force, None)
+    try:
+        site = render_site(project)
+        console.print(f"site rendered: {site}/index.html")
+    except QuartoMissing as exc:
+        console.print(f"[yellow]site step skipped:[/] {exc}")
+    if not result.ok:
+        raise typer.Exit(1)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()

@@ -243,3 +243,20 @@ def load_method(project: Project | None = None, path: Path | None = None) -> Met
     """The method settings of params/method.yml (or `path`)."""
     path = path or (project or Project.default()).params / "method.yml"
     return parse_method(path, read_yaml_mapping(path))
+
+
+COUNTRY_KEYS = {"note"}
+
+
+def load_country_params(project: Project, country: str) -> dict[str, Any]:
+    """Per-country parameters (params/countries/<CODE>.yml): an analyst's note shown on the page."""
+    path = project.params / "countries" / f"{country}.yml"
+    if not path.exists():
+        return {"note": ""}
+    content = read_yaml_mapping(path)
+    problems = _unknown_keys(path, content, COUNTRY_KEYS)
+    if not isinstance(content.get("note", ""), str):
+        problems.append(Problem(str(path), "expected text", field="note"))
+    if problems:
+        raise InputError(problems)
+    return {"note": content.get("note", "")}

@@ -103,3 +103,58 @@ def run_country(project: Project, edition: Edition, country: str, public_dir: Pa
 
 def page_title(country: str) -> str:
     return country_name(country)
+
+
+# ---- a whole edition ----
+
+@dataclass
+class RunReport:
+    """What a whole run did: which countries ran, were reused, failed; where the summary is."""
+
+    edition: Edition
+    selected: list[str]
+    executed: list[str]
+    reused: list[str]
+    failed: list[CountryOutcome]
+    summary: Path | None
+    notes: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and self.summary is not None
+
+
+def _run_country_task(root: str, year: int, country: str, public_dir: str | None,
+                      restricted_dir: str | None) -> CountryOutcome:
+    """Worker entry point (a separate process): one country's notebook."""
+    from .params import load_edition
+
+    project = Project(Path(root))
+    return run_country(project, load_edition(year, project), country,
+                       Path(public_dir) if public_dir else None,
+                       Path(restricted_dir) if restricted_dir else None)
+
+
+def execute_countries(project: Project, edition: Edition, countries: list[str], workers: int,
+                      public_dir: Path | None, restricted_dir: Path | None, progress=None) -> list[CountryOutcome]:
+    """Run countries in parallel worker processes; `progress(outcome)` is called as each ends."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    outcomes = []
+    if not countries:
+        return outcomes
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=max(1, workers), mp_context=context) as pool:
+        futures = {pool.submit(_run_country_task, str(project.root), edition.data_year, code,
+                               str(public_dir) if public_dir else None,
+                               str(restricted_dir) if restricted_dir else None): code for code in countries}
+        for future in as_completed(futures):
+            try:
+                outcome = future.result()
+            except Exception as exc:  # the worker itself died
+                outcome = CountryOutcome(futures[future], False, None, f"{type(exc).__name__}: {exc}")
+            outcomes.append(outcome)
+            if progress:
+                progress(outcome)
+    return sorted(outcomes, key=lambda o: o.country)

@@ -88,3 +88,26 @@ def method(settings) -> None:
         ("poor_below", settings.poor_below), ("most_share", settings.most_share),
         ("min_rated_states", settings.min_rated_states)]]
     table(pd.DataFrame(rows))
+
+
+KOSOVO_FOOTNOTE = ("\\*This designation is without prejudice to positions on status, and is in line "
+                   "with UNSCR 1244/1999 and the ICJ Opinion on the Kosovo declaration of independence.")
+
+
+def overview(a) -> None:
+    """The page's first lines: the level, the counts behind it, and any note or footnote."""
+    lines = [f"**{a.name} ({a.country}), data year {a.year}: {a.level.level}.**",
+             f"States rated: {a.level.states_rated} (good {a.level.states_good}, average "
+             f"{a.level.states_average}, poor {a.level.states_poor}); \"most\" means more than "
+             f"{a.level.most_share:.0%} of the rated states."]
+    if a.note:
+        lines.append(f"Note: {a.note}")
+    if a.country == "XK":
+        lines.append(KOSOVO_FOOTNOTE)
+    display(Markdown("\n\n".join(lines)))
+
+
+def downloads(country: str) -> None:
+    """Links to the country's results files, which sit next to its page."""
+    display(Markdown(f"**Downloads:** [{country}.json]({country}.json) (all results, with provenance) · "
+                     f"[{country}.csv]({country}.csv) (indicators, one row per state and indicator)"))

@@ -1,0 +1,107 @@
+"""When a country must run again: a key over everything its notebook depends on.
+
+The key hashes the notebook template, the `lib` code, the versions of the packages that compute,
+the edition and method settings, the country's own parameters, the reference tables, and the
+country's slice of every input (public and confidential), so that a change to one country's rows
+re-runs that country only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+
+from .inputs import AssessmentInputs
+from .project import Project
+
+PACKAGES = ("pandas", "numpy", "matplotlib", "seaborn", "papermill", "nbclient", "nbformat",
+            "ipykernel", "pandera", "pycountry", "pyyaml", "jupyter_client")
+LIB = Path(__file__).resolve().parent
+
+
+def _digest(*parts: bytes) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(hashlib.sha256(part).digest())
+    return h.hexdigest()
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of Python and of the packages whose behaviour shapes the outputs."""
+    versions = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "absent"
+    return versions
+
+
+def code_digest(project: Project) -> str:
+    """The `lib` code and both notebook templates, file by file."""
+    files = sorted(LIB.rglob("*.py")) + [project.notebooks / "country.ipynb", project.notebooks / "summary.ipynb"]
+    return _digest(*(str(p.relative_to(p.parents[1])).encode() + p.read_bytes() for p in files if p.exists()))
+
+
+def settings_digest(project: Project, year: int) -> str:
+    """Edition and method settings and the reference tables."""
+    files = [project.edition_params(year), project.params / "method.yml",
+             *sorted(project.reference.glob("*.csv"))]
+    return _digest(*(p.read_bytes() for p in files))
+
+
+def _slice(frame: pd.DataFrame | None, column: str, country: str) -> bytes:
+    if frame is None:
+        return b"absent"
+    rows = frame[frame[column] == country]
+    return rows.to_csv(index=False).encode()
+
+
+def country_slices(inputs: AssessmentInputs, country: str) -> str:
+    """Digest of one country's rows in every input: only they shape its page."""
+    public, confidential = inputs.public, inputs.confidential
+    return _digest(
+        _slice(public.decisions.observations, "citizen", country),
+        _slice(public.returns.observations, "citizen", country),
+        _slice(public.asylum.observations if public.asylum else None, "citizen", country),
+        _slice(public.crossings, "nationality", country),
+        _slice(public.operations, "destination", country),
+        _slice(confidential.statistics, "country", country),
+        _slice(confidential.questionnaire, "country", country),
+        f"{confidential.synthetic}|{confidential.label}|{public.synthetic}".encode(),
+        # which states report returns at all that year decides how absent rows are read
+        ",".join(sorted(set(public.returns.observations.query("year == @inputs.edition.data_year")["geo"]))).encode(),
+    )
+
+
+def country_params(project: Project, country: str) -> bytes:
+    path = project.params / "countries" / f"{country}.yml"
+    return path.read_bytes() if path.exists() else b""
+
+
+def run_key(project: Project, inputs: AssessmentInputs, country: str, parameters: dict,
+            shared: tuple[str, str, str]) -> str:
+    """The key of one country's run; `shared` = (code, settings, versions) digests computed once."""
+    return _digest(*(s.encode() for s in shared), json.dumps(parameters, sort_keys=True).encode(),
+                   country_params(project, country), country_slices(inputs, country).encode())
+
+
+def shared_digests(project: Project, year: int) -> tuple[str, str, str]:
+    return (code_digest(project), settings_digest(project, year),
+            json.dumps(package_versions(), sort_keys=True))
+
+
+def keys_dir(countries_dir: Path) -> Path:
+    return countries_dir / ".runkeys"
+
+
+def is_current(countries_dir: Path, country: str, key: str) -> bool:
+    """True when the country's outputs exist and were made with this very key."""
+    stored = keys_dir(countries_dir) / f"{country}.key"
+    outputs = [countries_dir / f"{country}.{ext}" for ext in ("ipynb", "json", "csv")]
+    return stored.exists() and stored.read_text().strip() == key and all(p.exists() for p in outputs)

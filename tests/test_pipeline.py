@@ -1,0 +1,119 @@
+"""A whole run on the synthetic fixture: results, determinism, failures, incremental re-runs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import REPO
+from readmission.edition_run import run_edition
+from readmission.params import load_edition
+from readmission.project import Project
+
+SELECTED = ["IQ", "MA", "PK"]  # the fixture countries with more than 5,000 decisions in 2015
+
+
+def make_project(root: Path) -> Project:
+    """A copy of the project's inputs in `root`, on the synthetic fixture, selecting 3 countries."""
+    for rel in ["params", "data/reference", "notebooks/country.ipynb", "notebooks/summary.ipynb",
+                "_quarto.yml", "index.qmd", "methodology.qmd", "countries.qmd"]:
+        source = REPO / rel
+        if source.is_dir():
+            shutil.copytree(source, root / rel)
+        elif source.exists():
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, root / rel)
+    shutil.copytree(REPO / "data" / "fixture" / "public", root / "data" / "public")
+    (root / "params" / "editions" / "2016.yml").write_text(
+        "data_year: 2016\nselection_year: 2015\nthreshold: 5000\nreference_date: 2016-12-31\n", encoding="utf-8")
+    return Project(root)
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("project")
+    project = make_project(root)
+    mp = pytest.MonkeyPatch()
+    mp.setenv("READMISSION_ROOT", str(root))
+    report = run_edition(project, load_edition(2016, project), workers=2)
+    snapshot = {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+                if p.is_file() and "notebooks" in p.parts}
+    yield project, report, snapshot, mp
+    mp.undo()
+
+
+def test_run_executes_every_selected_country_and_the_summary(first_run):
+    project, report, _, _ = first_run
+    assert report.ok and report.selected == SELECTED and sorted(report.executed) == SELECTED
+    countries = project.notebooks / "countries"
+    for code in SELECTED:
+        result = json.loads((countries / f"{code}.json").read_text())
+        assert result["public"]["country"] == code and result["public"]["synthetic_label"]
+        assert result["provenance"]["edition"]["data_year"] == 2016
+        assert (countries / f"{code}.csv").read_text().startswith("country,year,reporting_state")
+        nb = nbformat.read(countries / f"{code}.ipynb", as_version=4)
+        assert f"title: {result['public']['name']}" in nb.cells[0].source
+        images = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+                  if "image/png" in o.get("data", {})]
+        assert len(images) >= 4, "charts vanished from the executed notebook"
+        assert "start_time" not in json.dumps(nb.metadata) and "2026-" not in json.dumps(nb.metadata)
+        assert all("execution" not in c.metadata for c in nb.cells)
+    summary = nbformat.read(project.notebooks / "executed" / "summary.ipynb", as_version=4)
+    assert "Findings" in summary.cells[0].source
+    run = json.loads((countries / "run.json").read_text())
+    assert [c["country"] for c in run["countries"]] == SELECTED and all(c["ok"] for c in run["countries"])
+
+
+def test_nothing_changed_nothing_runs_and_bytes_identical(first_run):
+    project, _, before, _ = first_run
+    report = run_edition(project, load_edition(2016, project), workers=2)
+    assert report.executed == [] and sorted(report.reused) == SELECTED
+
+
+def test_forced_rerun_is_byte_identical(first_run):
+    project, _, before, _ = first_run
+    report = run_edition(project, load_edition(2016, project), workers=2, force=True)
+    assert sorted(report.executed) == SELECTED
+    root = project.root
+    after = {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+             if p.is_file() and "notebooks" in p.parts}
+    assert after.keys() == before.keys()
+    differing = [name for name in before if before[name] != after[name]]
+    assert differing == []
+
+
+def test_changing_one_country_reruns_only_it(first_run):
+    project, _, _, _ = first_run
+    note = project.params / "countries" / "PK.yml"
+    note.write_text("note: a reviewer's note for this test\n", encoding="utf-8")
+    try:
+        report = run_edition(project, load_edition(2016, project), workers=2)
+        assert report.executed == ["PK"] and sorted(report.reused) == ["IQ", "MA"]
+        nb = (project.notebooks / "countries" / "PK.ipynb").read_text()
+        assert "a reviewer's note for this test" in nb
+    finally:
+        note.unlink()
+
+
+def test_a_failing_country_does_not_stop_the_others(first_run):
+    project, _, _, _ = first_run
+    bad = project.params / "countries" / "MA.yml"
+    bad.write_text("notes: typo in the setting name\n", encoding="utf-8")
+    try:
+        report = run_edition(project, load_edition(2016, project), workers=2)
+        assert not report.ok and [o.country for o in report.failed] == ["MA"]
+        assert "notes" in report.failed[0].error
+        countries = project.notebooks / "countries"
+        page = nbformat.read(countries / "MA.ipynb", as_version=4)
+        assert "failed" in page.cells[0].source
+        run = json.loads((countries / "run.json").read_text())
+        assert {c["country"]: c["ok"] for c in run["countries"]} == {"IQ": True, "MA": False, "PK": True}
+        assert report.summary is not None and (countries / "IQ.json").exists()
+    finally:
+        bad.unlink()
+    report = run_edition(project, load_edition(2016, project), workers=2)
+    assert report.ok and report.executed == ["MA"]
