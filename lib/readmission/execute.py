@@ -14,6 +14,7 @@ from pathlib import Path
 import nbformat
 import papermill as pm
 import yaml
+from papermill.engines import NBClientEngine, papermill_engines
 
 from .outputs import write_text_atomic
 
@@ -21,6 +22,69 @@ KERNEL = "python3"
 STAGING = ".staging"  # under notebooks/countries: a run's files wait here until complete
 VOLATILE_PAPERMILL_KEYS = ("start_time", "end_time", "duration", "input_path", "output_path",
                            "environment_variables")
+
+
+RESET_CODE = """\
+%reset -f
+import matplotlib as _mpl, matplotlib.pyplot as _plt
+_plt.close("all")
+_mpl.rcdefaults()
+del _mpl, _plt
+"""
+
+
+class WarmKernelEngine(NBClientEngine):
+    """A papermill engine that keeps one kernel per process and resets it between notebooks.
+
+    Kernel start-up and imports dominate a country's cost; reusing the kernel saves both. Between
+    notebooks the namespace is wiped, figures closed and matplotlib's settings restored;
+    execution counts are renumbered afterwards (clean_notebook), so outputs equal a cold run's.
+    """
+
+    kernel_manager = None
+
+    @classmethod
+    def warm_kernel(cls, kernel_name: str):
+        from jupyter_client.manager import KernelManager
+        from multiprocessing import util
+
+        km = cls.kernel_manager
+        if km is None or not km.is_alive():
+            km = KernelManager(kernel_name=kernel_name)
+            km.start_kernel(cwd=os.getcwd())
+            cls.kernel_manager = km
+            util.Finalize(cls, km.shutdown_kernel, kwargs={"now": True}, exitpriority=10)
+        else:
+            client = km.client()
+            client.start_channels()
+            try:
+                client.wait_for_ready(timeout=60)
+                client.execute_interactive(RESET_CODE, store_history=False, timeout=60,
+                                           output_hook=lambda msg: None)
+            finally:
+                client.stop_channels()
+        return km
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
+        kwargs["km"] = cls.warm_kernel(kernel_name)
+        return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+
+
+papermill_engines.register("warm", WarmKernelEngine)
+
+
+def renumber(nb: nbformat.NotebookNode) -> None:
+    """Execution counts 1, 2, ... in cell order, as a fresh kernel gives them."""
+    count = 0
+    for cell in nb.cells:
+        if cell.cell_type != "code" or cell.get("execution_count") is None:
+            continue
+        count += 1
+        cell.execution_count = count
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "execute_result":
+                out["execution_count"] = count
 
 
 def front_matter_cell(front_matter: dict) -> nbformat.NotebookNode:
@@ -31,6 +95,7 @@ def front_matter_cell(front_matter: dict) -> nbformat.NotebookNode:
 
 def clean_notebook(nb: nbformat.NotebookNode, front_matter: dict | None) -> nbformat.NotebookNode:
     """Strip volatile metadata, hide the injected parameters, set the page's front matter."""
+    renumber(nb)
     meta = nb.metadata.get("papermill", {})
     for key in VOLATILE_PAPERMILL_KEYS:
         meta.pop(key, None)
@@ -39,8 +104,10 @@ def clean_notebook(nb: nbformat.NotebookNode, front_matter: dict | None) -> nbfo
         cell_meta = cell.metadata.get("papermill", {})
         for key in ("start_time", "end_time", "duration"):
             cell_meta.pop(key, None)
-        if "injected-parameters" in cell.metadata.get("tags", []) and not cell.source.startswith("#|"):
-            cell.source = "#| include: false\n" + cell.source
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"  # papermill gives it a random id on every run
+            if not cell.source.startswith("#|"):
+                cell.source = "#| include: false\n" + cell.source
     if front_matter is not None:
         cell = front_matter_cell(front_matter)
         if nb.cells and nb.cells[0].cell_type == "raw" and nb.cells[0].source.startswith("---"):
@@ -58,8 +125,8 @@ def write_notebook(nb: nbformat.NotebookNode, path: Path) -> None:
 
 
 def run_papermill(template: Path, output: Path, parameters: dict, cwd: Path,
-                  log_path: Path | None = None) -> nbformat.NotebookNode:
-    """Execute `template` with `parameters` in a fresh kernel; return the executed notebook.
+                  log_path: Path | None = None, warm: bool = False) -> nbformat.NotebookNode:
+    """Execute `template` with `parameters` (a fresh kernel, or this process's warm one).
 
     papermill writes `output` as it goes; the caller cleans it and moves it into place.
     """
@@ -67,7 +134,8 @@ def run_papermill(template: Path, output: Path, parameters: dict, cwd: Path,
     try:
         nb = pm.execute_notebook(str(template), str(output), parameters=parameters, cwd=str(cwd),
                                  kernel_name=KERNEL, progress_bar=False, log_output=False,
-                                 request_save_on_cell_execute=False)
+                                 request_save_on_cell_execute=False,
+                                 engine_name="warm" if warm else None)
     finally:
         if env_backend is not None:
             os.environ["MPLBACKEND"] = env_backend

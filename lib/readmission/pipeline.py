@@ -76,7 +76,7 @@ def notebook_parameters(project: Project, edition: Edition, country: str, public
 
 
 def run_country(project: Project, edition: Edition, country: str, public_dir: Path | None = None,
-                restricted_dir: Path | None = None) -> CountryOutcome:
+                restricted_dir: Path | None = None, warm: bool = False) -> CountryOutcome:
     """Execute the country notebook for one country; files move into place only when complete."""
     out = countries_dir(project)
     staging = out / STAGING / country
@@ -87,7 +87,7 @@ def run_country(project: Project, edition: Edition, country: str, public_dir: Pa
     log.parent.mkdir(parents=True, exist_ok=True)
     params = notebook_parameters(project, edition, country, public_dir or project.public, restricted_dir)
     try:
-        nb = run_papermill(project.notebooks / "country.ipynb", notebook, params, project.notebooks, log)
+        nb = run_papermill(project.notebooks / "country.ipynb", notebook, params, project.notebooks, log, warm)
         results = json.loads((staging / f"{country}.json").read_text(encoding="utf-8"))
         write_notebook(clean_notebook(nb, front_matter(results)), notebook)
         move_into_place([staging / f"{country}.json", staging / f"{country}.csv", notebook], out)
@@ -125,18 +125,19 @@ class RunReport:
 
 
 def _run_country_task(root: str, year: int, country: str, public_dir: str | None,
-                      restricted_dir: str | None) -> CountryOutcome:
+                      restricted_dir: str | None, warm: bool) -> CountryOutcome:
     """Worker entry point (a separate process): one country's notebook."""
     from .params import load_edition
 
     project = Project(Path(root))
     return run_country(project, load_edition(year, project), country,
                        Path(public_dir) if public_dir else None,
-                       Path(restricted_dir) if restricted_dir else None)
+                       Path(restricted_dir) if restricted_dir else None, warm)
 
 
 def execute_countries(project: Project, edition: Edition, countries: list[str], workers: int,
-                      public_dir: Path | None, restricted_dir: Path | None, progress=None) -> list[CountryOutcome]:
+                      public_dir: Path | None, restricted_dir: Path | None, progress=None,
+                      warm: bool = True) -> list[CountryOutcome]:
     """Run countries in parallel worker processes; `progress(outcome)` is called as each ends."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -148,7 +149,8 @@ def execute_countries(project: Project, edition: Edition, countries: list[str], 
     with ProcessPoolExecutor(max_workers=max(1, workers), mp_context=context) as pool:
         futures = {pool.submit(_run_country_task, str(project.root), edition.data_year, code,
                                str(public_dir) if public_dir else None,
-                               str(restricted_dir) if restricted_dir else None): code for code in countries}
+                               str(restricted_dir) if restricted_dir else None, warm): code
+                   for code in countries}
         for future in as_completed(futures):
             try:
                 outcome = future.result()

@@ -1,0 +1,46 @@
+"""A warm kernel reused across countries gives byte-identical outputs to a fresh kernel per country."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from readmission.execute import WarmKernelEngine
+from readmission.params import load_edition
+from readmission.pipeline import run_country
+from test_pipeline import make_project
+
+COUNTRIES = ["PK", "IQ"]
+
+
+def outputs(project):
+    folder = project.notebooks / "countries"
+    return {p.name: p.read_bytes() for p in sorted(folder.glob("*.*")) if p.is_file()}
+
+
+def test_warm_kernel_outputs_equal_cold_outputs(tmp_path, monkeypatch):
+    project = make_project(tmp_path / "project")
+    monkeypatch.setenv("READMISSION_ROOT", str(project.root))
+    edition = load_edition(2016, project)
+    for code in COUNTRIES:
+        assert run_country(project, edition, code, warm=False).ok
+    cold = outputs(project)
+    shutil.rmtree(project.notebooks / "countries")
+    try:
+        for code in COUNTRIES:
+            outcome = run_country(project, edition, code, warm=True)
+            assert outcome.ok, outcome.error
+        kernel = WarmKernelEngine.kernel_manager
+        assert kernel is not None and kernel.is_alive()
+        # the same kernel served both countries (it was started by the first one)
+        assert run_country(project, edition, "MA", warm=True).ok
+        assert WarmKernelEngine.kernel_manager is kernel
+    finally:
+        if WarmKernelEngine.kernel_manager is not None:
+            WarmKernelEngine.kernel_manager.shutdown_kernel(now=True)
+            WarmKernelEngine.kernel_manager = None
+    warm = outputs(project)
+    warm = {name: data for name, data in warm.items() if not name.startswith("MA.")}
+    assert warm.keys() == cold.keys() and len(cold) == 6
+    assert [name for name in cold if cold[name] != warm[name]] == []
