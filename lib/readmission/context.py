@@ -19,8 +19,14 @@ def irregular_crossings(crossings: pd.DataFrame, country: str) -> pd.DataFrame:
 
 
 def asylum_applications(asylum: pd.DataFrame, country: str, states: list[str]) -> pd.DataFrame:
-    """Asylum applications by nationals of `country` in the reporting states, per year (Eurostat)."""
+    """Asylum applications by nationals of `country` in the reporting states, per year (Eurostat).
+
+    The snapshot has one row per sex (F, M, UNK) and no total; a fetched extract also has sex=T,
+    which is then used alone so that nothing is counted twice.
+    """
     rows = asylum[(asylum["citizen"] == country) & asylum["geo"].isin(states)]
+    if "sex" in rows and (rows["sex"] == "T").any():
+        rows = rows[rows["sex"] == "T"]
     grouped = rows.groupby("year")["value"]
     return pd.DataFrame({"asylum_applications": grouped.sum(min_count=1).astype("Int64")}).reset_index()
 

@@ -1,0 +1,47 @@
+"""Context indicators: asylum totals without double counting, instruments by date, operations."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from readmission import context, cooperation
+from readmission.data.reference import load_reference
+
+
+def asylum(rows):
+    frame = pd.DataFrame(rows, columns=["citizen", "geo", "sex", "year", "value"])
+    frame["value"] = frame["value"].astype("Int64")
+    return frame
+
+
+def test_asylum_sums_sexes_when_there_is_no_total():
+    table = context.asylum_applications(asylum([("IQ", "DE", "F", 2016, 10), ("IQ", "DE", "M", 2016, 30),
+                                                ("IQ", "US", "M", 2016, 99)]), "IQ", ["DE"])
+    assert table.set_index("year").loc[2016, "asylum_applications"] == 40
+
+
+def test_asylum_uses_the_total_alone_when_present():
+    table = context.asylum_applications(asylum([("IQ", "DE", "F", 2016, 10), ("IQ", "DE", "M", 2016, 30),
+                                                ("IQ", "DE", "T", 2016, 40)]), "IQ", ["DE"])
+    assert table.set_index("year").loc[2016, "asylum_applications"] == 40
+
+
+def test_strongest_instrument_by_reference_date(reference_dir):
+    tables = load_reference(reference_dir)
+    before = context.instruments(tables, "BY", dt.date(2019, 12, 31))
+    during = context.instruments(tables, "BY", dt.date(2020, 12, 31))
+    assert context.strongest_instrument(before) == "none"
+    assert context.strongest_instrument(during) == "eu_agreement"
+    assert context.strongest_instrument(context.instruments(tables, "NG", dt.date(2016, 12, 31))) == "agreement_clause"
+
+
+def test_return_operations_exclude_voluntary_and_count_operations():
+    ops = pd.DataFrame({"operation_id": ["RO-1", "RO-1", "RO-2", "VRD-1"], "year": [2016] * 4,
+                        "participating_state": ["DE", "IT", "DE", "DE"], "destination": ["NG"] * 4,
+                        "returnees": [10, 5, 7, 100], "voluntary": [False, False, False, True]})
+    table = cooperation.return_operations(ops, "NG").set_index("year")
+    assert table.loc[2016].tolist() == [2, 22, 2]
+    by_state = cooperation.return_operations_by_state(ops, "NG", 2016).set_index("reporting_state")
+    assert by_state.loc["DE"].tolist() == [2, 17]
