@@ -75,6 +75,7 @@ def cooperation_heatmap(answer_table: pd.DataFrame, country_name: str, label: st
     fig, ax = plt.subplots(figsize=(FIGSIZE[0], height))
     sns.heatmap(grid, vmin=1, vmax=5, cmap="RdYlGn", annot=True, fmt=".0f", cbar_kws={"label": "answer (1 very poor - 5 very good)"},
                 linewidths=0.5, ax=ax)
+    ax.grid(False)
     ax.set_ylabel("reporting state")
     ax.set_xlabel("")
     ax.tick_params(axis="x", labelrotation=20)

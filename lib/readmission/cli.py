@@ -6,17 +6,14 @@ import functools
 from pathlib import Path
 from typing import Optional
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from . import editions
 from .errors import InputError
 from .outputs import OutputError
 from .params import DEFAULT_EDITION, load_edition
 from .project import Project
-from .selection import MissingDataError
 
 app = typer.Typer(help="Article 25a Visa Code assessment of cooperation on readmission.",
                   no_args_is_help=True, add_completion=False)
@@ -33,6 +30,7 @@ YearOption = typer.Option(DEFAULT_EDITION, "--year", "-y", help="Data year of th
 
 def _known_failures():
     from .data.fetch import FetchError
+    from .selection import MissingDataError
 
     return (InputError, MissingDataError, OutputError, FetchError)
 
@@ -53,6 +51,8 @@ def friendly_errors(command):
 @friendly_errors
 def data_import(source: Path = typer.Argument(DEFAULT_SNAPSHOT, help="Snapshot folder.")):
     """Copy a verified offline snapshot into data/public (checksums checked first)."""
+    from . import editions
+
     project = Project.default()
     manifest = editions.prepare_public_data(project, source)
     console.print(f"imported {len(manifest)} files from {source} into {project.public}")
@@ -62,12 +62,16 @@ def data_import(source: Path = typer.Argument(DEFAULT_SNAPSHOT, help="Snapshot f
 @friendly_errors
 def data_fetch():
     """Download current extracts of migr_eiord, migr_eirtn, migr_asyappctza from Eurostat."""
+    from . import editions
+
     project = Project.default()
     manifest = editions.prepare_public_data(project, None, fetch=True)
     console.print(f"fetched {len(manifest)} files into {project.public}")
 
 
 def selection_table(selection) -> Table:
+    import pandas as pd
+
     table = Table(title=f"Edition {selection.edition.data_year}: return decisions in "
                         f"{selection.edition.selection_year}, visa status on "
                         f"{selection.edition.reference_date}")
@@ -87,6 +91,8 @@ def selection_table(selection) -> Table:
 @friendly_errors
 def select(year: int = YearOption):
     """List the countries an edition assesses, with the numbers behind each inclusion."""
+    from . import editions
+
     project = Project.default()
     edition = load_edition(year, project)
     selection = editions.run_selection(project, edition)
@@ -134,6 +140,8 @@ def run_with_progress(year: int, workers: int, force: bool, snapshot: Optional[P
     project = Project.default()
     edition = load_edition(year, project)
     if snapshot is not None:
+        from . import editions
+
         editions.prepare_public_data(project, snapshot)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console, transient=False) as bar:
@@ -188,6 +196,7 @@ def report(year: int = YearOption,
            snapshot: Path = typer.Option(DEFAULT_SNAPSHOT, help="Offline snapshot; fetched from "
                                          "Eurostat when this folder does not exist.")):
     """The whole assessment: data (import or fetch), run, then render the site if Quarto is there."""
+    from . import editions
     from .site import QuartoMissing, render as render_site
 
     project = Project.default()

@@ -6,21 +6,22 @@ import hashlib
 import json
 from pathlib import Path
 
-from . import editions, runkeys
-from .data.codes import country_name
-from .execute import clean_notebook, run_papermill, write_notebook
-from .inputs import load_inputs
+from . import runkeys
 from .outputs import write_json, write_text_atomic
 from .params import Edition, load_method
-from .pipeline import (CountryOutcome, RunReport, countries_dir, execute_countries, log_path,
-                       notebook_parameters)
 from .project import Project
+from .report import RunReport, countries_dir
+
+# Heavy imports (pandas, papermill, nbformat) wait until something must run, so that a run with
+# nothing to do answers in well under a second.
 
 SUMMARY_OUTPUT = Path("executed") / "summary.ipynb"
 
 
-def _record_outcome(project: Project, outcome: CountryOutcome, key: str) -> None:
+def _record_outcome(project: Project, outcome, key: str) -> None:
     """Store the key of a finished country; replace a failed country's page with a failure page."""
+    from .data.codes import country_name
+    from .execute import write_notebook
     from .site import failure_notebook
 
     out = countries_dir(project)
@@ -48,6 +49,8 @@ def remove_stale(project: Project, selected: list[str]) -> list[str]:
 
 def run_summary(project: Project, edition: Edition, run: dict, force: bool) -> Path:
     """Execute the summary notebook over the countries' results, unless nothing it reads changed."""
+    from .execute import clean_notebook, run_papermill, write_notebook
+    from .pipeline import log_path
     target = project.notebooks / SUMMARY_OUTPUT
     key_file = countries_dir(project) / ".runkeys" / "summary.key"
     out = countries_dir(project)
@@ -68,10 +71,38 @@ def run_summary(project: Project, edition: Edition, run: dict, force: bool) -> P
     return target
 
 
+def up_to_date(project: Project, key: str) -> list[str] | None:
+    """The countries of the last run if it had this edition key and left every output, else None."""
+    out = countries_dir(project)
+    key_file, run_file = runkeys.keys_dir(out) / "edition.key", out / "run.json"
+    if not (key_file.exists() and run_file.exists()) or key_file.read_text().strip() != key:
+        return None
+    run = json.loads(run_file.read_text(encoding="utf-8"))
+    codes = [c["country"] for c in run["countries"]]
+    outputs = [out / f"{c}.{ext}" for c in codes for ext in ("ipynb", "json", "csv")]
+    complete = all(c["ok"] for c in run["countries"]) and all(p.exists() for p in outputs)
+    return codes if complete and (project.notebooks / SUMMARY_OUTPUT).exists() else None
+
+
 def run_edition(project: Project, edition: Edition, workers: int, force: bool = False,
                 public_dir: Path | None = None, restricted_dir: Path | None = None,
                 progress=None, on_start=None) -> RunReport:
     """Run the whole edition; a failing country is reported, never stops the others."""
+    from .inputs import confidential_folder
+
+    edition_key = runkeys.edition_digest(project, edition.data_year, public_dir or project.public,
+                                         restricted_dir or confidential_folder(project, edition))
+    done = None if force else up_to_date(project, edition_key)
+    if done is not None:
+        if on_start:
+            on_start(0, len(done))
+        return RunReport(edition, done, [], done, [], project.notebooks / SUMMARY_OUTPUT,
+                         ["nothing changed since the last run: outputs kept as they are"])
+    (runkeys.keys_dir(countries_dir(project)) / "edition.key").unlink(missing_ok=True)
+    from . import editions
+    from .data.codes import country_name
+    from .inputs import load_inputs
+    from .pipeline import execute_countries, notebook_parameters
     selection = editions.run_selection(project, edition)
     manifest_changes = editions.record_manifest(project, edition)
     codes = selection.codes
@@ -105,6 +136,8 @@ def run_edition(project: Project, edition: Edition, workers: int, force: bool = 
     from .site import write_site_sources
 
     write_site_sources(project, run)
+    if not failed and summary is not None:
+        write_text_atomic(runkeys.keys_dir(out) / "edition.key", edition_key + "\n")
     notes += [f"removed outputs of countries no longer selected: {', '.join(stale)}"] if stale else []
     return RunReport(edition, codes, [o.country for o in outcomes if o.ok],
                      [c for c in codes if c not in pending], failed, summary, notes)

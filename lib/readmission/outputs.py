@@ -6,9 +6,10 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class OutputError(Exception):
@@ -55,12 +56,14 @@ def write_json(path: Path, content: Any) -> None:
     write_text_atomic(path, dumps_json(content))
 
 
-def write_csv(path: Path, frame: pd.DataFrame) -> None:
+def write_csv(path: Path, frame: "pd.DataFrame") -> None:
     write_text_atomic(path, frame.to_csv(index=False, lineterminator="\n"))
 
 
 def _plain(value: Any) -> Any:
     """Turn pandas/numpy scalars and NA into JSON-friendly Python values."""
+    import pandas as pd
+
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

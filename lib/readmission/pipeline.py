@@ -12,6 +12,7 @@ from .errors import InputError
 from .execute import STAGING, clean_notebook, clear_staging, move_into_place, run_papermill, write_notebook
 from .params import Edition
 from .project import Project
+from .report import RunReport, countries_dir  # noqa: F401  (re-exported)
 
 KOSOVO_FOOTNOTE = ("*This designation is without prejudice to positions on status, and is in line "
                    "with UNSCR 1244/1999 and the ICJ Opinion on the Kosovo declaration of independence.")
@@ -37,10 +38,6 @@ def check_country_code(code: str, states: list[str]) -> str:
         raise InputError.single("command line", f"{code} is a reporting state, not a third country",
                                 field="country")
     return code
-
-
-def countries_dir(project: Project) -> Path:
-    return project.notebooks / "countries"
 
 
 def log_path(project: Project, edition: Edition, country: str) -> Path:
@@ -106,23 +103,6 @@ def page_title(country: str) -> str:
 
 
 # ---- a whole edition ----
-
-@dataclass
-class RunReport:
-    """What a whole run did: which countries ran, were reused, failed; where the summary is."""
-
-    edition: Edition
-    selected: list[str]
-    executed: list[str]
-    reused: list[str]
-    failed: list[CountryOutcome]
-    summary: Path | None
-    notes: list[str]
-
-    @property
-    def ok(self) -> bool:
-        return not self.failed and self.summary is not None
-
 
 def _run_country_task(root: str, year: int, country: str, public_dir: str | None,
                       restricted_dir: str | None, warm: bool) -> CountryOutcome:

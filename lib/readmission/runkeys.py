@@ -14,10 +14,14 @@ import platform
 from importlib import metadata
 from pathlib import Path
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
-from .inputs import AssessmentInputs
 from .project import Project
+
+if TYPE_CHECKING:  # pandas and the inputs are only needed when countries are keyed
+    import pandas as pd
+
+    from .inputs import AssessmentInputs
 
 PACKAGES = ("pandas", "numpy", "matplotlib", "seaborn", "papermill", "nbclient", "nbformat",
             "ipykernel", "pandera", "pycountry", "pyyaml", "jupyter_client")
@@ -55,7 +59,7 @@ def settings_digest(project: Project, year: int) -> str:
     return _digest(*(p.read_bytes() for p in files))
 
 
-def _slice(frame: pd.DataFrame | None, column: str, country: str) -> bytes:
+def _slice(frame: "pd.DataFrame | None", column: str, country: str) -> bytes:
     if frame is None:
         return b"absent"
     rows = frame[frame[column] == country]
@@ -105,3 +109,23 @@ def is_current(countries_dir: Path, country: str, key: str) -> bool:
     stored = keys_dir(countries_dir) / f"{country}.key"
     outputs = [countries_dir / f"{country}.{ext}" for ext in ("ipynb", "json", "csv")]
     return stored.exists() and stored.read_text().strip() == key and all(p.exists() for p in outputs)
+
+
+def files_digest(*folders: Path) -> str:
+    """Every file under the folders (names and bytes), hidden files skipped; absent folders count."""
+    parts = []
+    for folder in folders:
+        folder = Path(folder)
+        parts.append(str(folder).encode())
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*")):
+                rel = path.relative_to(folder)
+                if path.is_file() and not any(p.startswith(".") for p in rel.parts):
+                    parts.append(rel.as_posix().encode() + b"\0" + path.read_bytes())
+    return _digest(*parts)
+
+
+def edition_digest(project: Project, year: int, public_dir: Path, restricted_dir: Path) -> str:
+    """One key over everything a whole run reads: equal keys mean nothing to do."""
+    return _digest(*(s.encode() for s in shared_digests(project, year)),
+                   files_digest(public_dir, restricted_dir, project.params / "countries").encode())
