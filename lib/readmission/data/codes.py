@@ -8,6 +8,7 @@ silently include totals or groups.
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 
 import pycountry
@@ -91,10 +92,26 @@ def is_aggregate(code: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def known_country_codes() -> frozenset[str]:
-    """Eurostat codes of single countries: ISO alpha-2, EL for GR, UK for GB, plus XK, CN_X_HK."""
+def _real_country_codes() -> frozenset[str]:
     iso = {c.alpha_2 for c in pycountry.countries}
     return frozenset(iso - {"GR", "GB"} | {"EL", "UK", "XK"} | EXTRA_COUNTRY_NAMES.keys())
+
+
+# Synthetic countries for benchmarks and demos: Q000..Q999, a range no real code can take (real
+# codes have two letters). Accepted only while READMISSION_SYNTHETIC_COUNTRIES=1 is set.
+SYNTHETIC_ENV = "READMISSION_SYNTHETIC_COUNTRIES"
+SYNTHETIC_CODES = frozenset(f"Q{i:03d}" for i in range(1000))
+
+
+def synthetic_countries_enabled() -> bool:
+    return os.environ.get(SYNTHETIC_ENV) == "1"
+
+
+def known_country_codes() -> frozenset[str]:
+    """Eurostat codes of single countries: ISO alpha-2, EL for GR, UK for GB, plus XK, CN_X_HK
+    (and the synthetic Q000..Q999 in benchmark and demo mode)."""
+    real = _real_country_codes()
+    return real | SYNTHETIC_CODES if synthetic_countries_enabled() else real
 
 
 def is_country(code: str) -> bool:
@@ -106,6 +123,8 @@ def country_name(code: str) -> str:
     """English short name (pycountry) of a Eurostat country code; KeyError for anything else."""
     if code in _SPECIAL_NAMES:
         return _SPECIAL_NAMES[code]
+    if code in SYNTHETIC_CODES and synthetic_countries_enabled():
+        return f"Synthetic country {code}"
     if code not in known_country_codes():
         raise KeyError(f"not a Eurostat country code: {code!r}")
     return pycountry.countries.get(alpha_2=code).name

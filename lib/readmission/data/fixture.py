@@ -39,10 +39,10 @@ def _round5(values: np.ndarray) -> np.ndarray:
     return (np.round(values / 5) * 5).astype(int)
 
 
-def eurostat_rows(rng: np.random.Generator) -> tuple[list, list, list]:
+def eurostat_rows(rng: np.random.Generator, countries: dict) -> tuple[list, list, list]:
     """Rows of migr_eiord, migr_eirtn (THRD) and migr_asyappctza for the fixture countries."""
     eiord, eirtn, asy = [], [], []
-    for country, (scale, propensity) in COUNTRIES.items():
+    for country, (scale, propensity) in countries.items():
         weights = _weights(rng)
         for year in DECISION_YEARS:
             decisions = _round5(scale * weights * rng.uniform(0.8, 1.2, len(STATES)))
@@ -57,11 +57,14 @@ def eurostat_rows(rng: np.random.Generator) -> tuple[list, list, list]:
     return eiord, eirtn, asy
 
 
-def frontex_rows(rng: np.random.Generator) -> tuple[list, list]:
+def frontex_rows(rng: np.random.Generator, countries: dict) -> tuple[list, list]:
     """Rows of illegal border crossings (monthly) and return operations for the fixture countries."""
     crossings, operations = [], []
-    for country in COUNTRIES:
-        iso3 = pycountry.countries.get(alpha_2=country).alpha_3
+    for country in countries:
+        record = pycountry.countries.get(alpha_2=country)
+        if record is None:  # synthetic benchmark countries have no ISO3 code: no Frontex rows
+            continue
+        iso3 = record.alpha_3
         for year in (2015, 2016):
             for month in range(1, 13):
                 crossings.append(["Central Mediterranean Route", "Sea", iso3, f"{year}-{month:02d}",
@@ -86,11 +89,16 @@ def _write(folder: Path, rel: str, text: str, dataset: str) -> None:
     write_text_atomic(path.with_name(path.name + ".meta.yml"), yaml.safe_dump(meta, sort_keys=True))
 
 
-def write_fixture(folder: Path, seed: int = 2016) -> None:
-    """Write the synthetic public-data folder (deterministic for a given seed)."""
+def write_fixture(folder: Path, seed: int = 2016, countries: dict | None = None) -> None:
+    """Write the synthetic public-data folder (deterministic for a given seed and countries).
+
+    `countries` maps a code to (scale of return decisions, return propensity); the default is
+    the committed fixture's seven countries.
+    """
     rng = np.random.default_rng(seed)
-    eiord, eirtn, asy = eurostat_rows(rng)
-    crossings, operations = frontex_rows(rng)
+    countries = COUNTRIES if countries is None else countries
+    eiord, eirtn, asy = eurostat_rows(rng, countries)
+    crossings, operations = frontex_rows(rng, countries)
     dims = {"migr_eiord": ["citizen", "age", "sex", "unit", "geo"],
             "migr_eirtn": ["citizen", "c_dest", "age", "sex", "unit", "geo"],
             "migr_asyappctza": ["citizen", "sex", "unit", "age", "asyl_app", "geo"]}

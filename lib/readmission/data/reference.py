@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError, Problem
+from .codes import SYNTHETIC_CODES, synthetic_countries_enabled
 
 REFERENCE_FILES = {
     "visa_required": ["iso2", "iso3", "eurostat_code", "name", "valid_from", "valid_to",
@@ -104,7 +105,10 @@ def _check_values(path: Path, table: str, frame: pd.DataFrame) -> list[Problem]:
             problems.append(Problem(str(path), f"{frame.at[index, column]!r} is not one of "
                                     f"{', '.join(sorted(values))}", int(index) + 2, column))
     code_column = "eurostat_code" if "eurostat_code" in frame else "iso2"
-    for index in frame.index[~frame[code_column].str.fullmatch(r"[A-Z]{2}")]:
+    valid = frame[code_column].str.fullmatch(r"[A-Z]{2}")
+    if synthetic_countries_enabled():
+        valid |= frame[code_column].isin(SYNTHETIC_CODES)
+    for index in frame.index[~valid]:
         problems.append(Problem(str(path), f"{frame.at[index, code_column]!r} is not a two-letter "
                                 "code", int(index) + 2, code_column))
     return problems

@@ -1,0 +1,28 @@
+"""The committed synthetic fixture is exactly what its generator writes, and says it is synthetic."""
+
+from __future__ import annotations
+
+import filecmp
+
+from conftest import REPO
+from readmission.data import codes
+from readmission.data.fixture import write_fixture
+from readmission.inputs import is_synthetic
+
+
+def test_committed_fixture_equals_generator_output(tmp_path):
+    write_fixture(tmp_path)
+    committed = REPO / "data" / "fixture" / "public"
+    for rel in ["eurostat/migr_eiord.csv", "eurostat/migr_eirtn.csv", "eurostat/migr_asyappctza.csv",
+                "frontex/illegal_border_crossings.csv", "frontex/return_operations.csv"]:
+        assert filecmp.cmp(tmp_path / rel, committed / rel, shallow=False), rel
+        assert filecmp.cmp(tmp_path / f"{rel}.meta.yml", committed / f"{rel}.meta.yml", shallow=False), rel
+    assert is_synthetic(committed)
+
+
+def test_synthetic_codes_only_in_benchmark_and_demo_mode(monkeypatch):
+    monkeypatch.delenv(codes.SYNTHETIC_ENV, raising=False)
+    assert not codes.is_country("Q042")
+    monkeypatch.setenv(codes.SYNTHETIC_ENV, "1")
+    assert codes.is_country("Q042") and codes.country_name("Q042") == "Synthetic country Q042"
+    assert not codes.is_country("Q42")
