@@ -59,7 +59,10 @@ def test_run_executes_every_selected_country_and_the_summary(first_run):
         assert f"title: {result['public']['name']}" in nb.cells[0].source
         images = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
                   if "image/png" in o.get("data", {})]
-        assert len(images) >= 4, "charts vanished from the executed notebook"
+        assert len(images) == 3, "charts vanished from the executed notebook (public: 3 of 4)"
+        assert "restricted" not in result, "public audience: no per-state confidential values"
+        full = json.loads((project.results / "2016" / "restricted" / f"{code}.json").read_text())
+        assert full["restricted"]["state_ratings"], "the restricted store keeps everything"
         assert "start_time" not in json.dumps(nb.metadata) and "2026-" not in json.dumps(nb.metadata)
         assert all("execution" not in c.metadata for c in nb.cells)
     summary = nbformat.read(project.notebooks / "executed" / "summary.ipynb", as_version=4)

@@ -120,5 +120,5 @@ def test_latin1_file_is_rejected_with_its_name(reference_dir, tmp_path):
     target = _copy(reference_dir, tmp_path)
     path = target / "readmission_instruments.csv"
     path.write_bytes(path.read_text(encoding="utf-8").encode("latin-1", errors="replace"))
-    with pytest.raises(InputError, match="readmission_instruments.csv: not UTF-8"):
+    with pytest.raises(InputError, match=r"readmission_instruments.csv, row \d+: not UTF-8"):
         ref.read_reference_table(target, "readmission_instruments")

@@ -8,6 +8,7 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .errors import InputError
@@ -26,6 +27,15 @@ err_console = Console(stderr=True)
 NEAR_MISSES_SHOWN = 10
 DEFAULT_SNAPSHOT = Path("../shared/data/snapshot")
 YearOption = typer.Option(DEFAULT_EDITION, "--year", "-y", help="Data year of the edition.")
+AudienceOption = typer.Option("public", "--audience", help="public: confidential values only as "
+                              "EU-level aggregates and levels; restricted: everything.")
+
+
+def check_audience(audience: str) -> str:
+    if audience not in ("public", "restricted"):
+        raise InputError.single("command line", f"{audience!r} is not an audience (public, restricted)",
+                                field="audience")
+    return audience
 
 
 def _known_failures():
@@ -42,7 +52,9 @@ def friendly_errors(command):
         try:
             return command(*args, **kwargs)
         except _known_failures() as exc:
-            err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            # escaped: the message quotes input values, which rich must not read as markup
+            err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False,
+                              soft_wrap=True)
             raise typer.Exit(2) from None
     return wrapper
 
@@ -51,10 +63,11 @@ def friendly_errors(command):
 @friendly_errors
 def data_import(source: Path = typer.Argument(DEFAULT_SNAPSHOT, help="Snapshot folder.")):
     """Copy a verified offline snapshot into data/public (checksums checked first)."""
-    from . import editions
+    from .data.snapshot import import_snapshot
 
     project = Project.default()
-    manifest = editions.prepare_public_data(project, source)
+    # never falls back to a download: a mistyped folder is an error, not a fetch
+    manifest = import_snapshot(source, project.public)
     console.print(f"imported {len(manifest)} files from {source} into {project.public}")
 
 
@@ -101,13 +114,40 @@ def select(year: int = YearOption):
                   f"{editions.edition_dir(project, edition)}/selection.csv")
 
 
+def check_country_inputs(project: Project, edition, code: str, states: list[str],
+                         public_dir: Optional[Path], restricted_dir: Optional[Path]) -> None:
+    """What the country notebook reads, checked before a kernel starts; every problem at once.
+
+    Confidential files are checked for format only: they hold rows for the edition's other
+    countries too, so their country codes are left to the run that knows the selection.
+    """
+    from .data.confidential import load_confidential
+    from .inputs import confidential_folder, load_public
+    from .params import load_country_params, load_method
+
+    folder = Path(restricted_dir) if restricted_dir else confidential_folder(project, edition)
+    checks = [lambda: load_method(project), lambda: load_country_params(project, code),
+              lambda: load_public(Path(public_dir or project.public), [])]
+    if any(folder.glob("questionnaire.*")) or any(folder.glob("readmission_statistics.*")):
+        checks.append(lambda: load_confidential(folder, set(states)))
+    problems = []
+    for check in checks:
+        try:
+            check()
+        except InputError as exc:
+            problems += exc.problems
+    if problems:
+        raise InputError(problems)
+
+
 @app.command()
 @friendly_errors
 def country(code: str = typer.Argument(..., help="Eurostat code of the third country, e.g. IQ."),
             year: int = YearOption,
             public_dir: Optional[Path] = typer.Option(None, help="Public data (default data/public)."),
             restricted_dir: Optional[Path] = typer.Option(
-                None, help="Confidential inputs (default data/restricted/<year>, else the demo).")):
+                None, help="Confidential inputs (default data/restricted/<year>, else the demo)."),
+            audience: str = AudienceOption):
     """Run the country notebook for one country into notebooks/countries/<CODE>.ipynb."""
     from .data.reference import load_reference, reporting_states_on
     from .pipeline import check_country_code, run_country
@@ -117,10 +157,14 @@ def country(code: str = typer.Argument(..., help="Eurostat code of the third cou
     states = reporting_states_on(load_reference(project.reference).reporting_states,
                                  edition.reference_date)["eurostat_code"].tolist()
     code = check_country_code(code.strip().upper() if code.strip().isalpha() else code, states)
+    audience = check_audience(audience)
+    check_country_inputs(project, edition, code, states, public_dir, restricted_dir)
     with console.status(f"running the {code} notebook for {year}"):
-        outcome = run_country(project, edition, code, public_dir, restricted_dir)
+        outcome = run_country(project, edition, code, public_dir, restricted_dir,
+                              audience=audience)
     if not outcome.ok:
-        err_console.print(f"[bold red]{code} failed:[/] {outcome.error} (log: {outcome.log})")
+        err_console.print(f"[bold red]{code} failed:[/] {escape(outcome.error)} (log: {outcome.log})",
+                          highlight=False, soft_wrap=True)
         raise typer.Exit(1)
     console.print(f"{code}: {outcome.notebook} (log: {outcome.log})")
 
@@ -131,7 +175,8 @@ def _cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def run_with_progress(year: int, workers: int, force: bool, snapshot: Optional[Path]):
+def run_with_progress(year: int, workers: int, force: bool, snapshot: Optional[Path],
+                      audience: str = "public"):
     """Prepare the data, then run the edition under one progress bar; return the report."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -140,9 +185,9 @@ def run_with_progress(year: int, workers: int, force: bool, snapshot: Optional[P
     project = Project.default()
     edition = load_edition(year, project)
     if snapshot is not None:
-        from . import editions
+        from .data.snapshot import import_snapshot
 
-        editions.prepare_public_data(project, snapshot)
+        import_snapshot(snapshot, project.public)  # a missing folder is an error, never a fetch
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console, transient=False) as bar:
         task = bar.add_task(f"edition {year}: selecting countries", total=None)
@@ -153,10 +198,12 @@ def run_with_progress(year: int, workers: int, force: bool, snapshot: Optional[P
 
         def progress(outcome) -> None:
             if not outcome.ok:
-                bar.console.print(f"[red]{outcome.country} failed:[/] {outcome.error} (log: {outcome.log})")
+                bar.console.print(f"[red]{outcome.country} failed:[/] {escape(outcome.error)} "
+                                  f"(log: {outcome.log})", highlight=False, soft_wrap=True)
             bar.advance(task)
 
-        report = run_edition(project, edition, workers, force, progress=progress, on_start=on_start)
+        report = run_edition(project, edition, workers, force, progress=progress, on_start=on_start,
+                             audience=audience)
     for note in report.notes:
         console.print(f"note: {note}")
     console.print(f"{len(report.selected)} countries: {len(report.executed)} run, {len(report.reused)} "
@@ -167,11 +214,12 @@ def run_with_progress(year: int, workers: int, force: bool, snapshot: Optional[P
 @app.command()
 @friendly_errors
 def run(year: int = YearOption,
-        workers: int = typer.Option(0, help="Parallel countries (0 = number of cores)."),
+        workers: int = typer.Option(0, min=0, help="Parallel countries (0 = number of cores)."),
         force: bool = typer.Option(False, "--force", help="Re-run every country, even if up to date."),
-        snapshot: Optional[Path] = typer.Option(None, help="Import this snapshot folder first.")):
+        snapshot: Optional[Path] = typer.Option(None, help="Import this snapshot folder first."),
+        audience: str = AudienceOption):
     """Run the whole edition: selection, every country's notebook, then the summary."""
-    _, report = run_with_progress(year, workers or _cores(), force, snapshot)
+    _, report = run_with_progress(year, workers or _cores(), force, snapshot, check_audience(audience))
     if not report.ok:
         failed = ", ".join(o.country for o in report.failed) or "summary"
         err_console.print(f"[bold red]run finished with failures:[/] {failed}")
@@ -191,10 +239,11 @@ def render():
 @app.command()
 @friendly_errors
 def report(year: int = YearOption,
-           workers: int = typer.Option(0, help="Parallel countries (0 = number of cores)."),
+           workers: int = typer.Option(0, min=0, help="Parallel countries (0 = number of cores)."),
            force: bool = typer.Option(False, "--force", help="Re-run every country."),
            snapshot: Path = typer.Option(DEFAULT_SNAPSHOT, help="Offline snapshot; fetched from "
-                                         "Eurostat when this folder does not exist.")):
+                                         "Eurostat when this folder does not exist."),
+           audience: str = AudienceOption):
     """The whole assessment: data (import or fetch), run, then render the site if Quarto is there."""
     from . import editions
     from .site import QuartoMissing, render as render_site
@@ -203,7 +252,7 @@ def report(year: int = YearOption,
     if not snapshot.exists():
         console.print(f"no snapshot at {snapshot}: fetching from Eurostat")
     editions.prepare_public_data(project, snapshot if snapshot.exists() else None)
-    _, result = run_with_progress(year, workers or _cores(), force, None)
+    _, result = run_with_progress(year, workers or _cores(), force, None, check_audience(audience))
     try:
         site = render_site(project)
         console.print(f"site rendered: {site}/index.html")

@@ -119,6 +119,15 @@ def clean_notebook(nb: nbformat.NotebookNode, front_matter: dict | None) -> nbfo
     return nb
 
 
+RESTRICTED_TAG = "restricted"
+
+
+def strip_restricted(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Drop the cells tagged `restricted` (per-Member-State confidential figures) from a notebook."""
+    nb.cells = [c for c in nb.cells if RESTRICTED_TAG not in c.metadata.get("tags", [])]
+    return nb
+
+
 def write_notebook(nb: nbformat.NotebookNode, path: Path) -> None:
     """Write a notebook atomically (readers never see half a notebook)."""
     write_text_atomic(path, nbformat.writes(nb) + "\n")

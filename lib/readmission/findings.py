@@ -15,6 +15,11 @@ INSTRUMENT_LABELS = {"eu_agreement": "EU readmission agreement", "eu_arrangement
                      "agreement_clause": "readmission clause", "none": "none"}
 
 
+COUNTRY_COLUMNS = ["country", "name", "level", "level_short", "return_decisions", "effective_return_rate",
+                   "acceptance_rate", "issuance_rate", "states_rated", "instrument", "rcms",
+                   "irregular_crossings", "visa_measures"]
+
+
 def read_results(folder: Path, countries: list[str]) -> dict[str, dict]:
     """The results JSON of each listed country that has one (failed countries have none)."""
     found = {}
@@ -42,7 +47,7 @@ def country_table(results: dict[str, dict]) -> pd.DataFrame:
             "irregular_crossings": p["irregular_crossings_in_year"],
             "visa_measures": len(p["visa_measures"]),
         })
-    frame = pd.DataFrame(rows)
+    frame = pd.DataFrame(rows, columns=COUNTRY_COLUMNS)
     for column in ["effective_return_rate", "acceptance_rate", "issuance_rate"]:
         frame[column] = frame[column].astype("Float64")
     frame["irregular_crossings"] = frame["irregular_crossings"].astype("Int64")
@@ -80,7 +85,7 @@ def worst_items(results: dict[str, dict]) -> pd.DataFrame:
 
 def level_under(result: dict, method: Method) -> str:
     """A country's level recomputed from its per-state indicators under other method settings."""
-    table = pd.DataFrame(result["restricted"]["indicators_by_state"])
+    table = pd.DataFrame(result.get("restricted", {}).get("indicators_by_state", []))
     if table.empty:
         return country_level(pd.DataFrame({"rating": []}), method).level
     return country_level(rate_states(table, method), method).level

@@ -110,7 +110,8 @@ def load_inputs(project: Project, edition: Edition, method: Method, countries: l
     public = load_public(Path(public_dir or project.public), notes)
     folder = Path(restricted_dir) if restricted_dir else confidential_folder(project, edition)
     if any(folder.glob("questionnaire.*")) or any(folder.glob("readmission_statistics.*")):
-        confidential = load_confidential(folder, set(states), set(countries) if countries else None)
+        # any third country may appear (a file covers the whole edition; a notebook asks for one)
+        confidential = load_confidential(folder, set(states), None)
     else:
         rates = public_rates(public, countries, edition.data_year, states, method)
         confidential = make_demo(rates, edition.data_year)

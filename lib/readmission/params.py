@@ -15,12 +15,47 @@ from .project import Project
 DEFAULT_EDITION = 2016
 
 
+class StrictLoader(yaml.SafeLoader):
+    """yaml.safe_load, but a repeated key or an impossible date is an error with its line.
+
+    PyYAML keeps the last of two equal keys silently and raises a bare ValueError on 2016-02-30.
+    """
+
+
+def _construct_mapping(loader: StrictLoader, node: yaml.MappingNode) -> dict:
+    first_line: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            repeated = key in first_line
+        except TypeError:  # unhashable: construct_mapping reports it
+            continue
+        if repeated:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"setting {key!r} appears twice (first on line {first_line[key]})",
+                key_node.start_mark)
+        first_line[key] = key_node.start_mark.line + 1
+    return loader.construct_mapping(node, deep=True)
+
+
+def _construct_timestamp(loader: StrictLoader, node: yaml.ScalarNode):
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError as exc:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{node.value!r} is not a valid date ({exc})", node.start_mark) from exc
+
+
+StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+
+
 def read_yaml_mapping(path: Path) -> dict[str, Any]:
     """Read a YAML file that must hold a mapping; name the file on any problem."""
     if not path.exists():
         raise InputError.single(path, "file not found")
     try:
-        content = yaml.safe_load(path.read_text(encoding="utf-8"))
+        content = yaml.load(path.read_text(encoding="utf-8"), Loader=StrictLoader)
     except UnicodeDecodeError as exc:
         raise InputError.single(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     except yaml.YAMLError as exc:

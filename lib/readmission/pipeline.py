@@ -7,9 +7,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .data.codes import country_name, is_country
+from .data.codes import is_country
 from .errors import InputError
-from .execute import STAGING, clean_notebook, clear_staging, move_into_place, run_papermill, write_notebook
+from .execute import (STAGING, clean_notebook, clear_staging, move_into_place, run_papermill,
+                      strip_restricted, write_notebook)
+from .outputs import write_bytes_atomic, write_json, write_text_atomic
+from .results import audience_rows, audience_view
 from .params import Edition
 from .project import Project
 from .report import RunReport, countries_dir  # noqa: F401  (re-exported)
@@ -63,74 +66,102 @@ def front_matter(results: dict) -> dict:
     return matter
 
 
+AUDIENCES = ("public", "restricted")
+
+
+@dataclass(frozen=True)
+class CountryJob:
+    """Everything a worker needs to run one country (plain values: it crosses a process boundary)."""
+
+    root: Path
+    year: int
+    country: str
+    out: Path                    # where the finished files go (the run's next countries folder)
+    audience: str = "public"
+    public_dir: Path | None = None
+    restricted_dir: Path | None = None
+    warm: bool = False
+
+
 def notebook_parameters(project: Project, edition: Edition, country: str, public_dir: Path,
-                        restricted_dir: Path | None) -> dict:
+                        restricted_dir: Path | None, out: Path | None = None) -> dict:
     """papermill parameters; paths relative to notebooks/ so executed notebooks do not vary by machine."""
     rel = lambda p: os.path.relpath(Path(p).resolve(), project.notebooks.resolve())  # noqa: E731
+    out = out or countries_dir(project)
     return {"country": country, "year": edition.data_year, "public_dir": rel(public_dir),
             "restricted_dir": rel(restricted_dir) if restricted_dir else "",
-            "results_dir": f"countries/{STAGING}/{country}"}
+            "results_dir": f"{rel(out)}/{STAGING}/{country}"}
 
 
-def run_country(project: Project, edition: Edition, country: str, public_dir: Path | None = None,
-                restricted_dir: Path | None = None, warm: bool = False) -> CountryOutcome:
+def restricted_store(project: Project, edition: Edition) -> Path:
+    """Full results, per-state confidential values included: never published."""
+    return project.results / str(edition.data_year) / "restricted"
+
+
+def finish_country(project: Project, edition: Edition, job: CountryJob, nb, staging: Path) -> None:
+    """Keep the full results in the restricted store; publish the audience's view into job.out."""
+    code = job.country
+    full_json, full_csv = staging / f"{code}.json", staging / f"{code}.csv"
+    results = json.loads(full_json.read_text(encoding="utf-8"))
+    store = restricted_store(project, edition)
+    write_bytes_atomic(store / f"{code}.json", full_json.read_bytes())
+    write_bytes_atomic(store / f"{code}.csv", full_csv.read_bytes())
+    if job.audience == "public":
+        write_json(full_json, audience_view(results, "public"))
+        write_text_atomic(full_csv, audience_rows(full_csv.read_text(encoding="utf-8"), "public"))
+        nb = strip_restricted(nb)
+    notebook = staging / f"{code}.ipynb"
+    write_notebook(clean_notebook(nb, front_matter(results)), notebook)
+    move_into_place([full_json, full_csv, notebook], job.out)
+
+
+def run_job(job: CountryJob) -> CountryOutcome:
     """Execute the country notebook for one country; files move into place only when complete."""
-    out = countries_dir(project)
-    staging = out / STAGING / country
+    from .params import load_edition
+
+    project = Project(Path(job.root))
+    edition = load_edition(job.year, project)
+    code = job.country
+    staging = Path(job.out) / STAGING / code
     clear_staging(staging)
     staging.mkdir(parents=True)
-    notebook = staging / f"{country}.ipynb"
-    log = log_path(project, edition, country)
+    log = log_path(project, edition, code)
     log.parent.mkdir(parents=True, exist_ok=True)
-    params = notebook_parameters(project, edition, country, public_dir or project.public, restricted_dir)
+    params = notebook_parameters(project, edition, code, job.public_dir or project.public,
+                                 job.restricted_dir, job.out)
     try:
-        nb = run_papermill(project.notebooks / "country.ipynb", notebook, params, project.notebooks, log, warm)
-        results = json.loads((staging / f"{country}.json").read_text(encoding="utf-8"))
-        write_notebook(clean_notebook(nb, front_matter(results)), notebook)
-        move_into_place([staging / f"{country}.json", staging / f"{country}.csv", notebook], out)
+        nb = run_papermill(project.notebooks / "country.ipynb", staging / f"{code}.ipynb", params,
+                           project.notebooks, log, job.warm)
+        finish_country(project, edition, job, nb, staging)
     except Exception as exc:  # a failing country must not stop the others: report it
         message = f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}"
         with open(log, "a", encoding="utf-8") as handle:
             handle.write(f"\nFAILED: {exc}\n")
-        return CountryOutcome(country, False, None, message, log)
+        return CountryOutcome(code, False, None, message, log)
     finally:
         clear_staging(staging)
-    return CountryOutcome(country, True, out / f"{country}.ipynb", "", log)
+    return CountryOutcome(code, True, Path(job.out) / f"{code}.ipynb", "", log)
 
 
-def page_title(country: str) -> str:
-    return country_name(country)
+def run_country(project: Project, edition: Edition, country: str, public_dir: Path | None = None,
+                restricted_dir: Path | None = None, warm: bool = False,
+                audience: str = "public", out: Path | None = None) -> CountryOutcome:
+    """One country's notebook into notebooks/countries (or `out`), for the given audience."""
+    return run_job(CountryJob(project.root, edition.data_year, country, out or countries_dir(project),
+                              audience, public_dir, restricted_dir, warm))
 
 
-# ---- a whole edition ----
-
-def _run_country_task(root: str, year: int, country: str, public_dir: str | None,
-                      restricted_dir: str | None, warm: bool) -> CountryOutcome:
-    """Worker entry point (a separate process): one country's notebook."""
-    from .params import load_edition
-
-    project = Project(Path(root))
-    return run_country(project, load_edition(year, project), country,
-                       Path(public_dir) if public_dir else None,
-                       Path(restricted_dir) if restricted_dir else None, warm)
-
-
-def execute_countries(project: Project, edition: Edition, countries: list[str], workers: int,
-                      public_dir: Path | None, restricted_dir: Path | None, progress=None,
-                      warm: bool = True) -> list[CountryOutcome]:
+def execute_countries(jobs: list[CountryJob], workers: int, progress=None) -> list[CountryOutcome]:
     """Run countries in parallel worker processes; `progress(outcome)` is called as each ends."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     outcomes = []
-    if not countries:
+    if not jobs:
         return outcomes
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=max(1, workers), mp_context=context) as pool:
-        futures = {pool.submit(_run_country_task, str(project.root), edition.data_year, code,
-                               str(public_dir) if public_dir else None,
-                               str(restricted_dir) if restricted_dir else None, warm): code
-                   for code in countries}
+        futures = {pool.submit(run_job, job): job.country for job in jobs}
         for future in as_completed(futures):
             try:
                 outcome = future.result()

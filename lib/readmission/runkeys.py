@@ -125,7 +125,8 @@ def files_digest(*folders: Path) -> str:
     return _digest(*parts)
 
 
-def edition_digest(project: Project, year: int, public_dir: Path, restricted_dir: Path) -> str:
+def edition_digest(project: Project, year: int, public_dir: Path, restricted_dir: Path,
+                   audience: str) -> str:
     """One key over everything a whole run reads: equal keys mean nothing to do."""
-    return _digest(*(s.encode() for s in shared_digests(project, year)),
+    return _digest(*(s.encode() for s in shared_digests(project, year)), audience.encode(),
                    files_digest(public_dir, restricted_dir, project.params / "countries").encode())

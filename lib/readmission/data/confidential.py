@@ -20,6 +20,7 @@ import pandera.pandas as pa
 
 from ..errors import InputError, Problem, raise_if_any
 from ..outputs import write_bytes_atomic, write_text_atomic
+from .codes import is_country
 
 ITEMS: dict[str, str] = {
     "identification": "(d)(i) identification and timely issuance of travel documents",
@@ -182,6 +183,12 @@ def _check_keys(path: Path, frame: pd.DataFrame, states: set[str],
                                     "(Eurostat: EL, UK, XK)", line, "country"))
         elif countries is not None and country not in countries:
             problems.append(Problem(file, f"{country!r} is not one of the edition's countries",
+                                    line, "country"))
+        elif not is_country(country):
+            problems.append(Problem(file, f"{country!r} is not a Eurostat country code "
+                                    "(EL = Greece, UK = United Kingdom, XK = Kosovo)", line, "country"))
+        elif country in states:
+            problems.append(Problem(file, f"{country} is a reporting state, not a third country",
                                     line, "country"))
         if not _YEAR.fullmatch(year):
             problems.append(Problem(file, f"{year!r} is not a year (four digits)", line, "year"))

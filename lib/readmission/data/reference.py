@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..errors import InputError, Problem
 from .codes import SYNTHETIC_CODES, synthetic_countries_enabled
+from .schemas import read_csv_strings
 
 REFERENCE_FILES = {
     "visa_required": ["iso2", "iso3", "eurostat_code", "name", "valid_from", "valid_to",
@@ -75,11 +76,11 @@ def parse_reduced_date(text: str) -> DatePeriod:
     return DatePeriod(dt.date(int(year), 1, 1), dt.date(int(year), 12, 31))
 
 
-def _check_dates(path: Path, table: str, frame: pd.DataFrame) -> list[Problem]:
+def _check_dates(path: Path, table: str, frame: pd.DataFrame, lines) -> list[Problem]:
     problems = []
     start_col, end_col = INTERVALS.get(table, (None, None))
     for index, row in frame.iterrows():
-        line = int(index) + 2
+        line = int(lines[index])
         periods = {}
         for column in DATE_COLUMNS[table]:
             if row[column]:
@@ -93,7 +94,7 @@ def _check_dates(path: Path, table: str, frame: pd.DataFrame) -> list[Problem]:
     return problems
 
 
-def _check_values(path: Path, table: str, frame: pd.DataFrame) -> list[Problem]:
+def _check_values(path: Path, table: str, frame: pd.DataFrame, lines) -> list[Problem]:
     problems = []
     allowed = {"status": STATUSES}
     if table == "readmission_instruments":
@@ -103,14 +104,14 @@ def _check_values(path: Path, table: str, frame: pd.DataFrame) -> list[Problem]:
     for column, values in allowed.items():
         for index in frame.index[~frame[column].isin(values)]:
             problems.append(Problem(str(path), f"{frame.at[index, column]!r} is not one of "
-                                    f"{', '.join(sorted(values))}", int(index) + 2, column))
+                                    f"{', '.join(sorted(values))}", int(lines[index]), column))
     code_column = "eurostat_code" if "eurostat_code" in frame else "iso2"
     valid = frame[code_column].str.fullmatch(r"[A-Z]{2}")
     if synthetic_countries_enabled():
         valid |= frame[code_column].isin(SYNTHETIC_CODES)
     for index in frame.index[~valid]:
         problems.append(Problem(str(path), f"{frame.at[index, code_column]!r} is not a two-letter "
-                                "code", int(index) + 2, code_column))
+                                "code", int(lines[index]), code_column))
     return problems
 
 
@@ -119,17 +120,18 @@ def read_reference_table(reference_dir: Path, table: str) -> pd.DataFrame:
     path = reference_dir / f"{table}.csv"
     if not path.exists():
         raise InputError.single(path, "reference table not found")
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError.single(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    expected = REFERENCE_FILES[table]
-    if list(frame.columns) != expected:
-        missing = [c for c in expected if c not in frame.columns]
-        extra = [c for c in frame.columns if c not in expected]
+    # every cell a string, with the line each row is on (blank lines skipped, header = 1)
+    raw = read_csv_strings(path, allow_empty=True)
+    frame, expected = raw.frame, REFERENCE_FILES[table]
+    if raw.header != expected:
+        missing = [c for c in expected if c not in raw.header]
+        extra = [c for c in raw.header if c not in expected]
         raise InputError.single(path, f"header does not match: missing {missing or 'none'}, "
                                 f"unexpected {extra or 'none'}", 1)
-    problems = _check_values(path, table, frame) + _check_dates(path, table, frame)
+    if raw.problems:  # rows with more or fewer fields than the header
+        raise InputError(raw.problems)
+    problems = (_check_values(path, table, frame, raw.lines)
+                + _check_dates(path, table, frame, raw.lines))
     if problems:
         raise InputError(problems)
     return frame

@@ -55,8 +55,11 @@ def decode_utf8(path: Path) -> str:
                   "re-save the file as UTF-8)", row=line) from exc
 
 
-def read_csv_strings(path: Path) -> RawCsv:
-    """Read a UTF-8 CSV, every cell a string ('NA' is Namibia, not missing); skip blank lines."""
+def read_csv_strings(path: Path, allow_empty: bool = False) -> RawCsv:
+    """Read a UTF-8 CSV, every cell a string ('NA' is Namibia, not missing); skip blank lines.
+
+    A file with a header and no rows is a problem unless allow_empty.
+    """
     reader = csv.reader(io.StringIO(decode_utf8(path), newline=""))
     try:
         header = next(reader)
@@ -77,7 +80,7 @@ def read_csv_strings(path: Path) -> RawCsv:
             lines.append(reader.line_num)
     except csv.Error as exc:
         problems.append(Problem(str(path), f"unreadable CSV: {exc}", row=reader.line_num))
-    if not rows and not problems:
+    if not rows and not problems and not allow_empty:
         problems.append(Problem(str(path), "no data rows after the header", row=2))
     columns = list(zip(*rows)) if rows else [()] * len(header)
     frame = pd.DataFrame({name: pd.array(list(col), dtype="str")

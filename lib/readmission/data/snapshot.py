@@ -52,7 +52,7 @@ def read_meta(meta_path: Path) -> dict:
         raise InputError.single(meta_path, "metadata file missing")
     try:
         data = yaml.safe_load(meta_path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+    except (yaml.YAMLError, UnicodeDecodeError, ValueError) as exc:  # ValueError: 2024-02-30
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None
         raise InputError.single(meta_path, f"not readable as YAML: {_one_line(exc)}", row) from exc
