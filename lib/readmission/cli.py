@@ -41,8 +41,9 @@ def check_audience(audience: str) -> str:
 def _known_failures():
     from .data.fetch import FetchError
     from .selection import MissingDataError
+    from .site import QuartoMissing, RenderError
 
-    return (InputError, MissingDataError, OutputError, FetchError)
+    return (InputError, MissingDataError, OutputError, FetchError, QuartoMissing, RenderError)
 
 
 def friendly_errors(command):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -383,15 +384,30 @@ def check_site(project: Project, selected: list[str]) -> list[str]:
 # ---- render ----
 
 def render(project: Project, quarto: str | None = None) -> Path:
-    """Run `quarto render` in the project root; return the _site folder."""
+    """Run `quarto render` into a fresh folder and swap it in: a failed render publishes nothing.
+
+    Quarto's `--output-dir` ("write project output to DIR, path is project relative") sends the
+    site to `_site-next`; only a complete render replaces `_site`.
+    """
     exe = quarto or shutil.which("quarto")
     if exe is None:
         raise QuartoMissing()
+    root = project.root
+    next_dir, old_dir, site = root / f"{SITE_DIR}-next", root / f"{SITE_DIR}-old", root / SITE_DIR
+    shutil.rmtree(next_dir, ignore_errors=True)
     try:
-        result = subprocess.run([exe, "render"], cwd=project.root, capture_output=True, text=True)
+        result = subprocess.run([exe, "render", "--output-dir", next_dir.name], cwd=root,
+                                capture_output=True, text=True)
     except FileNotFoundError:
         raise QuartoMissing(f"{exe} not found") from None
-    if result.returncode != 0:
+    if result.returncode != 0 or not (next_dir / "index.html").exists():
+        shutil.rmtree(next_dir, ignore_errors=True)
         detail = (result.stderr or result.stdout).strip()[-4000:]
-        raise RenderError(f"quarto render failed (exit {result.returncode}) in {project.root}:\n{detail}")
-    return project.root / SITE_DIR
+        raise RenderError(f"quarto render failed (exit {result.returncode}) in {root}; the previous "
+                          f"site is kept:\n{detail}")
+    shutil.rmtree(old_dir, ignore_errors=True)
+    if site.exists():
+        os.replace(site, old_dir)
+    os.replace(next_dir, site)
+    shutil.rmtree(old_dir, ignore_errors=True)
+    return site
