@@ -45,6 +45,8 @@ print(f"Edition: data year {edition['data_year']}, countries selected on {editio
       f"{edition['reference_date']}. Countries assessed: {len(results)} of {len(run['countries'])} selected.")
 if failed:
     print("Not assessed (run failed): " + ", ".join(f"{c['country']} ({c['error']})" for c in failed))''')
+code('''#| echo: false
+show.bullets(findings.headlines(countries, findings.worst_items(results)))''')
 md('''## Overall level of cooperation
 
 How many countries fall in each level. The first real assessment (COM(2021) 56, data year 2019)

@@ -11,6 +11,10 @@ from .cooperation import ITEM_COLUMNS
 from .params import Method
 from .rating import LEVELS, country_level, rate_states, short_level
 
+ITEM_LABELS = {"identification": "(i) identification and timely travel documents",
+               "laissez_passer": "(ii) acceptance of the EU laissez-passer",
+               "readmission_acceptance": "(iii) acceptance of readmission",
+               "return_operations": "(iv) acceptance of return flights and operations"}
 INSTRUMENT_LABELS = {"eu_agreement": "EU readmission agreement", "eu_arrangement": "EU arrangement",
                      "agreement_clause": "readmission clause", "none": "none"}
 
@@ -108,3 +112,26 @@ def synthetic_label(results: dict[str, dict]) -> str:
     """The synthetic-data label if any country's confidential inputs were synthetic, else ''."""
     labels = sorted({r["public"]["synthetic_label"] for r in results.values() if r["public"]["synthetic_label"]})
     return labels[0] if labels else ""
+
+
+def headlines(countries: pd.DataFrame, obstacles: pd.DataFrame) -> list[str]:
+    """The findings in sentences, each computed from the tables shown below it."""
+    if countries.empty:
+        return ["No country was assessed."]
+    total = len(countries)
+    shares = level_shares(countries).set_index("level")
+    lines = [f"Of {total} countries assessed, cooperation works well with most Member States for "
+             f"{int(shares['countries'].get(LEVELS[0], 0))} ({shares['share'].get(LEVELS[0], 0):.0%}), is average "
+             f"for {int(shares['countries'].get(LEVELS[1], 0))} ({shares['share'].get(LEVELS[1], 0):.0%}) and needs "
+             f"to be improved with most Member States for {int(shares['countries'].get(LEVELS[2], 0))} "
+             f"({shares['share'].get(LEVELS[2], 0):.0%})."]
+    by_instrument = countries.groupby("instrument")["level_short"].apply(lambda s: (s == "well").mean())
+    parts = [f"{name}: {share:.0%} of {int((countries['instrument'] == name).sum())}"
+             for name, share in by_instrument.sort_values(ascending=False).items()]
+    lines.append("Share of countries where cooperation works well, by strongest EU instrument: "
+                 + "; ".join(parts) + ".")
+    if not obstacles.empty and obstacles["countries_rated_worst"].sum() > 0:
+        most = obstacles["countries_rated_worst"].max()
+        items = [ITEM_LABELS[i] for i in obstacles.loc[obstacles["countries_rated_worst"] == most, "item"]]
+        lines.append(f"Rated worst most often ({int(most)} countries each): {'; '.join(items)}.")
+    return lines

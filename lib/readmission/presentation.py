@@ -111,3 +111,8 @@ def downloads(country: str) -> None:
     """Links to the country's results files, which sit next to its page."""
     display(Markdown(f"**Downloads:** [{country}.json]({country}.json) (all results, with provenance) · "
                      f"[{country}.csv]({country}.csv) (indicators, one row per state and indicator)"))
+
+
+def bullets(lines: list[str]) -> None:
+    """Sentences as a markdown list (the summary's headline findings)."""
+    display(Markdown("\n".join(f"- {line}" for line in lines)))
