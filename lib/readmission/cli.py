@@ -119,8 +119,9 @@ def check_country_inputs(project: Project, edition, code: str, states: list[str]
                          public_dir: Optional[Path], restricted_dir: Optional[Path]) -> None:
     """What the country notebook reads, checked before a kernel starts; every problem at once.
 
-    Confidential files are checked for format only: they hold rows for the edition's other
-    countries too, so their country codes are left to the run that knows the selection.
+    A folder given with --restricted-dir must hold the confidential files (a typo must not fall
+    back to the synthetic demo). Confidential files hold rows for the edition's other countries
+    too, so they are checked without restricting the country.
     """
     from .data.confidential import load_confidential
     from .inputs import confidential_folder, load_public
@@ -129,7 +130,8 @@ def check_country_inputs(project: Project, edition, code: str, states: list[str]
     folder = Path(restricted_dir) if restricted_dir else confidential_folder(project, edition)
     checks = [lambda: load_method(project), lambda: load_country_params(project, code),
               lambda: load_public(Path(public_dir or project.public), [])]
-    if any(folder.glob("questionnaire.*")) or any(folder.glob("readmission_statistics.*")):
+    if restricted_dir is not None or any(folder.glob("questionnaire.*")) or \
+            any(folder.glob("readmission_statistics.*")):
         checks.append(lambda: load_confidential(folder, set(states)))
     problems = []
     for check in checks:
