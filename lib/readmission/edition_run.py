@@ -149,11 +149,12 @@ def run_edition(project: Project, edition: Edition, workers: int, force: bool = 
     from .inputs import load_inputs
     from .pipeline import CountryJob, execute_countries, notebook_parameters
 
-    selection = editions.run_selection(project, edition)
-    notes = [f"input changed: {c}" for c in editions.record_manifest(project, edition)]
+    selection = editions.compute_selection(project, edition)
     codes = selection.codes
+    # every input is read and validated before anything is written
     inputs = load_inputs(project, edition, load_method(project), codes, public_dir, restricted_dir)
-    notes = list(inputs.notes) + notes
+    editions.write_selection(project, selection)
+    notes = list(inputs.notes) + [f"input changed: {c}" for c in editions.record_manifest(project, edition)]
     shared = runkeys.shared_digests(project, edition.data_year)
     out = start_next(project)
     (runkeys.keys_dir(out) / "edition.key").unlink(missing_ok=True)

@@ -41,11 +41,15 @@ def record_manifest(project: Project, edition: Edition) -> list[str]:
     return changes
 
 
-def run_selection(project: Project, edition: Edition) -> Selection:
-    """Select the edition's countries from data/public and write selection.csv / selection.json."""
+def compute_selection(project: Project, edition: Edition) -> Selection:
+    """Select the edition's countries from data/public (nothing written)."""
     decisions = eurostat.load_return_decisions(project.public)
-    reference = load_reference(project.reference)
-    selection = select_countries(edition, decisions.observations, reference)
+    return select_countries(edition, decisions.observations, load_reference(project.reference))
+
+
+def write_selection(project: Project, selection: Selection) -> None:
+    """selection.csv (every candidate with its numbers) and selection.json (the outcome)."""
+    edition = selection.edition
     out = edition_dir(project, edition)
     write_csv(out / "selection.csv", selection.candidates)
     write_json(out / "selection.json", {
@@ -54,6 +58,12 @@ def run_selection(project: Project, edition: Edition) -> Selection:
         "reporting_states": selection.reporting_states,
         "near_misses": selection.near_misses["country"].tolist(),
         "excluded_visa_free": selection.visa_free_excluded["country"].tolist(),
-        "source": {"dataset": decisions.dataset, "last_update": decisions.last_update},
+        "source": {"dataset": "migr_eiord", "file": eurostat.DATASET_FILES["migr_eiord"]},
     })
+
+
+def run_selection(project: Project, edition: Edition) -> Selection:
+    """Select the edition's countries and write the selection files."""
+    selection = compute_selection(project, edition)
+    write_selection(project, selection)
     return selection

@@ -115,6 +115,14 @@ def finish_country(project: Project, edition: Edition, job: CountryJob, nb, stag
     move_into_place([full_json, full_csv, notebook], job.out)
 
 
+def failure_message(exc: Exception) -> str:
+    """What stopped a country: the error raised inside the notebook (every line of it), not papermill's wrapper."""
+    name, value = getattr(exc, "ename", None), getattr(exc, "evalue", None)
+    if name and value is not None:
+        return f"{name}: {value}"
+    return f"{type(exc).__name__}: {exc}".strip()
+
+
 def run_job(job: CountryJob) -> CountryOutcome:
     """Execute the country notebook for one country; files move into place only when complete."""
     from .params import load_edition
@@ -134,7 +142,7 @@ def run_job(job: CountryJob) -> CountryOutcome:
                            project.notebooks, log, job.warm)
         finish_country(project, edition, job, nb, staging)
     except Exception as exc:  # a failing country must not stop the others: report it
-        message = f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}"
+        message = failure_message(exc)
         with open(log, "a", encoding="utf-8") as handle:
             handle.write(f"\nFAILED: {exc}\n")
         return CountryOutcome(code, False, None, message, log)

@@ -94,6 +94,15 @@ KOSOVO_FOOTNOTE = ("\\*This designation is without prejudice to positions on sta
                    "with UNSCR 1244/1999 and the ICJ Opinion on the Kosovo declaration of independence.")
 
 
+def escape_markdown(text: str) -> str:
+    """Text shown as itself on a page: HTML escaped, Markdown and shortcode characters backslashed."""
+    import html
+    import re
+
+    text = html.escape(" ".join(text.split()), quote=False)
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|$~])", r"\\\1", text)
+
+
 def overview(a) -> None:
     """The page's first lines: the level, the counts behind it, and any note or footnote."""
     lines = [f"**{a.name} ({a.country}), data year {a.year}: {a.level.level}.**",
@@ -101,7 +110,7 @@ def overview(a) -> None:
              f"{a.level.states_average}, poor {a.level.states_poor}); \"most\" means more than "
              f"{a.level.most_share:.0%} of the rated states."]
     if a.note:
-        lines.append(f"Note: {a.note}")
+        lines.append(f"Note: {escape_markdown(a.note)}")
     if a.country == "XK":
         lines.append(KOSOVO_FOOTNOTE)
     display(Markdown("\n\n".join(lines)))

@@ -53,7 +53,8 @@ def decisions_by_country(decisions: pd.DataFrame, year: int, states: list[str]) 
     """Return decisions per citizenship in `year`, summed over `states`; NA counts as not reported."""
     rows = decisions[(decisions["year"] == year) & decisions["geo"].isin(states)]
     if rows.empty:
-        raise MissingDataError(f"no return decisions (migr_eiord) for {year} in the public data")
+        raise MissingDataError(f"no return decisions (migr_eiord, data/public/eurostat/migr_eiord.csv) "
+                               f"for {year} in the public data")
     grouped = rows.groupby("citizen")["value"]
     return pd.DataFrame({
         "decisions": grouped.sum(min_count=1).astype("Int64"),
