@@ -83,6 +83,43 @@ def data_fetch():
     console.print(f"fetched {len(manifest)} files into {project.public}")
 
 
+@data_app.command("check")
+@friendly_errors
+def data_check(year: int = YearOption,
+               restricted_dir: Optional[Path] = typer.Option(
+                   None, help="Confidential inputs (default data/restricted/<year>).")):
+    """Validate the confidential inputs of an edition and show each state's completeness."""
+    from .data.confidential import completeness, load_confidential
+    from .data.reference import load_reference, reporting_states_on
+    from . import editions
+
+    project = Project.default()
+    edition = load_edition(year, project)
+    folder = restricted_dir or project.restricted / str(year)
+    if not folder.is_dir():
+        raise InputError.single(folder, "no confidential inputs here: put readmission_statistics "
+                                "and questionnaire files (see data/templates/README.md) in this folder")
+    states = reporting_states_on(load_reference(project.reference).reporting_states,
+                                 edition.reference_date)["eurostat_code"].tolist()
+    inputs = load_confidential(folder, set(states))
+    codes = editions.compute_selection(project, edition).codes
+    table = completeness(inputs, states, codes, year)
+    wide = table.pivot(index="reporting_state", columns="file", values="share_filled")
+    rows = table.pivot(index="reporting_state", columns="file", values="rows_present")
+    out = Table(title=f"Confidential inputs in {folder}: completeness over {len(codes)} selected countries"
+                + (" (SYNTHETIC)" if inputs.synthetic else ""))
+    for column in ["state", "statistics rows", "statistics filled", "questionnaire rows", "questionnaire filled"]:
+        out.add_column(column, justify="left" if column == "state" else "right")
+    for state in states:
+        out.add_row(state, str(rows.loc[state, "readmission_statistics"]),
+                    f"{wide.loc[state, 'readmission_statistics']:.0%}",
+                    str(rows.loc[state, "questionnaire"]), f"{wide.loc[state, 'questionnaire']:.0%}")
+    console.print(out)
+    for warning in inputs.warnings:
+        console.print(f"warning: {warning}", markup=False)
+    console.print("valid: every row passed the checks")
+
+
 def selection_table(selection) -> Table:
     import pandas as pd
 
