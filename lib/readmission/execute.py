@@ -51,7 +51,10 @@ class WarmKernelEngine(NBClientEngine):
         km = cls.kernel_manager
         if km is None or not km.is_alive():
             km = KernelManager(kernel_name=kernel_name)
-            km.start_kernel(cwd=os.getcwd())
+            # the kernel process's own stderr (start-up warnings, crashes) goes to a log, not the console
+            log = Path(os.getcwd()).parent / "logs" / "kernels.log"
+            log.parent.mkdir(parents=True, exist_ok=True)
+            km.start_kernel(cwd=os.getcwd(), stderr=open(log, "ab"))
             cls.kernel_manager = km
             util.Finalize(cls, km.shutdown_kernel, kwargs={"now": True}, exitpriority=10)
         else:
