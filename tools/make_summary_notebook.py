@@ -1,17 +1,9 @@
-"""Writes notebooks/summary.ipynb: the notebook's source of truth is this script (edit here, then run it)."""
+"""Writes notebooks/summary.ipynb: the template's source of truth is this script (edit here, then run it)."""
 
-from pathlib import Path
+from notebook_cells import Cells
 
-import nbformat as nbf
-from nbformat.v4 import new_notebook, new_code_cell, new_markdown_cell, new_raw_cell
-cells = []
-md = lambda t: cells.append(new_markdown_cell(t.strip()))
-def code(t, tags=()):
-    c = new_code_cell(t.strip())
-    if tags: c.metadata["tags"] = list(tags)
-    cells.append(c)
-cells.append(new_raw_cell('---\ntitle: "Findings"\n---'))
-code('''#| include: false
+nb = Cells("Findings")
+nb.code('''#| include: false
 %matplotlib inline
 import json
 from pathlib import Path
@@ -24,12 +16,12 @@ from readmission.params import load_method
 from readmission.project import Project
 
 charts.use_house_style()''')
-code('''#| include: false
+nb.code('''#| include: false
 # Parameters (papermill): where the countries' results files are (published view), and the
 # restricted store of full results (per-state values; only counts derived from them are shown).
 countries_dir = "countries"
-restricted_dir = ""''', tags=["parameters"])
-code('''#| include: false
+restricted_dir = ""''', tags=("parameters",))
+nb.code('''#| include: false
 project = Project.default()
 method = load_method(project)
 run = json.loads((Path(countries_dir) / "run.json").read_text(encoding="utf-8"))
@@ -37,7 +29,7 @@ results = findings.read_results(Path(countries_dir), [c["country"] for c in run[
 countries = findings.country_table(results)
 label = findings.synthetic_label(results)
 failed = [c for c in run["countries"] if not c["ok"]]''')
-code('''#| echo: false
+nb.code('''#| echo: false
 show.banner(label)
 edition = run["edition"]
 print(f"Edition: data year {edition['data_year']}, countries selected on {edition['selection_year']} "
@@ -45,69 +37,64 @@ print(f"Edition: data year {edition['data_year']}, countries selected on {editio
       f"{edition['reference_date']}. Countries assessed: {len(results)} of {len(run['countries'])} selected.")
 if failed:
     print("Not assessed (run failed): " + ", ".join(f"{c['country']} ({c['error']})" for c in failed))''')
-code('''#| echo: false
+nb.code('''#| echo: false
 show.bullets(findings.headlines(countries, findings.worst_items(results)))''')
-md('''## Overall level of cooperation
+nb.md('''## Overall level of cooperation
 
 How many countries fall in each level. The first real assessment (COM(2021) 56, data year 2019)
 found roughly a third in each.''')
-code('''#| echo: false
+nb.code('''#| echo: false
 shares = findings.level_shares(countries)
 show.table(shares, percent_columns=("share",))''')
-md('''## All countries
+nb.md('''## All countries
 
 Public indicators per country (EU+ totals), the level, and context. The effective return rate is
 returns to third countries over return decisions (Eurostat); acceptance and issuance rates are
 EU-level aggregates of confidential statistics.''')
-code('''#| echo: false
+nb.code('''#| echo: false
 show.table(countries.drop(columns=["level_short"]), max_rows=200,
            percent_columns=("effective_return_rate", "acceptance_rate", "issuance_rate"))''')
-code('''#| echo: false
+nb.code('''#| echo: false
 #| fig-alt: "Scatter plot of each country's effective return rate against its number of return decisions, coloured by cooperation level."
 fig = charts.rate_against_decisions(countries, label)
 plt.show()''')
-md('''## Do instruments help?
+nb.md('''## Do instruments help?
 
 Levels of the countries by the strongest EU readmission instrument in force on the reference date
 (agreement > arrangement > readmission clause > none).''')
-code('''#| echo: false
+nb.code('''#| echo: false
 show.table(findings.levels_by(countries, "instrument").reset_index())''')
-md('''## Main obstacles
+nb.md('''## Main obstacles
 
 For each practical-cooperation item of Article 25a(2)(d): in how many countries it has the lowest
 EU-level mean answer.''')
-code('''#| echo: false
+nb.code('''#| echo: false
 show.banner(label)
 show.table(findings.worst_items(results))''')
-md('''## Readmission case management systems (RCMS)
+nb.md('''## Readmission case management systems (RCMS)
 
 Levels of countries with an RCMS launched by the reference date, against those without.''')
-code('''#| echo: false
+nb.code('''#| echo: false
 show.table(findings.levels_by(countries, "rcms").reset_index())''')
-md('''## Irregular arrivals
+nb.md('''## Irregular arrivals
 
 Context: detections of illegal border crossings (Frontex) in the data year, largest first.''')
-code('''#| echo: false
+nb.code('''#| echo: false
 show.table(countries.sort_values("irregular_crossings", ascending=False, na_position="last")
            [["country", "name", "irregular_crossings", "level"]].head(15))''')
-md('''## Article 25a visa measures
+nb.md('''## Article 25a visa measures
 
 Measures proposed and adopted under Article 25a(5) and (6) (all years in the reference table; the
 first were proposed in July 2021).''')
-code('''#| echo: false
+nb.code('''#| echo: false
 measures = load_reference(project.reference).visa_measures
 show.table(measures[["iso2", "name", "article", "proposal_date", "decision_date", "applies_from",
                      "repealed_date"]])''')
-md('''## Robustness
+nb.md('''## Robustness
 
 Each setting of `params/method.yml` named under `robustness` is moved across its range, the others
 kept, and the countries whose level changes are counted.''')
-code('''#| echo: false
+nb.code('''#| echo: false
 full = findings.read_results(Path(restricted_dir), list(results)) if restricted_dir else results
 show.table(findings.robustness(full, method))''')
-for index, cell in enumerate(cells):
-    cell["id"] = f"cell-{index:02d}"  # stable ids: regenerating gives the same file
-nb = new_notebook(cells=cells, metadata={
-    "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-    "language_info": {"name": "python"}})
-nbf.write(nb, Path(__file__).resolve().parents[1] / "notebooks" / "summary.ipynb")
+nb.write("summary.ipynb")
