@@ -20,7 +20,7 @@ import pandera.pandas as pa
 
 from ..errors import InputError, Problem, raise_if_any
 from ..outputs import write_bytes_atomic, write_text_atomic
-from .codes import is_country
+from .codes import SYNTHETIC_CODES, is_country, synthetic_countries_enabled
 
 ITEMS: dict[str, str] = {
     "identification": "(d)(i) identification and timely issuance of travel documents",
@@ -72,10 +72,15 @@ COLUMN_DOCS: dict[str, tuple[str, str, str, str]] = {
 }
 
 
+def _country_code(code: str) -> bool:
+    """Two capital letters, or a synthetic Q-code in benchmark and demo mode."""
+    return bool(_CODE.fullmatch(code)) or (code in SYNTHETIC_CODES and synthetic_countries_enabled())
+
+
 def _schema(value_columns: list[str], check: pa.Check) -> pa.DataFrameSchema:
     """Typed output contract: text keys, int year, nullable Int64 values, one row per key."""
     columns = {"reporting_state": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{2}$")),
-               "country": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{2}$")),
+               "country": pa.Column(str, pa.Check(_country_code, element_wise=True)),
                "year": pa.Column("int64")}
     columns.update({c: pa.Column("Int64", check, nullable=True) for c in value_columns})
     columns["comment"] = pa.Column(str)
@@ -178,7 +183,7 @@ def _check_keys(path: Path, frame: pd.DataFrame, states: set[str],
             problems.append(Problem(file, "missing (required)" if not state else f"{state!r} is not "
                                     f"a reporting state of this edition ({', '.join(sorted(states))})",
                                     line, "reporting_state"))
-        if not _CODE.fullmatch(country):
+        if not _country_code(country):
             problems.append(Problem(file, f"{country!r} is not a two-letter uppercase country code "
                                     "(Eurostat: EL, UK, XK)", line, "country"))
         elif countries is not None and country not in countries:
