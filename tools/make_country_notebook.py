@@ -5,6 +5,7 @@ from notebook_cells import Cells
 nb = Cells("Country assessment (template)")
 nb.code('''#| include: false
 %matplotlib inline
+%config InlineBackend.print_figure_kwargs = {"bbox_inches": None}
 from pathlib import Path
 
 import matplotlib.pyplot as plt

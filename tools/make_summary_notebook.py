@@ -5,6 +5,7 @@ from notebook_cells import Cells
 nb = Cells("Findings")
 nb.code('''#| include: false
 %matplotlib inline
+%config InlineBackend.print_figure_kwargs = {"bbox_inches": None}
 import json
 from pathlib import Path
 

@@ -110,7 +110,7 @@ def run_summary(project: Project, edition: Edition, out: Path, run: dict, force:
     rel = lambda p: os.path.relpath(p, project.notebooks)  # noqa: E731
     nb = run_papermill(project.notebooks / "summary.ipynb", staged,
                        {"countries_dir": rel(out), "restricted_dir": rel(store)},
-                       project.notebooks, log_path(project, edition, "summary"))
+                       project.notebooks, log_path(project, edition, "summary"), warm=True)
     write_notebook(clean_notebook(nb, None), staged)
     write_text_atomic(key_file, key + "\n")
     return staged

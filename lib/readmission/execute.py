@@ -42,20 +42,27 @@ class WarmKernelEngine(NBClientEngine):
     """
 
     kernel_manager = None
+    kernel_key: tuple = ()
 
     @classmethod
     def warm_kernel(cls, kernel_name: str):
         from jupyter_client.manager import KernelManager
         from multiprocessing import util
 
+        # a kernel keeps the folder and environment it was started with: a new project needs a new one
+        key = (kernel_name, os.getcwd(), os.environ.get("READMISSION_ROOT"),
+               os.environ.get("READMISSION_SYNTHETIC_COUNTRIES"))
         km = cls.kernel_manager
+        if km is not None and key != cls.kernel_key:
+            km.shutdown_kernel(now=True)
+            km = cls.kernel_manager = None
         if km is None or not km.is_alive():
             km = KernelManager(kernel_name=kernel_name)
             # the kernel process's own stderr (start-up warnings, crashes) goes to a log, not the console
             log = Path(os.getcwd()).parent / "logs" / "kernels.log"
             log.parent.mkdir(parents=True, exist_ok=True)
             km.start_kernel(cwd=os.getcwd(), stderr=open(log, "ab"))
-            cls.kernel_manager = km
+            cls.kernel_manager, cls.kernel_key = km, key
             util.Finalize(cls, km.shutdown_kernel, kwargs={"now": True}, exitpriority=10)
         else:
             client = km.client()

@@ -61,8 +61,52 @@ def is_synthetic(public_dir: Path) -> bool:
     return bool((content.get("meta") or {}).get("synthetic"))
 
 
+_CACHE: dict[tuple, object] = {}
+
+
+def folder_state(*folders: Path) -> tuple:
+    """Name, size and modification time of every file under the folders: a cheap change detector."""
+    state = []
+    for folder in folders:
+        folder = Path(folder).resolve()
+        files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+        state.append((str(folder), tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files)))
+    return tuple(state)
+
+
+def cached(kind: str, folder: Path, load):
+    """`load()` once per process for an unchanged folder.
+
+    A warm kernel runs many countries' notebooks one after another: the public statistics and
+    legal facts are read and validated once, not once per country. Callers never modify the frames.
+    """
+    key = (kind, folder_state(folder))
+    if key not in _CACHE:
+        if len(_CACHE) > 8:
+            _CACHE.clear()
+        _CACHE[key] = load()
+    return _CACHE[key]
+
+
 def load_public(public_dir: Path, notes: list[str]) -> PublicData:
     """Read and validate the public statistics of `public_dir`, with the manifest of what was read."""
+    public = cached("public", public_dir, lambda: _load_public(public_dir, []))
+    notes.extend(_absent_notes(public, public_dir))
+    return public
+
+
+def _absent_notes(public: PublicData, public_dir: Path) -> list[str]:
+    """Which context datasets are absent (fetched data have no Frontex tables)."""
+    notes = []
+    for value, rel, what in ((public.asylum, eurostat.DATASET_FILES["migr_asyappctza"], "asylum applications"),
+                             (public.crossings, frontex.BORDER_CROSSINGS_FILE, "Frontex border crossings"),
+                             (public.operations, frontex.RETURN_OPERATIONS_FILE, "Frontex return operations")):
+        if value is None:
+            notes.append(f"{what} not available ({rel} not in {public_dir}): context left out")
+    return notes
+
+
+def _load_public(public_dir: Path, notes: list[str]) -> PublicData:
     if not (Path(public_dir) / eurostat.DATASET_FILES["migr_eiord"]).exists():
         raise InputError.single(Path(public_dir) / eurostat.DATASET_FILES["migr_eiord"],
                                 "public data missing: run `readmission data import DIR` "
@@ -105,7 +149,7 @@ def load_inputs(project: Project, edition: Edition, method: Method, countries: l
                 public_dir: Path | None = None, restricted_dir: Path | None = None) -> AssessmentInputs:
     """Load an edition's inputs; confidential files from data/restricted/<year>/, else the demo."""
     notes: list[str] = []
-    reference = load_reference(project.reference)
+    reference = cached("reference", project.reference, lambda: load_reference(project.reference))
     states = reporting_states_on(reference.reporting_states, edition.reference_date)["eurostat_code"].tolist()
     public = load_public(Path(public_dir or project.public), notes)
     folder = Path(restricted_dir) if restricted_dir else confidential_folder(project, edition)

@@ -165,7 +165,11 @@ def execute_countries(jobs: list[CountryJob], workers: int, progress=None) -> li
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     outcomes = []
-    if not jobs:
+    if len(jobs) <= 1 or workers <= 1:  # no pool to start: this process's warm kernel does it
+        for job in jobs:
+            outcomes.append(run_job(job))
+            if progress:
+                progress(outcomes[-1])
         return outcomes
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=max(1, workers), mp_context=context) as pool:
