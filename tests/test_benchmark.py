@@ -1,0 +1,40 @@
+"""Smoke test of benchmarks/run.py: every figure is measured (targets are never asserted here)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REPO, SNAPSHOT
+
+FIGURES = ["cold_run_s", "naive_loop_s", "speedup", "cpu_ratio", "noop_rerun_s", "one_country_rerun_s",
+           "one_country_rerun_x", "peak_rss_mib", "per_country_s_at_10", "per_country_s_at_20",
+           "scaling_growth"]
+
+pytestmark = pytest.mark.skipif(
+    os.environ.get("READMISSION_BENCHMARK_SMOKE") != "1",
+    reason="benchmarks are not timed tests: set READMISSION_BENCHMARK_SMOKE=1 to smoke-test "
+           "benchmarks/run.py --quick (a few minutes)")
+
+
+def test_quick_benchmark_measures_every_figure(tmp_path):
+    if not (SNAPSHOT / "eurostat" / "migr_eiord.csv").exists():
+        pytest.skip(f"offline snapshot not found at {SNAPSHOT}")
+    out = tmp_path / "results.json"
+    proc = subprocess.run([sys.executable, str(REPO / "benchmarks" / "run.py"), "--quick", "--out", str(out),
+                           "--snapshot", str(SNAPSHOT)], capture_output=True, text=True, timeout=1800)
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
+    result = json.loads(out.read_text(encoding="utf-8"))
+    figures = {f["name"]: f for f in result["figures"]}
+    assert sorted(figures) == sorted(FIGURES)
+    for name, figure in figures.items():
+        assert isinstance(figure["value"], (int, float)), (name, figure["note"])
+        assert figure["status"] in {"PASS", "MISS", "INFO"}, (name, figure["note"])
+        if figure["target"]:
+            assert figure["status"] in {"PASS", "MISS"}, name
+    assert result["details"]["countries"] >= 2
+    assert (out.parent / "logs" / "cold-run.log").exists()
