@@ -386,8 +386,9 @@ loaded = step("load_inputs for all countries (after the above)", lambda: inputs.
 def keys():
     from readmission.pipeline import notebook_parameters
     shared = runkeys.shared_digests(project, year)
-    return [runkeys.run_key(project, loaded, c, notebook_parameters(project, edition, c, project.public, None),
-                            shared) for c in codes]
+    slices = runkeys.slice_digests(loaded, codes)
+    return [runkeys.run_key(project, c, notebook_parameters(project, edition, c, project.public, None),
+                            shared, slices[c]) for c in codes]
 step("run keys for all countries (hash slices)", keys)
 from jupyter_client.manager import KernelManager
 cells = [c for c in json.loads(notebook.read_text())["cells"] if c["cell_type"] == "code"]

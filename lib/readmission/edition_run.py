@@ -154,13 +154,15 @@ def run_edition(project: Project, edition: Edition, workers: int, force: bool = 
     # every input is read and validated before anything is written
     inputs = load_inputs(project, edition, load_method(project), codes, public_dir, restricted_dir)
     editions.write_selection(project, selection)
-    notes = list(inputs.notes) + [f"input changed: {c}" for c in editions.record_manifest(project, edition)]
+    changes = editions.record_manifest(project, edition, inputs.public.manifest)
+    notes = list(inputs.notes) + [f"input changed: {c}" for c in changes]
     shared = runkeys.shared_digests(project, edition.data_year)
     out = start_next(project)
     (runkeys.keys_dir(out) / "edition.key").unlink(missing_ok=True)
-    keys = {c: runkeys.run_key(project, inputs, c, dict(notebook_parameters(
-        project, edition, c, public_dir or project.public, restricted_dir, out), audience=audience), shared)
-        for c in codes}
+    slices = runkeys.slice_digests(inputs, codes)
+    keys = {c: runkeys.run_key(project, c, dict(notebook_parameters(
+        project, edition, c, public_dir or project.public, restricted_dir, out), audience=audience),
+        shared, slices[c]) for c in codes}
     pending = codes if force else [c for c in codes if not runkeys.is_current(out, c, keys[c])]
     if on_start:
         on_start(len(pending), len(codes))

@@ -27,12 +27,12 @@ def edition_dir(project: Project, edition: Edition) -> Path:
     return project.results / str(edition.data_year)
 
 
-def record_manifest(project: Project, edition: Edition) -> list[str]:
+def record_manifest(project: Project, edition: Edition, manifest: list[dict] | None = None) -> list[str]:
     """Write the inputs' manifest for this edition; return how it differs from the last run's."""
     import json
 
     path = edition_dir(project, edition) / "inputs.json"
-    manifest = snapshot.input_manifest(project.public)
+    manifest = manifest if manifest is not None else snapshot.input_manifest(project.public)
     changes: list[str] = []
     if path.exists():
         previous = json.loads(path.read_text(encoding="utf-8"))

@@ -12,7 +12,7 @@ from .errors import InputError
 from .execute import (STAGING, clean_notebook, clear_staging, move_into_place, run_papermill,
                       strip_restricted, write_notebook)
 from .outputs import write_bytes_atomic, write_json, write_text_atomic
-from .results import audience_rows, audience_view
+from .audience import AUDIENCES, audience_rows, audience_view  # noqa: F401
 from .params import Edition
 from .project import Project
 from .report import RunReport, countries_dir  # noqa: F401  (re-exported)
@@ -64,9 +64,6 @@ def front_matter(results: dict) -> dict:
     if public["synthetic_label"]:
         matter["subtitle"] = public["synthetic_label"]
     return matter
-
-
-AUDIENCES = ("public", "restricted")
 
 
 @dataclass(frozen=True)

@@ -113,19 +113,3 @@ def write_results(a: CountryAssessment, inputs: AssessmentInputs, folder: Path) 
     write_csv(csv_path, tidy_rows(a))
     return json_path, csv_path
 
-
-def audience_view(results: dict, audience: str) -> dict:
-    """The results a given audience may see: the public one loses the per-state confidential part."""
-    if audience == "restricted":
-        return results
-    return {key: value for key, value in results.items() if key != "restricted"}
-
-
-def audience_rows(csv_text: str, audience: str) -> str:
-    """The tidy CSV for an audience: the public one keeps only rows marked `public`."""
-    if audience == "restricted":
-        return csv_text
-    import io
-
-    table = pd.read_csv(io.StringIO(csv_text), dtype=str, keep_default_na=False)
-    return table[table["audience"] == "public"].to_csv(index=False, lineterminator="\n")

@@ -59,28 +59,33 @@ def settings_digest(project: Project, year: int) -> str:
     return _digest(*(p.read_bytes() for p in files))
 
 
-def _slice(frame: "pd.DataFrame | None", column: str, country: str) -> bytes:
+def _group_digests(frame: "pd.DataFrame | None", column: str, countries: list[str]) -> dict[str, bytes]:
+    """Per country, a digest of its rows in `frame` (grouped once, not filtered per country)."""
     if frame is None:
-        return b"absent"
-    rows = frame[frame[column] == country]
-    return rows.to_csv(index=False).encode()
+        return dict.fromkeys(countries, b"absent")
+    wanted = frame[frame[column].isin(countries)]
+    found = {code: hashlib.sha256(rows.to_csv(index=False).encode()).digest()
+             for code, rows in wanted.groupby(column, sort=False)}
+    return {code: found.get(code, b"none") for code in countries}
 
 
-def country_slices(inputs: AssessmentInputs, country: str) -> str:
-    """Digest of one country's rows in every input: only they shape its page."""
+def slice_digests(inputs: "AssessmentInputs", countries: list[str]) -> dict[str, str]:
+    """Per country, a digest of its rows in every input (public and confidential): only they shape its page."""
     public, confidential = inputs.public, inputs.confidential
-    return _digest(
-        _slice(public.decisions.observations, "citizen", country),
-        _slice(public.returns.observations, "citizen", country),
-        _slice(public.asylum.observations if public.asylum else None, "citizen", country),
-        _slice(public.crossings, "nationality", country),
-        _slice(public.operations, "destination", country),
-        _slice(confidential.statistics, "country", country),
-        _slice(confidential.questionnaire, "country", country),
-        f"{confidential.synthetic}|{confidential.label}|{public.synthetic}".encode(),
-        # which states report returns at all that year decides how absent rows are read
-        ",".join(sorted(set(public.returns.observations.query("year == @inputs.edition.data_year")["geo"]))).encode(),
-    )
+    per_input = [
+        _group_digests(public.decisions.observations, "citizen", countries),
+        _group_digests(public.returns.observations, "citizen", countries),
+        _group_digests(public.asylum.observations if public.asylum else None, "citizen", countries),
+        _group_digests(public.crossings, "nationality", countries),
+        _group_digests(public.operations, "destination", countries),
+        _group_digests(confidential.statistics, "country", countries),
+        _group_digests(confidential.questionnaire, "country", countries),
+    ]
+    year = inputs.edition.data_year
+    common = [f"{confidential.synthetic}|{confidential.label}|{public.synthetic}".encode(),
+              # which states report returns at all that year decides how absent rows are read
+              ",".join(sorted(set(public.returns.observations.query("year == @year")["geo"]))).encode()]
+    return {code: _digest(*(digests[code] for digests in per_input), *common) for code in countries}
 
 
 def country_params(project: Project, country: str) -> bytes:
@@ -88,11 +93,11 @@ def country_params(project: Project, country: str) -> bytes:
     return path.read_bytes() if path.exists() else b""
 
 
-def run_key(project: Project, inputs: AssessmentInputs, country: str, parameters: dict,
-            shared: tuple[str, str, str]) -> str:
-    """The key of one country's run; `shared` = (code, settings, versions) digests computed once."""
+def run_key(project: Project, country: str, parameters: dict, shared: tuple[str, str, str],
+            slices: str) -> str:
+    """The key of one country's run; `shared` = (code, settings, versions), `slices` its rows' digest."""
     return _digest(*(s.encode() for s in shared), json.dumps(parameters, sort_keys=True).encode(),
-                   country_params(project, country), country_slices(inputs, country).encode())
+                   country_params(project, country), slices.encode())
 
 
 def shared_digests(project: Project, year: int) -> tuple[str, str, str]:
