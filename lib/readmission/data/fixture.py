@@ -106,9 +106,10 @@ def write_fixture(folder: Path, seed: int = 2016, countries: dict | None = None)
         header = ["DATAFLOW", "LAST UPDATE", "freq"] + dims[dataset] + ["TIME_PERIOD", "OBS_VALUE", "OBS_FLAG"]
         full = [[f"ESTAT:{dataset.upper()}(1.0)", "01/01/17 00:00:00", "A"] + row for row in rows]
         _write(folder, f"eurostat/{dataset}.csv", _csv(header, full), dataset)
-    _write(folder, "frontex/illegal_border_crossings.csv",
-           _csv(["route", "border_type", "nationality_iso3", "month", "detections"], crossings),
-           "illegal border crossings")
+    if crossings:  # synthetic Q-codes have no ISO3 code: no file rather than a header-only one
+        _write(folder, "frontex/illegal_border_crossings.csv",
+               _csv(["route", "border_type", "nationality_iso3", "month", "detections"], crossings),
+               "illegal border crossings")
     _write(folder, "frontex/return_operations.csv",
            _csv(["operation_id", "date", "participating_state", "destination", "returnees",
                  "participating_state_label", "destination_label"], operations), "return operations")
