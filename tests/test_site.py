@@ -13,7 +13,7 @@ import yaml
 
 from readmission.execute import front_matter_cell
 from readmission.outputs import write_json
-from readmission.pipeline import KOSOVO_FOOTNOTE
+from readmission.data.codes import KOSOVO_FOOTNOTE
 from readmission.project import Project
 from readmission.site import (QuartoMissing, check_site, failure_notebook, render, site_pages,
                               write_site_sources)

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .data.codes import is_country
+from .data.codes import KOSOVO_FOOTNOTE, is_country
 from .errors import InputError
 from .execute import (STAGING, clean_notebook, clear_staging, move_into_place, run_papermill,
                       strip_restricted, write_notebook)
@@ -16,10 +16,6 @@ from .audience import AUDIENCES, audience_rows, audience_view  # noqa: F401
 from .params import Edition
 from .project import Project
 from .report import RunReport, countries_dir  # noqa: F401  (re-exported)
-
-KOSOVO_FOOTNOTE = ("*This designation is without prejudice to positions on status, and is in line "
-                   "with UNSCR 1244/1999 and the ICJ Opinion on the Kosovo declaration of independence.")
-
 
 @dataclass(frozen=True)
 class CountryOutcome:

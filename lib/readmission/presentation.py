@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import Markdown, display
 
+from .data.codes import KOSOVO_FOOTNOTE
 from .indicators import AggregateRate
 
 
@@ -90,10 +91,6 @@ def method(settings) -> None:
     table(pd.DataFrame(rows))
 
 
-KOSOVO_FOOTNOTE = ("\\*This designation is without prejudice to positions on status, and is in line "
-                   "with UNSCR 1244/1999 and the ICJ Opinion on the Kosovo declaration of independence.")
-
-
 def escape_markdown(text: str) -> str:
     """Text shown as itself on a page: HTML escaped, Markdown and shortcode characters backslashed."""
     import html
@@ -112,7 +109,7 @@ def overview(a) -> None:
     if a.note:
         lines.append(f"Note: {escape_markdown(a.note)}")
     if a.country == "XK":
-        lines.append(KOSOVO_FOOTNOTE)
+        lines.append("\\" + KOSOVO_FOOTNOTE)  # the asterisk shown, not read as emphasis
     display(Markdown("\n\n".join(lines)))
 
 

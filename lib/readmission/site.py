@@ -203,7 +203,7 @@ def write_site_sources(project: Project, run: dict) -> list[Path]:
 
 def failure_notebook(country: str, name: str, error: str) -> nbformat.NotebookNode:
     """The page of a country whose run failed: its front matter says level "failed", then the error."""
-    from .pipeline import KOSOVO_FOOTNOTE  # imported here: pipeline may import this module
+    from .data.codes import KOSOVO_FOOTNOTE
 
     matter = {"title": name, "country": country, "level": FAILED, "subtitle": "Not assessed in this run"}
     if country == "XK":

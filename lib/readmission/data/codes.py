@@ -97,6 +97,10 @@ def _real_country_codes() -> frozenset[str]:
     return frozenset(iso - {"GR", "GB"} | {"EL", "UK", "XK"} | EXTRA_COUNTRY_NAMES.keys())
 
 
+# The EU's standard designation footnote, carried wherever Kosovo is named.
+KOSOVO_FOOTNOTE = ("*This designation is without prejudice to positions on status, and is in line "
+                   "with UNSCR 1244/1999 and the ICJ Opinion on the Kosovo declaration of independence.")
+
 # Synthetic countries for benchmarks and demos: Q000..Q999, a range no real code can take (real
 # codes have two letters). Accepted only while READMISSION_SYNTHETIC_COUNTRIES=1 is set.
 SYNTHETIC_ENV = "READMISSION_SYNTHETIC_COUNTRIES"
