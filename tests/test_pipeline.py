@@ -19,14 +19,7 @@ SELECTED = ["IQ", "MA", "PK"]  # the fixture countries with more than 5,000 deci
 
 def make_project(root: Path) -> Project:
     """A copy of the project's inputs in `root`, on the synthetic fixture, selecting 3 countries."""
-    for rel in ["params", "data/reference", "notebooks/country.ipynb", "notebooks/summary.ipynb",
-                "_quarto.yml", "index.qmd", "methodology.qmd", "countries.qmd"]:
-        source = REPO / rel
-        if source.is_dir():
-            shutil.copytree(source, root / rel)
-        elif source.exists():
-            (root / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, root / rel)
+    Project(REPO).copy_inputs(root)
     shutil.copytree(REPO / "data" / "fixture" / "public", root / "data" / "public")
     (root / "params" / "editions" / "2016.yml").write_text(
         "data_year: 2016\nselection_year: 2015\nthreshold: 5000\nreference_date: 2016-12-31\n", encoding="utf-8")

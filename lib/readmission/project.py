@@ -9,6 +9,10 @@ from pathlib import Path
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 
 
+INPUT_PATHS = ["params", "data/reference", "data/templates", "notebooks/country.ipynb",
+               "notebooks/summary.ipynb", "_quarto.yml", "index.qmd", "methodology.qmd", "countries.qmd"]
+
+
 @dataclass(frozen=True)
 class Project:
     """The folders of one readmission project (the repository, or a copy made by a test)."""
@@ -47,6 +51,21 @@ class Project:
     @property
     def results(self) -> Path:
         return self.root / "results"
+
+    def copy_inputs(self, target: Path) -> "Project":
+        """A new project at `target` with this one's settings, legal facts, templates and site
+        sources, but no data and no outputs (tests and benchmarks run in such copies)."""
+        import shutil
+
+        target = Path(target)
+        for rel in INPUT_PATHS:
+            source = self.root / rel
+            if source.is_dir():
+                shutil.copytree(source, target / rel)
+            elif source.exists():
+                (target / rel).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, target / rel)
+        return Project(target)
 
     def edition_params(self, year: int) -> Path:
         return self.params / "editions" / f"{year}.yml"
