@@ -326,3 +326,14 @@ def test_quarto_renders_the_site(site):
     assert (out / "notebooks" / "countries" / "IQ.json").is_file()
     assert not (out / "notebooks" / "country.html").exists()
     assert "Kosovo" in (out / "countries.html").read_text(encoding="utf-8")
+
+
+def test_palestine_carries_its_designation_footnote():
+    from readmission.data.codes import PALESTINE_FOOTNOTE, country_name
+    from readmission.pipeline import front_matter
+
+    results = {"public": {"name": country_name("PS"), "country": "PS", "level": "x", "return_decisions": 1,
+                          "eu_return_rate": {"rate": None}, "strongest_instrument": "none",
+                          "synthetic_label": ""}}
+    matter = front_matter(results)
+    assert matter["title"] == "Palestine*" and matter["description"] == PALESTINE_FOOTNOTE

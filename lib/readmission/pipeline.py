@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .data.codes import KOSOVO_FOOTNOTE, is_country
+from .data.codes import DESIGNATION_FOOTNOTES, is_country
 from .errors import InputError
 from .execute import (STAGING, clean_notebook, clear_staging, move_into_place, run_papermill,
                       strip_restricted, write_notebook)
@@ -55,8 +55,8 @@ def front_matter(results: dict) -> dict:
         "return-rate": None if rate is None else round(rate * 100, 1),
         "instrument": public["strongest_instrument"].replace("_", " "),
     }
-    if public["country"] == "XK":
-        matter["description"] = KOSOVO_FOOTNOTE
+    if public["country"] in DESIGNATION_FOOTNOTES:
+        matter["description"] = DESIGNATION_FOOTNOTES[public["country"]]
     if public["synthetic_label"]:
         matter["subtitle"] = public["synthetic_label"]
     return matter

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import Markdown, display
 
-from .data.codes import KOSOVO_FOOTNOTE
+from .data.codes import DESIGNATION_FOOTNOTES
 from .indicators import AggregateRate
 
 
@@ -108,8 +108,8 @@ def overview(a) -> None:
              f"{a.level.most_share:.0%} of the rated states."]
     if a.note:
         lines.append(f"Note: {escape_markdown(a.note)}")
-    if a.country == "XK":
-        lines.append("\\" + KOSOVO_FOOTNOTE)  # the asterisk shown, not read as emphasis
+    if a.country in DESIGNATION_FOOTNOTES:  # the asterisk shown, not read as emphasis
+        lines.append("\\" + DESIGNATION_FOOTNOTES[a.country])
     display(Markdown("\n\n".join(lines)))
 
 

@@ -203,11 +203,11 @@ def write_site_sources(project: Project, run: dict) -> list[Path]:
 
 def failure_notebook(country: str, name: str, error: str) -> nbformat.NotebookNode:
     """The page of a country whose run failed: its front matter says level "failed", then the error."""
-    from .data.codes import KOSOVO_FOOTNOTE
+    from .data.codes import DESIGNATION_FOOTNOTES
 
     matter = {"title": name, "country": country, "level": FAILED, "subtitle": "Not assessed in this run"}
-    if country == "XK":
-        matter["description"] = KOSOVO_FOOTNOTE
+    if country in DESIGNATION_FOOTNOTES:
+        matter["description"] = DESIGNATION_FOOTNOTES[country]
     text = (f"**{md_escape(name)} ({country}) could not be assessed in this run.**\n\n"
             f"The error that stopped it: {md_escape(error) or 'no error recorded'}\n\n"
             f"The run's log for this country (`logs/<data year>/{country}.log`) has the details.")

@@ -83,7 +83,8 @@ EXTRA_COUNTRY_NAMES = {"CN_X_HK": "China (except Hong Kong)"}
 _ISO2_TO_EUROSTAT = {"GR": "EL", "GB": "UK", "XK": "XK"}
 # Non-ISO alpha-3 codes used by IOM/Frontex (IOM gdidata R/countrynames.R).
 _ISO3_SPECIAL = {"XKX": "XK", "STL": "STLS", "OOO": "UNK", "OOS": SUB_SAHARAN_UNIDENTIFIED}
-_SPECIAL_NAMES = {"EL": "Greece", "UK": "United Kingdom", "XK": "Kosovo*", **EXTRA_COUNTRY_NAMES}
+_SPECIAL_NAMES = {"EL": "Greece", "UK": "United Kingdom", "XK": "Kosovo*", "PS": "Palestine*",
+                  **EXTRA_COUNTRY_NAMES}
 
 
 def is_aggregate(code: str) -> bool:
@@ -100,6 +101,10 @@ def _real_country_codes() -> frozenset[str]:
 # The EU's standard designation footnote, carried wherever Kosovo is named.
 KOSOVO_FOOTNOTE = ("*This designation is without prejudice to positions on status, and is in line "
                    "with UNSCR 1244/1999 and the ICJ Opinion on the Kosovo declaration of independence.")
+
+PALESTINE_FOOTNOTE = ("*This designation shall not be construed as recognition of a State of Palestine "
+                      "and is without prejudice to the individual positions of the Member States on this issue.")
+DESIGNATION_FOOTNOTES = {"XK": KOSOVO_FOOTNOTE, "PS": PALESTINE_FOOTNOTE}
 
 # Synthetic countries for benchmarks and demos: Q000..Q999, a range no real code can take (real
 # codes have two letters). Accepted only while READMISSION_SYNTHETIC_COUNTRIES=1 is set.
