@@ -84,7 +84,7 @@ _ISO2_TO_EUROSTAT = {"GR": "EL", "GB": "UK", "XK": "XK"}
 # Non-ISO alpha-3 codes used by IOM/Frontex (IOM gdidata R/countrynames.R).
 _ISO3_SPECIAL = {"XKX": "XK", "STL": "STLS", "OOO": "UNK", "OOS": SUB_SAHARAN_UNIDENTIFIED}
 _SPECIAL_NAMES = {"EL": "Greece", "UK": "United Kingdom", "XK": "Kosovo*", "PS": "Palestine*",
-                  **EXTRA_COUNTRY_NAMES}
+                  "CD": "Democratic Republic of the Congo", "RU": "Russia", **EXTRA_COUNTRY_NAMES}
 
 
 def is_aggregate(code: str) -> bool:
@@ -136,7 +136,8 @@ def country_name(code: str) -> str:
         return f"Synthetic country {code}"
     if code not in known_country_codes():
         raise KeyError(f"not a Eurostat country code: {code!r}")
-    return pycountry.countries.get(alpha_2=code).name
+    record = pycountry.countries.get(alpha_2=code)
+    return getattr(record, "common_name", None) or record.name  # "Syria", not "Syrian Arab Republic"
 
 
 def code_label(code: str) -> str:
