@@ -18,7 +18,7 @@ from readmission.data.confidential import QUESTIONNAIRE_COLUMNS, STATISTICS_COLU
 from readmission.edition_run import run_edition
 from readmission.params import load_edition, load_method
 from readmission.inputs import load_inputs
-from test_pipeline import SELECTED, make_project
+from test_pipeline import SELECTED, active_project
 
 CANARIES = {  # (state, country, column) -> value no output could produce by chance
     ("DE", "IQ", "readmission_requests_submitted"): 9182736,
@@ -68,13 +68,9 @@ def leaks(text: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
-    root = tmp_path_factory.mktemp("audience")
-    project = make_project(root)
-    mp = pytest.MonkeyPatch()
-    mp.setenv("READMISSION_ROOT", str(root))
-    write_confidential(project)
-    yield project
-    mp.undo()
+    with active_project(tmp_path_factory, "audience") as (project, _):
+        write_confidential(project)
+        yield project
 
 
 def test_public_report_contains_no_confidential_per_state_value(project):

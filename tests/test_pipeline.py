@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
@@ -26,17 +27,29 @@ def make_project(root: Path) -> Project:
     return Project(root)
 
 
-@pytest.fixture(scope="module")
-def first_run(tmp_path_factory):
-    root = tmp_path_factory.mktemp("project")
-    project = make_project(root)
+@contextmanager
+def active_project(tmp_path_factory, name: str):
+    """A fixture project that the code and its kernels use (READMISSION_ROOT) while the block runs."""
+    root = tmp_path_factory.mktemp(name)
     mp = pytest.MonkeyPatch()
     mp.setenv("READMISSION_ROOT", str(root))
-    report = run_edition(project, load_edition(2016, project), workers=2)
-    snapshot = {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
-                if p.is_file() and "notebooks" in p.parts}
-    yield project, report, snapshot, mp
-    mp.undo()
+    try:
+        yield make_project(root), mp
+    finally:
+        mp.undo()
+
+
+def notebook_bytes(root: Path) -> dict[str, bytes]:
+    """Every file under the project's notebooks/, by relative path."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and "notebooks" in p.parts}
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory):
+    with active_project(tmp_path_factory, "project") as (project, mp):
+        report = run_edition(project, load_edition(2016, project), workers=2)
+        yield project, report, notebook_bytes(project.root), mp
 
 
 def test_run_executes_every_selected_country_and_the_summary(first_run):
@@ -75,8 +88,7 @@ def test_forced_rerun_is_byte_identical(first_run):
     report = run_edition(project, load_edition(2016, project), workers=2, force=True)
     assert sorted(report.executed) == SELECTED
     root = project.root
-    after = {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
-             if p.is_file() and "notebooks" in p.parts}
+    after = notebook_bytes(root)
     assert after.keys() == before.keys()
     differing = [name for name in before if before[name] != after[name]]
     assert differing == []
