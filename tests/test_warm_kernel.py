@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 
-import pytest
 
 from readmission.execute import WarmKernelEngine
 from readmission.params import load_edition

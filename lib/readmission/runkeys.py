@@ -81,10 +81,10 @@ def slice_digests(inputs: "AssessmentInputs", countries: list[str]) -> dict[str,
         _group_digests(confidential.statistics, "country", countries),
         _group_digests(confidential.questionnaire, "country", countries),
     ]
-    year = inputs.edition.data_year
+    year, returns = inputs.edition.data_year, public.returns.observations
     common = [f"{confidential.synthetic}|{confidential.label}|{public.synthetic}".encode(),
               # which states report returns at all that year decides how absent rows are read
-              ",".join(sorted(set(public.returns.observations.query("year == @year")["geo"]))).encode()]
+              ",".join(sorted(set(returns.loc[returns["year"] == year, "geo"]))).encode()]
     return {code: _digest(*(digests[code] for digests in per_input), *common) for code in countries}
 
 
