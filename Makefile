@@ -14,7 +14,7 @@ endif
 .PHONY: report test install clean-outputs
 
 report: $(STAMP)
-	$(PYTHON) -m readmission report --year $(YEAR) --snapshot $(SNAPSHOT) $(if $(WORKERS),--workers $(WORKERS))
+	$(PYTHON) -m readmission report --demo --year $(YEAR) --snapshot $(SNAPSHOT) $(if $(WORKERS),--workers $(WORKERS))
 
 test: $(STAMP)
 	$(PYTHON) -m pytest
@@ -29,4 +29,4 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 clean-outputs:
-	rm -rf notebooks/countries/*.ipynb notebooks/countries/*.json notebooks/countries/*.csv results logs _site .quarto
+	rm -rf notebooks/countries/*/ notebooks/countries/.*-next notebooks/executed results logs data/restricted/out data/demo _site _site-restricted .quarto

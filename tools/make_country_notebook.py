@@ -23,7 +23,7 @@ nb.code('''#| include: false
 country = "IQ"                          # Eurostat code of the third country
 year = 2016                             # data year of the edition
 public_dir = "../data/fixture/public"   # public statistics; the default is a synthetic fixture
-restricted_dir = ""                     # confidential inputs; empty: data/restricted/<year>, else the demo
+restricted_dir = "../data/fixture/confidential/2016"  # confidential inputs; the default is SYNTHETIC
 results_dir = ""                        # where to write <CODE>.json and <CODE>.csv; empty: do not write''', tags=("parameters",))
 nb.code('''#| include: false
 project = Project.default()

@@ -25,7 +25,7 @@ restricted_dir = ""''', tags=("parameters",))
 nb.code('''#| include: false
 project = Project.default()
 method = load_method(project)
-run = json.loads((Path(countries_dir) / "run.json").read_text(encoding="utf-8"))
+run = findings.read_run(Path(countries_dir))
 results = findings.read_results(Path(countries_dir), [c["country"] for c in run["countries"]])
 countries = findings.country_table(results)
 label = findings.synthetic_label(results)

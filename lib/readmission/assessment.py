@@ -9,8 +9,12 @@ import pandas as pd
 from . import context, cooperation
 from . import indicators as ind
 from .data.codes import country_name
+from .disclosure import common_states, confidential_rate
 from .inputs import AssessmentInputs
 from .rating import CountryLevel, country_level, rate_states
+
+
+REQUEST_COUNTS = ["readmission_requests_submitted", "readmission_requests_accepted", "travel_documents_issued"]
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,9 @@ def assess_country(inputs: AssessmentInputs, country: str, note: str = "") -> Co
         method.small_numbers)
     rates = ind.forced_return_rate(rates, forced.dropna())
     requests = ind.readmission_requests(stats, country, year, states)
+    # one set of states for both (c) rates, so no two published figures differ by one state
+    shared = common_states(requests, REQUEST_COUNTS)
+    rules = (method.min_states_for_aggregate, method.dominance_share)
     answers = cooperation.answers(confidential.questionnaire, country, year, states)
     table = per_state_indicators(rates, requests, answers)
     ratings = rate_states(table, method)
@@ -86,10 +93,10 @@ def assess_country(inputs: AssessmentInputs, country: str, note: str = "") -> Co
         return_rates=rates,
         eu_return_rate=ind.aggregate_rate(rates, "returns", "return_decisions"),
         requests=requests,
-        eu_acceptance=ind.aggregate_rate(requests, "readmission_requests_accepted",
-                                         "readmission_requests_submitted", method.min_states_for_aggregate),
-        eu_issuance=ind.aggregate_rate(requests, "travel_documents_issued",
-                                       "readmission_requests_submitted", method.min_states_for_aggregate),
+        eu_acceptance=confidential_rate(requests, "readmission_requests_accepted",
+                                        "readmission_requests_submitted", shared, *rules),
+        eu_issuance=confidential_rate(requests, "travel_documents_issued",
+                                      "readmission_requests_submitted", shared, *rules),
         answers=answers,
         items=cooperation.item_summary(answers, method.min_states_for_aggregate),
         operations=(cooperation.return_operations(public.operations, country)

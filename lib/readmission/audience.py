@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-AUDIENCES = ("public", "restricted")
-
-
 def audience_view(results: dict, audience: str) -> dict:
     """The results a given audience may see: the public one loses the per-state confidential part."""
     if audience == "restricted":

@@ -28,11 +28,16 @@ NEAR_MISSES_SHOWN = 10
 DEFAULT_SNAPSHOT = Path("../shared/data/snapshot")
 YearOption = typer.Option(DEFAULT_EDITION, "--year", "-y", help="Data year of the edition.")
 AudienceOption = typer.Option("public", "--audience", help="public: confidential values only as "
-                              "EU-level aggregates and levels; restricted: everything.")
+                              "EU-level aggregates and levels (notebooks/, _site/); restricted: "
+                              "everything (data/restricted/out/, _site-restricted/).")
+DemoOption = typer.Option(False, "--demo", help="Use the seeded synthetic demo set (written to "
+                          "data/demo/<year>/, labelled illustrative) instead of real confidential files.")
 
 
 def check_audience(audience: str) -> str:
-    if audience not in ("public", "restricted"):
+    from .layout import AUDIENCES
+
+    if audience not in AUDIENCES:
         raise InputError.single("command line", f"{audience!r} is not an audience (public, restricted)",
                                 field="audience")
     return audience
@@ -41,9 +46,11 @@ def check_audience(audience: str) -> str:
 def _known_failures():
     from .data.fetch import FetchError
     from .selection import MissingDataError
+    from .gate import PublishRefused
     from .site import QuartoMissing, RenderError
 
-    return (InputError, MissingDataError, OutputError, FetchError, QuartoMissing, RenderError)
+    return (InputError, MissingDataError, OutputError, FetchError, QuartoMissing, RenderError,
+            PublishRefused)
 
 
 def friendly_errors(command):
@@ -95,10 +102,12 @@ def data_check(year: int = YearOption,
 
     project = Project.default()
     edition = load_edition(year, project)
-    folder = restricted_dir or project.restricted / str(year)
-    if not folder.is_dir():
-        raise InputError.single(folder, "no confidential inputs here: put readmission_statistics "
-                                "and questionnaire files (see data/templates/README.md) in this folder")
+    from .inputs import confidential_source, demo_folder, has_confidential_files
+
+    # whichever set exists: the real files, else the demo set a `--demo` run wrote
+    demo = restricted_dir is None and not has_confidential_files(project.restricted / str(year)) \
+        and has_confidential_files(demo_folder(project, edition))
+    folder = confidential_source(project, edition, restricted_dir, demo)
     states = reporting_states_on(load_reference(project.reference).reporting_states,
                                  edition.reference_date)["eurostat_code"].tolist()
     inputs = load_confidential(folder, set(states))
@@ -153,7 +162,7 @@ def select(year: int = YearOption):
 
 
 def check_country_inputs(project: Project, edition, code: str, states: list[str],
-                         public_dir: Optional[Path], restricted_dir: Optional[Path]) -> None:
+                         public_dir: Optional[Path], restricted_dir: Optional[Path], demo: bool) -> None:
     """What the country notebook reads, checked before a kernel starts; every problem at once.
 
     A folder given with --restricted-dir must hold the confidential files (a typo must not fall
@@ -161,15 +170,14 @@ def check_country_inputs(project: Project, edition, code: str, states: list[str]
     too, so they are checked without restricting the country.
     """
     from .data.confidential import load_confidential
-    from .inputs import confidential_folder, load_public
+    from .inputs import confidential_source, load_public
     from .params import load_country_params, load_method
 
-    folder = Path(restricted_dir) if restricted_dir else confidential_folder(project, edition)
     checks = [lambda: load_method(project), lambda: load_country_params(project, code),
               lambda: load_public(Path(public_dir or project.public), [])]
-    if restricted_dir is not None or any(folder.glob("questionnaire.*")) or \
-            any(folder.glob("readmission_statistics.*")):
-        checks.append(lambda: load_confidential(folder, set(states)))
+    if not demo:  # real files must be there and valid; the demo set is written by the run itself
+        checks.append(lambda: load_confidential(confidential_source(project, edition, restricted_dir, False),
+                                                set(states)))
     problems = []
     for check in checks:
         try:
@@ -186,11 +194,14 @@ def country(code: str = typer.Argument(..., help="Eurostat code of the third cou
             year: int = YearOption,
             public_dir: Optional[Path] = typer.Option(None, help="Public data (default data/public)."),
             restricted_dir: Optional[Path] = typer.Option(
-                None, help="Confidential inputs (default data/restricted/<year>, else the demo)."),
-            audience: str = AudienceOption):
-    """Run the country notebook for one country into notebooks/countries/<CODE>.ipynb."""
+                None, help="Confidential inputs (default data/restricted/<year>)."),
+            audience: str = AudienceOption, demo: bool = DemoOption):
+    """Run the country notebook for one country into its audience's folder
+    (public: notebooks/countries/<year>/<CODE>.ipynb; restricted: data/restricted/out/<year>/countries/)."""
+    from . import editions
     from .data.reference import load_reference, reporting_states_on
-    from .pipeline import check_country_code, run_country
+    from .edition_run import RunRequest, run_one_country
+    from .pipeline import check_country_code
 
     project = Project.default()
     edition = load_edition(year, project)
@@ -198,10 +209,11 @@ def country(code: str = typer.Argument(..., help="Eurostat code of the third cou
                                  edition.reference_date)["eurostat_code"].tolist()
     code = check_country_code(code.strip().upper() if code.strip().isalpha() else code, states)
     audience = check_audience(audience)
-    check_country_inputs(project, edition, code, states, public_dir, restricted_dir)
-    with console.status(f"running the {code} notebook for {year}"):
-        outcome = run_country(project, edition, code, public_dir, restricted_dir,
-                              audience=audience)
+    check_country_inputs(project, edition, code, states, public_dir, restricted_dir, demo)
+    codes = editions.compute_selection(project, edition).codes
+    request = RunRequest(edition, audience, 1, False, demo, public_dir, restricted_dir)
+    with console.status(f"running the {code} notebook for {year} ({audience})"):
+        outcome = run_one_country(project, request, code, codes)
     if not outcome.ok:
         err_console.print(f"[bold red]{code} failed:[/] {escape(outcome.error)} (log: {outcome.log})",
                           highlight=False, soft_wrap=True)
@@ -216,11 +228,11 @@ def _cores() -> int:
 
 
 def run_with_progress(year: int, workers: int, force: bool, snapshot: Optional[Path],
-                      audience: str = "public"):
+                      audience: str = "public", demo: bool = False):
     """Prepare the data, then run the edition under one progress bar; return the report."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from .edition_run import run_edition
+    from .edition_run import RunRequest, run_edition
 
     project = Project.default()
     edition = load_edition(year, project)
@@ -242,8 +254,8 @@ def run_with_progress(year: int, workers: int, force: bool, snapshot: Optional[P
                                   f"(log: {outcome.log})", highlight=False, soft_wrap=True)
             bar.advance(task)
 
-        report = run_edition(project, edition, workers, force, progress=progress, on_start=on_start,
-                             audience=audience)
+        report = run_edition(project, RunRequest(edition, audience, workers, force, demo),
+                             progress=progress, on_start=on_start)
     for note in report.notes:
         console.print(f"note: {note}")
     console.print(f"{len(report.selected)} countries: {len(report.executed)} run, {len(report.reused)} "
@@ -257,9 +269,10 @@ def run(year: int = YearOption,
         workers: int = typer.Option(0, min=0, help="Parallel countries (0 = number of cores)."),
         force: bool = typer.Option(False, "--force", help="Re-run every country, even if up to date."),
         snapshot: Optional[Path] = typer.Option(None, help="Import this snapshot folder first."),
-        audience: str = AudienceOption):
+        audience: str = AudienceOption, demo: bool = DemoOption):
     """Run the whole edition: selection, every country's notebook, then the summary."""
-    _, report = run_with_progress(year, workers or _cores(), force, snapshot, check_audience(audience))
+    _, report = run_with_progress(year, workers or _cores(), force, snapshot, check_audience(audience),
+                                  demo)
     if not report.ok:
         failed = ", ".join(o.country for o in report.failed) or "summary"
         err_console.print(f"[bold red]run finished with failures:[/] {failed}")
@@ -268,11 +281,15 @@ def run(year: int = YearOption,
 
 @app.command()
 @friendly_errors
-def render():
-    """Render the report site with Quarto (the notebooks are not executed again)."""
+def render(audience: str = AudienceOption,
+           year: int = typer.Option(DEFAULT_EDITION, "--year", "-y",
+                                    help="Edition of the restricted site (the public site shows all).")):
+    """Render the report site with Quarto (the notebooks are not executed again).
+
+    The public site goes to _site/ after the publish gate; the restricted one to _site-restricted/."""
     from .site import render as render_site
 
-    site = render_site(Project.default())
+    site = render_site(Project.default(), audience=check_audience(audience), year=year)
     console.print(f"site rendered: {site}/index.html")
 
 
@@ -283,7 +300,7 @@ def report(year: int = YearOption,
            force: bool = typer.Option(False, "--force", help="Re-run every country."),
            snapshot: Path = typer.Option(DEFAULT_SNAPSHOT, help="Offline snapshot; fetched from "
                                          "Eurostat when this folder does not exist."),
-           audience: str = AudienceOption):
+           audience: str = AudienceOption, demo: bool = DemoOption):
     """The whole assessment: data (import or fetch), run, then render the site if Quarto is there."""
     from . import editions
     from .site import QuartoMissing, render as render_site
@@ -292,9 +309,10 @@ def report(year: int = YearOption,
     if not snapshot.exists():
         console.print(f"no snapshot at {snapshot}: fetching from Eurostat")
     editions.prepare_public_data(project, snapshot if snapshot.exists() else None)
-    _, result = run_with_progress(year, workers or _cores(), force, None, check_audience(audience))
+    audience = check_audience(audience)
+    _, result = run_with_progress(year, workers or _cores(), force, None, audience, demo)
     try:
-        site = render_site(project)
+        site = render_site(project, audience=audience, year=year)
         console.print(f"site rendered: {site}/index.html")
     except QuartoMissing as exc:
         console.print(f"[yellow]site step skipped:[/] {exc}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .disclosure import answers_reason
 from .indicators import STATE
 
 ITEM_COLUMNS = ["identification", "laissez_passer", "readmission_acceptance", "return_operations"]
@@ -24,17 +25,18 @@ def answers(questionnaire: pd.DataFrame, country: str, year: int, states: list[s
 def item_summary(answer_table: pd.DataFrame, min_states: int) -> pd.DataFrame:
     """Per (d) item: how many states answered, the mean answer, and how many rated it poor (<= 2).
 
-    Means and counts are withheld (NA) when fewer than `min_states` states answered, so no single
-    state's answer can be read off an EU-level figure.
+    Means and counts are withheld when fewer than `min_states` states answered or every answer is
+    the same (disclosure rules a and d), so no single state's answer can be read off them.
     """
     records = []
     for item in ITEM_COLUMNS:
         values = answer_table[item].dropna()
-        enough = len(values) >= min_states
+        reason = answers_reason(values, min_states)
         records.append({
             "item": item, "states_answering": len(values),
-            "mean_answer": float(values.mean()) if enough else None,
-            "states_poor": int((values <= 2).sum()) if enough else None,
+            "mean_answer": None if reason else float(values.mean()),
+            "states_poor": None if reason else int((values <= 2).sum()),
+            "suppressed": reason,
         })
     frame = pd.DataFrame(records)
     frame["mean_answer"] = frame["mean_answer"].astype("Float64")

@@ -1,8 +1,9 @@
-"""`readmission run`: selection, every country's notebook (incremental, parallel), then the summary.
+"""`readmission run` and `readmission country`: selection, countries' notebooks (incremental,
+parallel), then the summary, into one audience's output tree (see layout.py).
 
-A run never changes what is published until it is complete: it works in notebooks/.countries-next
-(a hard-linked copy of notebooks/countries), and swaps the two folders at the end. A run killed at
-any moment leaves the previous outputs in place; the next run clears its leftovers and completes.
+A run never changes what is published until it is complete: it works in a hard-linked copy of the
+audience's countries folder and swaps the two at the end. A run killed at any moment leaves the
+previous outputs in place; the next run clears its leftovers and completes.
 """
 
 from __future__ import annotations
@@ -11,54 +12,50 @@ import hashlib
 import json
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import runkeys
+from .layout import RUN_RECORD, OutputTree
 from .outputs import OutputError, write_json, write_text_atomic
 from .params import Edition, load_method
 from .project import Project
-from .report import RunReport, countries_dir
+from .report import RunReport
 
 # Heavy imports (pandas, papermill, nbformat) wait until something must run, so that a run with
 # nothing to do answers in well under a second.
 
-SUMMARY_OUTPUT = Path("executed") / "summary.ipynb"
-NEXT, OLD = ".countries-next", ".countries-old"
+SUMMARY_STAGED = ".summary.ipynb"
 
 
-def recover(project: Project) -> None:
+def recover(tree: OutputTree) -> None:
     """Clear what a killed run left: its unfinished next folder, or a swap cut in half."""
-    current, next_, old = countries_dir(project), project.notebooks / NEXT, project.notebooks / OLD
-    shutil.rmtree(next_, ignore_errors=True)
-    if old.exists() and not current.exists():
-        os.replace(old, current)
-    shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(tree.next, ignore_errors=True)
+    if tree.old.exists() and not tree.countries.exists():
+        os.replace(tree.old, tree.countries)
+    shutil.rmtree(tree.old, ignore_errors=True)
 
 
-def start_next(project: Project) -> Path:
+def start_next(tree: OutputTree) -> Path:
     """The run's working folder: the current outputs, hard-linked (cheap; writes replace, never edit)."""
-    current, next_ = countries_dir(project), project.notebooks / NEXT
-    if current.exists():
-        shutil.copytree(current, next_, copy_function=os.link,
-                        ignore=shutil.ignore_patterns(".staging"))
-    next_.mkdir(parents=True, exist_ok=True)
-    return next_
+    if tree.countries.exists():
+        shutil.copytree(tree.countries, tree.next, copy_function=os.link)
+    tree.next.mkdir(parents=True, exist_ok=True)
+    return tree.next
 
 
-def publish(project: Project, next_: Path, summary_staged: Path | None) -> None:
+def publish(tree: OutputTree, summary_staged: Path | None) -> None:
     """Swap the finished folder into place, then the summary."""
-    current, old = countries_dir(project), project.notebooks / OLD
     try:
-        if current.exists():
-            os.replace(current, old)
-        os.replace(next_, current)
-        shutil.rmtree(old, ignore_errors=True)
+        if tree.countries.exists():
+            os.replace(tree.countries, tree.old)
+        os.replace(tree.next, tree.countries)
+        shutil.rmtree(tree.old, ignore_errors=True)
         if summary_staged is not None:
-            target = project.notebooks / SUMMARY_OUTPUT
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(current / summary_staged.name, target)
+            tree.summary.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tree.countries / summary_staged.name, tree.summary)
     except OSError as exc:
-        raise OutputError(f"cannot publish the run's outputs in {project.notebooks}: "
+        raise OutputError(f"cannot publish the run's outputs in {tree.countries.parent}: "
                           f"{exc.strerror or exc}") from exc
 
 
@@ -66,7 +63,7 @@ def record_outcome(out: Path, outcome, key: str) -> None:
     """Store the key of a finished country; replace a failed country's page with a failure page."""
     from .data.codes import country_name
     from .execute import write_notebook
-    from .site import failure_notebook
+    from .site_sources import failure_notebook
 
     key_file = runkeys.keys_dir(out) / f"{outcome.country}.key"
     if outcome.ok:
@@ -89,111 +86,175 @@ def remove_stale(out: Path, selected: list[str]) -> list[str]:
     return stale
 
 
-def run_summary(project: Project, edition: Edition, out: Path, run: dict, force: bool) -> Path | None:
+def run_summary(project: Project, tree: OutputTree, out: Path, run: dict, force: bool) -> Path | None:
     """Execute the summary over the countries' results into `out`, unless nothing it reads changed.
 
     Returns the staged notebook, or None when the published summary is still current.
     """
     from .execute import clean_notebook, run_papermill, write_notebook
-    from .pipeline import log_path, restricted_store
 
-    store = restricted_store(project, edition)
     key_file = runkeys.keys_dir(out) / "summary.key"
     reads = b"".join(p.read_bytes() for c in run["countries"]
-                     for p in (out / f"{c['country']}.json", store / f"{c['country']}.json") if p.exists())
+                     for p in (out / f"{c['country']}.json", tree.store / f"{c['country']}.json") if p.exists())
     key = hashlib.sha256(runkeys.code_digest(project).encode() + runkeys.settings_digest(
-        project, edition.data_year).encode() + json.dumps(run, sort_keys=True).encode() + reads).hexdigest()
-    current = project.notebooks / SUMMARY_OUTPUT
-    if not force and current.exists() and key_file.exists() and key_file.read_text().strip() == key:
+        project, tree.year).encode() + json.dumps(run, sort_keys=True).encode() + reads).hexdigest()
+    if not force and tree.summary.exists() and key_file.exists() and key_file.read_text().strip() == key:
         return None
-    staged = out / ".summary.ipynb"
+    staged = out / SUMMARY_STAGED
     rel = lambda p: os.path.relpath(p, project.notebooks)  # noqa: E731
+    tree.logs.mkdir(parents=True, exist_ok=True)
     nb = run_papermill(project.notebooks / "summary.ipynb", staged,
-                       {"countries_dir": rel(out), "restricted_dir": rel(store)},
-                       project.notebooks, log_path(project, edition, "summary"), warm=True)
+                       {"countries_dir": rel(out), "restricted_dir": rel(tree.store)},
+                       project.notebooks, tree.logs / "summary.log", warm=True)
     write_notebook(clean_notebook(nb, None), staged)
     write_text_atomic(key_file, key + "\n")
     return staged
 
 
-def up_to_date(project: Project, key: str) -> list[str] | None:
+def up_to_date(tree: OutputTree, key: str) -> list[str] | None:
     """The countries of the last run if it had this edition key and left every output, else None."""
-    out = countries_dir(project)
-    key_file, run_file = runkeys.keys_dir(out) / "edition.key", out / "run.json"
-    if not (key_file.exists() and run_file.exists()) or key_file.read_text().strip() != key:
+    out = tree.countries
+    key_file = runkeys.keys_dir(out) / "edition.key"
+    if not (key_file.exists() and tree.run_file.exists()) or key_file.read_text().strip() != key:
         return None
-    run = json.loads(run_file.read_text(encoding="utf-8"))
+    run = json.loads(tree.run_file.read_text(encoding="utf-8"))
     codes = [c["country"] for c in run["countries"]]
     outputs = [out / f"{c}.{ext}" for c in codes for ext in ("ipynb", "json", "csv")]
     complete = all(c["ok"] for c in run["countries"]) and all(p.exists() for p in outputs)
-    return codes if complete and (project.notebooks / SUMMARY_OUTPUT).exists() else None
+    return codes if complete and tree.summary.exists() else None
 
 
-def run_edition(project: Project, edition: Edition, workers: int, force: bool = False,
-                public_dir: Path | None = None, restricted_dir: Path | None = None,
-                progress=None, on_start=None, audience: str = "public") -> RunReport:
-    """Run the whole edition; a failing country is reported, never stops the others."""
-    from .inputs import confidential_folder
+@dataclass(frozen=True)
+class RunRequest:
+    """What a run was asked to do: which edition, for whom, from which inputs."""
 
-    recover(project)
-    edition_key = runkeys.edition_digest(project, edition.data_year, public_dir or project.public,
-                                         restricted_dir or confidential_folder(project, edition), audience)
-    done = None if force else up_to_date(project, edition_key)
+    edition: Edition
+    audience: str = "public"
+    workers: int = 1
+    force: bool = False
+    demo: bool = False
+    public_dir: Path | None = None
+    restricted_dir: Path | None = None
+
+
+def edition_key(project: Project, request: RunRequest, confidential_dir: Path) -> str:
+    return runkeys.edition_digest(project, request.edition.data_year,
+                                  request.public_dir or project.public, confidential_dir,
+                                  request.audience + ("|demo" if request.demo else ""))
+
+
+def prepare_inputs(project: Project, request: RunRequest, codes: list[str]):
+    """Read and validate every input (writing the demo set first when asked) before anything is written."""
+    from .inputs import confidential_source, edition_states, load_inputs, load_public, write_demo_set
+
+    edition, method = request.edition, load_method(project)
+    folder = confidential_source(project, edition, request.restricted_dir, request.demo)
+    if request.demo:
+        public = load_public(Path(request.public_dir or project.public), [])
+        write_demo_set(project, edition, method, codes, public, edition_states(project, edition))
+    return folder, load_inputs(project, edition, method, codes, request.public_dir, folder)
+
+
+def country_keys(project: Project, request: RunRequest, inputs, codes: list[str],
+                 confidential_dir: Path) -> dict[str, str]:
+    """Each country's run key: what its notebook reads, its parameters and the audience."""
+    from .pipeline import notebook_parameters
+
+    shared = runkeys.shared_digests(project, request.edition.data_year)
+    slices = runkeys.slice_digests(inputs, codes)
+    public_dir = request.public_dir or project.public
+    return {c: runkeys.run_key(project, c, dict(notebook_parameters(
+        project, request.edition, c, public_dir, confidential_dir), audience=request.audience),
+        shared, slices[c]) for c in codes}
+
+
+def run_record(request: RunRequest, inputs, codes: list[str], errors: dict[str, str]) -> dict:
+    """What the summary and the site read about a run (no machine paths, no confidential values)."""
+    from .data.codes import country_name
+
+    return {"edition": request.edition.as_dict(), "inputs": inputs.public.manifest,
+            "audience": request.audience,
+            "countries": [{"country": c, "name": country_name(c), "ok": c not in errors,
+                           "error": errors.get(c, "")} for c in codes],
+            "synthetic_confidential": inputs.confidential.synthetic,
+            "synthetic_label": inputs.confidential.label if inputs.confidential.synthetic else ""}
+
+
+def run_edition(project: Project, request: RunRequest, progress=None, on_start=None) -> RunReport:
+    """Run the whole edition for one audience; a failing country is reported, never stops the others."""
+    from .inputs import confidential_source
+
+    edition = request.edition
+    tree = OutputTree(project, edition.data_year, request.audience)
+    recover(tree)
+    folder = confidential_source(project, edition, request.restricted_dir, request.demo)
+    done = None if request.force else up_to_date(tree, edition_key(project, request, folder))
     if done is not None:
         if on_start:
             on_start(0, len(done))
-        return RunReport(edition, done, [], done, [], project.notebooks / SUMMARY_OUTPUT,
+        return RunReport(edition, done, [], done, [], tree.summary,
                          ["nothing changed since the last run: outputs kept as they are"])
     from . import editions
-    from .data.codes import country_name
-    from .inputs import load_inputs
-    from .pipeline import CountryJob, execute_countries, notebook_parameters
+    from .pipeline import CountryJob, execute_countries
 
     selection = editions.compute_selection(project, edition)
     codes = selection.codes
-    # every input is read and validated before anything is written
-    inputs = load_inputs(project, edition, load_method(project), codes, public_dir, restricted_dir)
+    folder, inputs = prepare_inputs(project, request, codes)
     editions.write_selection(project, selection)
     changes = editions.record_manifest(project, edition, inputs.public.manifest)
     notes = list(inputs.notes) + [f"input changed: {c}" for c in changes]
-    shared = runkeys.shared_digests(project, edition.data_year)
-    out = start_next(project)
+    out = start_next(tree)
     (runkeys.keys_dir(out) / "edition.key").unlink(missing_ok=True)
-    slices = runkeys.slice_digests(inputs, codes)
-    keys = {c: runkeys.run_key(project, c, dict(notebook_parameters(
-        project, edition, c, public_dir or project.public, restricted_dir, out), audience=audience),
-        shared, slices[c]) for c in codes}
-    pending = codes if force else [c for c in codes if not runkeys.is_current(out, c, keys[c])]
+    keys = country_keys(project, request, inputs, codes, folder)
+    pending = codes if request.force else [c for c in codes if not runkeys.is_current(out, c, keys[c])]
     if on_start:
         on_start(len(pending), len(codes))
-    jobs = [CountryJob(project.root, edition.data_year, c, out, audience, public_dir, restricted_dir, True)
-            for c in pending]
-    outcomes = execute_countries(jobs, workers, progress)
+    jobs = [CountryJob(project.root, edition.data_year, c, out, folder, request.audience,
+                       request.public_dir, True) for c in pending]
+    outcomes = execute_countries(jobs, request.workers, progress)
     for outcome in outcomes:
         record_outcome(out, outcome, keys[outcome.country])
     stale = remove_stale(out, codes)
     failed = [o for o in outcomes if not o.ok]
-    errors = {o.country: o.error for o in failed}
-    run = {"edition": edition.as_dict(), "inputs": inputs.public.manifest, "audience": audience,
-           "countries": [{"country": c, "name": country_name(c), "ok": c not in errors,
-                          "error": errors.get(c, "")} for c in codes],
-           "synthetic_confidential": inputs.confidential.synthetic,
-           "synthetic_label": inputs.confidential.label if inputs.confidential.synthetic else ""}
-    write_json(out / "run.json", run)
+    run = run_record(request, inputs, codes, {o.country: o.error for o in failed})
+    write_json(out / RUN_RECORD, run)
     summary_ok = True
     try:
-        staged = run_summary(project, edition, out, run, force)
+        staged = run_summary(project, tree, out, run, request.force)
     except Exception as exc:  # reported like a failed country: the run exits non-zero
         staged, summary_ok = None, False
         (runkeys.keys_dir(out) / "summary.key").unlink(missing_ok=True)
         notes.append(f"summary failed: {type(exc).__name__}: {' '.join(str(exc).split())[-300:]}")
-    publish(project, out, staged)
-    from .site import write_site_sources
+    publish(tree, staged)
+    from .site_sources import write_site_sources
 
-    write_site_sources(project, run)
+    write_site_sources(tree, run)
     if not failed and summary_ok:
-        write_text_atomic(runkeys.keys_dir(countries_dir(project)) / "edition.key", edition_key + "\n")
+        write_text_atomic(runkeys.keys_dir(tree.countries) / "edition.key",
+                          edition_key(project, request, folder) + "\n")
     notes += [f"removed outputs of countries no longer selected: {', '.join(stale)}"] if stale else []
     return RunReport(edition, codes, [o.country for o in outcomes if o.ok],
                      [c for c in codes if c not in pending], failed,
-                     project.notebooks / SUMMARY_OUTPUT if summary_ok else None, notes)
+                     tree.summary if summary_ok else None, notes)
+
+
+def run_one_country(project: Project, request: RunRequest, country: str, codes: list[str]):
+    """One country's notebook into its audience's tree, recorded so the next `run` knows it.
+
+    The country's key is stored beside its files and the edition key is dropped, so the next
+    `run` re-checks every country and re-runs the summary if this page changed.
+    """
+    from .pipeline import CountryJob, run_job
+
+    edition = request.edition
+    tree = OutputTree(project, edition.data_year, request.audience)
+    recover(tree)
+    folder, inputs = prepare_inputs(project, request, sorted(set(codes) | {country}))
+    key = country_keys(project, request, inputs, [country], folder)[country]
+    tree.countries.mkdir(parents=True, exist_ok=True)
+    (runkeys.keys_dir(tree.countries) / "edition.key").unlink(missing_ok=True)
+    outcome = run_job(CountryJob(project.root, edition.data_year, country, tree.countries, folder,
+                                 request.audience, request.public_dir, warm=True))
+    if outcome.ok:
+        record_outcome(tree.countries, outcome, key)
+    return outcome

@@ -19,7 +19,6 @@ from papermill.engines import NBClientEngine, papermill_engines
 from .outputs import write_text_atomic
 
 KERNEL = "python3"
-STAGING = ".staging"  # under notebooks/countries: a run's files wait here until complete
 VOLATILE_PAPERMILL_KEYS = ("start_time", "end_time", "duration", "input_path", "output_path",
                            "environment_variables")
 
@@ -173,12 +172,6 @@ def notebook_log(nb: nbformat.NotebookNode) -> str:
             elif out.get("output_type") == "error":
                 lines.append(f"[cell {index}] {out.get('ename')}: {out.get('evalue')}")
     return "\n".join(lines) + "\n"
-
-
-def move_into_place(staged: list[Path], folder: Path) -> None:
-    """Move finished files from the staging folder into `folder`, data files first, notebook last."""
-    for path in sorted(staged, key=lambda p: p.suffix == ".ipynb"):
-        os.replace(path, folder / path.name)
 
 
 def clear_staging(folder: Path) -> None:

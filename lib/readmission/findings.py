@@ -24,6 +24,13 @@ COUNTRY_COLUMNS = ["country", "name", "level", "level_short", "return_decisions"
                    "irregular_crossings", "visa_measures"]
 
 
+def read_run(folder: Path) -> dict:
+    """The record of the run that made the countries' results in `folder`."""
+    from .layout import RUN_RECORD
+
+    return json.loads((Path(folder) / RUN_RECORD).read_text(encoding="utf-8"))
+
+
 def read_results(folder: Path, countries: list[str]) -> dict[str, dict]:
     """The results JSON of each listed country that has one (failed countries have none)."""
     found = {}

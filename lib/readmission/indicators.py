@@ -107,6 +107,7 @@ class AggregateRate:
     rate: float | None
     states_included: list[str]
     states_excluded: list[str]
+    suppressed: str = ""  # why the figure is withheld (disclosure control); "" when published
 
     def as_dict(self) -> dict:
         return asdict(self)

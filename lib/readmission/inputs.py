@@ -142,22 +142,62 @@ def public_rates(public: PublicData, countries: list[str], year: int, states: li
 
 
 def confidential_folder(project: Project, edition: Edition) -> Path:
+    """Where an edition's real confidential inputs are put (git-ignored)."""
     return project.restricted / str(edition.data_year)
+
+
+def demo_folder(project: Project, edition: Edition) -> Path:
+    """Where `--demo` writes the seeded synthetic stand-in for the confidential inputs (git-ignored)."""
+    return project.root / "data" / "demo" / str(edition.data_year)
+
+
+def has_confidential_files(folder: Path) -> bool:
+    folder = Path(folder)
+    return any(folder.glob("questionnaire.*")) or any(folder.glob("readmission_statistics.*"))
+
+
+def confidential_source(project: Project, edition: Edition, restricted_dir: Path | None,
+                        demo: bool) -> Path:
+    """The folder a run reads confidential inputs from: the demo folder, or real files that must exist."""
+    if demo:
+        return demo_folder(project, edition)
+    folder = Path(restricted_dir) if restricted_dir else confidential_folder(project, edition)
+    if not has_confidential_files(folder):
+        raise InputError.single(folder, "no confidential inputs here: put the Member States' "
+                                "readmission_statistics and questionnaire files in this folder "
+                                "(formats and templates in data/templates/, see its README.md), or "
+                                "run with --demo to use the seeded synthetic demo set (illustrative only)")
+    return folder
+
+
+def write_demo_set(project: Project, edition: Edition, method: Method, countries: list[str],
+                   public: PublicData, states: list[str]) -> Path:
+    """Write the seeded synthetic demo set for `countries` to data/demo/<year>/ and return the folder."""
+    from .data.demo import write_demo
+
+    rates = public_rates(public, countries, edition.data_year, states, method)
+    folder = demo_folder(project, edition)
+    write_demo(make_demo(rates, edition.data_year), folder)
+    return folder
+
+
+def edition_states(project: Project, edition: Edition) -> list[str]:
+    """The reporting states on the edition's reference date (Eurostat codes)."""
+    reference = cached("reference", project.reference, lambda: load_reference(project.reference))
+    return reporting_states_on(reference.reporting_states, edition.reference_date)["eurostat_code"].tolist()
 
 
 def load_inputs(project: Project, edition: Edition, method: Method, countries: list[str],
                 public_dir: Path | None = None, restricted_dir: Path | None = None) -> AssessmentInputs:
-    """Load an edition's inputs; confidential files from data/restricted/<year>/, else the demo."""
+    """Load an edition's inputs: public statistics, legal facts, and the confidential files of
+    `restricted_dir` (default data/restricted/<year>/; a demo folder is read like real files)."""
     notes: list[str] = []
     reference = cached("reference", project.reference, lambda: load_reference(project.reference))
-    states = reporting_states_on(reference.reporting_states, edition.reference_date)["eurostat_code"].tolist()
+    states = edition_states(project, edition)
     public = load_public(Path(public_dir or project.public), notes)
-    folder = Path(restricted_dir) if restricted_dir else confidential_folder(project, edition)
-    if any(folder.glob("questionnaire.*")) or any(folder.glob("readmission_statistics.*")):
-        # any third country may appear (a file covers the whole edition; a notebook asks for one)
-        confidential = load_confidential(folder, set(states), None)
-    else:
-        rates = public_rates(public, countries, edition.data_year, states, method)
-        confidential = make_demo(rates, edition.data_year)
-        notes.append(f"no confidential files in {folder}: using the seeded synthetic demo set")
+    folder = confidential_source(project, edition, restricted_dir, demo=False)
+    # any third country may appear (a file covers the whole edition; a notebook asks for one)
+    confidential = load_confidential(folder, set(states), None)
+    if confidential.synthetic:
+        notes.append("confidential inputs: the seeded synthetic demo set (illustrative only)")
     return AssessmentInputs(edition, method, reference, states, public, confidential, notes)

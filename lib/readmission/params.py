@@ -173,6 +173,7 @@ class Method:
     absent_returns: str
     min_decisions_concerned: int
     min_states_for_aggregate: int
+    dominance_share: float
     components: dict[str, Component]
     min_components: int
     good_from: float
@@ -199,7 +200,7 @@ COMPONENT_NAMES = {"return_rate", "acceptance_rate", "issuance_rate", "practical
 ABSENT_RETURNS = {"zero_if_state_reports", "not_reported"}
 METHOD_SHAPE = {
     "small_numbers": int, "absent_returns": str, "min_decisions_concerned": int,
-    "min_states_for_aggregate": int, "rating": dict, "country_level": dict, "robustness": dict,
+    "min_states_for_aggregate": int, "dominance_share": float, "rating": dict, "country_level": dict, "robustness": dict,
 }
 RATING_SHAPE = {"components": dict, "min_components": int, "good_from": float, "poor_below": float}
 LEVEL_SHAPE = {"most_share": float, "min_rated_states": int}
@@ -250,6 +251,11 @@ def parse_method(path: Path, content: dict[str, Any]) -> Method:
                                 field="absent_returns"))
     if not rating["poor_below"] <= rating["good_from"]:
         problems.append(Problem(str(path), "must not exceed rating.good_from", field="rating.poor_below"))
+    if content["min_states_for_aggregate"] < 3:
+        problems.append(Problem(str(path), "must be at least 3 (disclosure control)",
+                                field="min_states_for_aggregate"))
+    if not 0 < content["dominance_share"] < 1:
+        problems.append(Problem(str(path), "must be between 0 and 1", field="dominance_share"))
     if not 0 < level["most_share"] < 1:
         problems.append(Problem(str(path), "must be between 0 and 1", field="country_level.most_share"))
     robustness = {}
@@ -269,7 +275,8 @@ def parse_method(path: Path, content: dict[str, Any]) -> Method:
     if problems:
         raise InputError(problems)
     return Method(content["small_numbers"], content["absent_returns"],
-                  content["min_decisions_concerned"], content["min_states_for_aggregate"], components,
+                  content["min_decisions_concerned"], content["min_states_for_aggregate"],
+                  float(content["dominance_share"]), components,
                   rating["min_components"], float(rating["good_from"]), float(rating["poor_below"]),
                   float(level["most_share"]), level["min_rated_states"], robustness, content)
 

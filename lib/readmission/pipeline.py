@@ -9,13 +9,13 @@ from pathlib import Path
 
 from .data.codes import DESIGNATION_FOOTNOTES, is_country
 from .errors import InputError
-from .execute import (STAGING, clean_notebook, clear_staging, move_into_place, run_papermill,
-                      strip_restricted, write_notebook)
+from .execute import clean_notebook, clear_staging, run_papermill, strip_restricted, write_notebook
+from .layout import PUBLIC, OutputTree
 from .outputs import write_bytes_atomic, write_json, write_text_atomic
-from .audience import AUDIENCES, audience_rows, audience_view  # noqa: F401
+from .audience import audience_rows, audience_view
 from .params import Edition
 from .project import Project
-from .report import RunReport, countries_dir  # noqa: F401  (re-exported)
+
 
 @dataclass(frozen=True)
 class CountryOutcome:
@@ -39,17 +39,14 @@ def check_country_code(code: str, states: list[str]) -> str:
     return code
 
 
-def log_path(project: Project, edition: Edition, country: str) -> Path:
-    return project.root / "logs" / str(edition.data_year) / f"{country}.log"
-
-
-def front_matter(results: dict) -> dict:
-    """Title and listing fields of a country page, from its results file."""
+def front_matter(results: dict, audience: str) -> dict:
+    """Title and listing fields of a country page, from its results file, and its audience."""
     public = results["public"]
     rate = public["eu_return_rate"]["rate"]
     matter = {
         "title": public["name"],
         "country": public["country"],
+        "audience": audience,
         "level": public["level"],
         "decisions": public["return_decisions"],
         "return-rate": None if rate is None else round(rate * 100, 1),
@@ -69,43 +66,47 @@ class CountryJob:
     root: Path
     year: int
     country: str
-    out: Path                    # where the finished files go (the run's next countries folder)
-    audience: str = "public"
+    out: Path                    # where the audience's finished files go (a run's next folder)
+    confidential_dir: Path       # the confidential inputs (real files, or the written demo set)
+    audience: str = PUBLIC
     public_dir: Path | None = None
-    restricted_dir: Path | None = None
     warm: bool = False
+
+    @property
+    def tree(self) -> OutputTree:
+        return OutputTree(Project(Path(self.root)), self.year, self.audience)
 
 
 def notebook_parameters(project: Project, edition: Edition, country: str, public_dir: Path,
-                        restricted_dir: Path | None, out: Path | None = None) -> dict:
-    """papermill parameters; paths relative to notebooks/ so executed notebooks do not vary by machine."""
+                        confidential_dir: Path) -> dict:
+    """papermill parameters; paths relative to notebooks/ so executed notebooks do not vary by machine.
+
+    The notebook writes its full results into the restricted staging folder, whatever the audience.
+    """
     rel = lambda p: os.path.relpath(Path(p).resolve(), project.notebooks.resolve())  # noqa: E731
-    out = out or countries_dir(project)
+    staging = OutputTree(project, edition.data_year, PUBLIC).staging / country
     return {"country": country, "year": edition.data_year, "public_dir": rel(public_dir),
-            "restricted_dir": rel(restricted_dir) if restricted_dir else "",
-            "results_dir": f"{rel(out)}/{STAGING}/{country}"}
+            "restricted_dir": rel(confidential_dir), "results_dir": rel(staging)}
 
 
-def restricted_store(project: Project, edition: Edition) -> Path:
-    """Full results, per-state confidential values included: never published."""
-    return project.results / str(edition.data_year) / "restricted"
+def finish_country(job: CountryJob, nb, staging: Path) -> None:
+    """Keep the full results in the restricted store; write the audience's view into job.out.
 
-
-def finish_country(project: Project, edition: Edition, job: CountryJob, nb, staging: Path) -> None:
-    """Keep the full results in the restricted store; publish the audience's view into job.out."""
-    code = job.country
+    Data files first, the notebook last (its presence marks the country as done).
+    """
+    code, tree, out = job.country, job.tree, Path(job.out)
     full_json, full_csv = staging / f"{code}.json", staging / f"{code}.csv"
     results = json.loads(full_json.read_text(encoding="utf-8"))
-    store = restricted_store(project, edition)
-    write_bytes_atomic(store / f"{code}.json", full_json.read_bytes())
-    write_bytes_atomic(store / f"{code}.csv", full_csv.read_bytes())
-    if job.audience == "public":
-        write_json(full_json, audience_view(results, "public"))
-        write_text_atomic(full_csv, audience_rows(full_csv.read_text(encoding="utf-8"), "public"))
+    write_bytes_atomic(tree.store / f"{code}.json", full_json.read_bytes())
+    write_bytes_atomic(tree.store / f"{code}.csv", full_csv.read_bytes())
+    if job.audience == PUBLIC:
+        write_json(out / f"{code}.json", audience_view(results, PUBLIC))
+        write_text_atomic(out / f"{code}.csv", audience_rows(full_csv.read_text(encoding="utf-8"), PUBLIC))
         nb = strip_restricted(nb)
-    notebook = staging / f"{code}.ipynb"
-    write_notebook(clean_notebook(nb, front_matter(results)), notebook)
-    move_into_place([full_json, full_csv, notebook], job.out)
+    else:
+        write_bytes_atomic(out / f"{code}.json", full_json.read_bytes())
+        write_bytes_atomic(out / f"{code}.csv", full_csv.read_bytes())
+    write_notebook(clean_notebook(nb, front_matter(results, job.audience)), out / f"{code}.ipynb")
 
 
 def failure_message(exc: Exception) -> str:
@@ -122,18 +123,18 @@ def run_job(job: CountryJob) -> CountryOutcome:
 
     project = Project(Path(job.root))
     edition = load_edition(job.year, project)
-    code = job.country
-    staging = Path(job.out) / STAGING / code
+    code, tree = job.country, job.tree
+    staging = tree.staging / code
     clear_staging(staging)
     staging.mkdir(parents=True)
-    log = log_path(project, edition, code)
+    log = tree.logs / f"{code}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     params = notebook_parameters(project, edition, code, job.public_dir or project.public,
-                                 job.restricted_dir, job.out)
+                                 job.confidential_dir)
     try:
         nb = run_papermill(project.notebooks / "country.ipynb", staging / f"{code}.ipynb", params,
                            project.notebooks, log, job.warm)
-        finish_country(project, edition, job, nb, staging)
+        finish_country(job, nb, staging)
     except Exception as exc:  # a failing country must not stop the others: report it
         message = failure_message(exc)
         with open(log, "a", encoding="utf-8") as handle:
@@ -142,14 +143,6 @@ def run_job(job: CountryJob) -> CountryOutcome:
     finally:
         clear_staging(staging)
     return CountryOutcome(code, True, Path(job.out) / f"{code}.ipynb", "", log)
-
-
-def run_country(project: Project, edition: Edition, country: str, public_dir: Path | None = None,
-                restricted_dir: Path | None = None, warm: bool = False,
-                audience: str = "public", out: Path | None = None) -> CountryOutcome:
-    """One country's notebook into notebooks/countries (or `out`), for the given audience."""
-    return run_job(CountryJob(project.root, edition.data_year, country, out or countries_dir(project),
-                              audience, public_dir, restricted_dir, warm))
 
 
 def execute_countries(jobs: list[CountryJob], workers: int, progress=None) -> list[CountryOutcome]:

@@ -6,6 +6,7 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 from .data.codes import DESIGNATION_FOOTNOTES
+from .disclosure import SUPPRESSED
 from .indicators import AggregateRate
 
 
@@ -20,7 +21,10 @@ def table(frame: pd.DataFrame, percent_columns: tuple[str, ...] = (), max_rows: 
     for column in percent_columns:
         if column in shown:
             shown[column] = shown[column].map(percent)
+    withheld = shown["suppressed"].fillna("").astype(str) != "" if "suppressed" in shown else None
     shown = shown.astype(object).where(shown.notna(), "n/a")
+    if withheld is not None:  # disclosure control: a withheld figure is not "not available"
+        shown = shown.mask(withheld.to_numpy()[:, None] & (shown == "n/a"), SUPPRESSED)
     with pd.option_context("display.max_rows", max_rows, "display.max_columns", 30, "display.width", 200):
         display(shown)
 
@@ -34,7 +38,9 @@ def banner(label: str) -> None:
 
 def formula(name: str, aggregate: AggregateRate, numerator: str, denominator: str) -> None:
     """Spell out an EU+ rate: numerator / denominator = rate, over which states."""
-    if aggregate.rate is None:
+    if aggregate.suppressed:
+        text = f"**{name}** (EU+): {SUPPRESSED}: {aggregate.suppressed}."
+    elif aggregate.rate is None:
         text = (f"**{name}** (EU+): not computed: {len(aggregate.states_included)} states report "
                 "both parts, fewer than the method requires, or the denominator is 0.")
     else:

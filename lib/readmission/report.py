@@ -6,11 +6,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .params import Edition
-from .project import Project
-
-
-def countries_dir(project: Project) -> Path:
-    return project.notebooks / "countries"
 
 
 @dataclass

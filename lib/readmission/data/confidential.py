@@ -37,7 +37,7 @@ STATISTICS_COLUMNS = KEY + COUNT_COLUMNS + ["comment"]
 QUESTIONNAIRE_COLUMNS = KEY + list(ITEMS) + ["comment"]
 FILES = {"readmission_statistics": STATISTICS_COLUMNS, "questionnaire": QUESTIONNAIRE_COLUMNS}
 SYNTHETIC_LABEL = "ILLUSTRATIVE, SYNTHETIC DATA - not real Member State answers"
-SYNTHETIC_MARK = "SYNTHETIC"  # a comment starting with this marks a row as synthetic
+DEMO_MARKER = "demo.yml"  # written by the demo writer beside its files: the set is synthetic
 _CODE = re.compile(r"[A-Z]{2}")
 _YEAR = re.compile(r"\d{4}")
 _WHOLE = re.compile(r"\d+")
@@ -292,8 +292,8 @@ def load_confidential(folder: Path, states: set[str],
                       countries: set[str] | None = None) -> ConfidentialInputs:
     """Read both files of `folder`; problems of both files are raised together in one InputError.
 
-    Rows whose comment starts with SYNTHETIC (as the demo writes them) make the whole set synthetic,
-    so a demo folder can never pass for real Member State answers.
+    The set is synthetic when the demo writer's marker file sits beside the files (never decided
+    from a comment's text): a demo folder can never pass for real Member State answers.
     """
     folder = Path(folder)
     frames, warnings, sources, problems = {}, [], {}, []
@@ -305,18 +305,23 @@ def load_confidential(folder: Path, states: set[str],
         except InputError as exc:
             problems += exc.problems
     raise_if_any(problems)
-    marked = pd.concat([is_synthetic(frame) for frame in frames.values()])
-    synthetic = bool(marked.any())
-    if synthetic and not marked.all():
-        warnings.append(Problem(str(folder), f"{int(marked.sum())} of {len(marked)} rows are marked "
-                                "SYNTHETIC: the whole set is treated as synthetic"))
+    synthetic = is_demo_folder(folder)
     return ConfidentialInputs(frames["readmission_statistics"], frames["questionnaire"], synthetic,
                               SYNTHETIC_LABEL if synthetic else "", sources, warnings)
 
 
-def is_synthetic(frame: pd.DataFrame) -> pd.Series:
-    """Rows whose comment starts with SYNTHETIC (case-insensitive)."""
-    return frame["comment"].str.upper().str.startswith(SYNTHETIC_MARK)
+def is_demo_folder(folder: Path) -> bool:
+    """True when `folder` holds the demo writer's marker (`demo.yml` with `synthetic: true`)."""
+    marker = Path(folder) / DEMO_MARKER
+    if not marker.is_file():
+        return False
+    import yaml
+
+    try:
+        content = yaml.safe_load(marker.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError):
+        return True  # an unreadable marker still marks the folder: synthetic is the safe reading
+    return not (isinstance(content, dict) and content.get("synthetic") is False)
 
 
 def completeness(inputs: ConfidentialInputs, states: list[str], countries: list[str],

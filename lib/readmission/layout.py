@@ -1,0 +1,96 @@
+"""Where each audience's outputs of an edition go: two trees that never meet.
+
+Public outputs live under `notebooks/` (the only folder the public site reads pages from);
+everything restricted (full results, restricted notebooks, staging, logs, the restricted site's
+sources) lives under `data/restricted/out/<year>/`, a path that never ends in `notebooks/countries/`.
+The audience is a property of where files go, not only a flag on a command.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .project import Project
+
+PUBLIC, RESTRICTED = "public", "restricted"
+AUDIENCES = (PUBLIC, RESTRICTED)
+RESTRICTED_SITE_DIR = "_site-restricted"
+KEYS = ".runkeys"  # hidden: Quarto skips files and folders whose names start with '.'
+RUN_RECORD = f"{KEYS}/run.json"
+
+
+def restricted_out(project: Project, year: int) -> Path:
+    """The restricted tree of an edition (git-ignored with data/restricted/)."""
+    return project.restricted / "out" / str(year)
+
+
+@dataclass(frozen=True)
+class OutputTree:
+    """The folders of one audience's outputs for one edition."""
+
+    project: Project
+    year: int
+    audience: str
+
+    def __post_init__(self) -> None:
+        if self.audience not in AUDIENCES:
+            raise ValueError(f"unknown audience {self.audience!r} (expected one of {AUDIENCES})")
+
+    @property
+    def restricted_root(self) -> Path:
+        return restricted_out(self.project, self.year)
+
+    @property
+    def countries(self) -> Path:
+        """The published country pages and their results files."""
+        if self.audience == PUBLIC:
+            return self.project.notebooks / "countries" / str(self.year)
+        return self.restricted_root / "countries"
+
+    @property
+    def summary(self) -> Path:
+        """The executed findings notebook."""
+        if self.audience == PUBLIC:
+            return self.project.notebooks / "executed" / "summary.ipynb"
+        return self.restricted_root / "summary.ipynb"
+
+    @property
+    def site_sources(self) -> Path:
+        """The Quarto project this audience's site is rendered from."""
+        return self.project.root if self.audience == PUBLIC else self.restricted_root / "site"
+
+    @property
+    def keys(self) -> Path:
+        """Run keys and the run record (hidden: Quarto skips folders starting with '.')."""
+        return self.countries / KEYS
+
+    @property
+    def run_file(self) -> Path:
+        return self.countries / RUN_RECORD
+
+    @property
+    def next(self) -> Path:
+        """Where a run builds the next version of `countries` before swapping it in."""
+        return self.countries.parent / f".{self.countries.name}-next"
+
+    @property
+    def old(self) -> Path:
+        return self.countries.parent / f".{self.countries.name}-old"
+
+    # Always restricted, whatever the audience: they hold per-state confidential values.
+
+    @property
+    def staging(self) -> Path:
+        """Where a country's full outputs wait while its notebook runs."""
+        return self.restricted_root / ".staging"
+
+    @property
+    def store(self) -> Path:
+        """Full results of every country (per-state confidential values included)."""
+        return self.restricted_root / "results"
+
+    @property
+    def logs(self) -> Path:
+        """Per-country logs: the full notebook's printed output, so restricted too."""
+        return self.restricted_root / "logs"

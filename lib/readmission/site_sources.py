@@ -1,0 +1,168 @@
+"""The site's run-specific sources: generated include files and failure pages.
+
+Everything that changes from run to run is written into `_generated/` as plain markdown that the
+hand-written pages include, so they never need editing. Each audience has its own `_generated/`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+
+from .execute import front_matter_cell
+from .layout import OutputTree
+from .markdown import md_escape, md_table, share_text
+from .outputs import write_text_atomic
+from .rating import LEVELS
+
+GENERATED = "_generated"
+FAILED = "failed"
+KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
+SOURCES = [  # input file prefix -> who publishes it, as the credits name it
+    ("eurostat/", "Eurostat (CC BY 4.0)"),
+    ("frontex/illegal_border_crossings", "Frontex"),
+    ("frontex/return_operations", "Frontex documents via Statewatch"),
+]
+
+
+def page_link(year: int | str, country: str) -> str:
+    """A country page's path from the site root (the same in the public and restricted sites)."""
+    return f"notebooks/countries/{year}/{country}.ipynb"
+
+
+def country_records(tree: OutputTree, run: dict) -> list[dict]:
+    """Each country of the run with its public results (None when it failed), sorted by name."""
+    records = []
+    for entry in run.get("countries", []):
+        code, name = entry["country"], entry.get("name") or entry["country"]
+        record = {"country": code, "name": name, "ok": bool(entry.get("ok")),
+                  "error": entry.get("error", ""), "public": None}
+        if record["ok"]:
+            path = tree.countries / f"{code}.json"
+            try:
+                record["public"] = json.loads(path.read_text(encoding="utf-8"))["public"]
+            except (OSError, ValueError, KeyError) as exc:
+                record.update(ok=False, error=f"results file {path.name} unreadable ({type(exc).__name__})")
+        records.append(record)
+    return sorted(records, key=lambda r: (r["name"], r["country"]))
+
+
+def level_counts(records: list[dict]) -> dict[str, list[dict]]:
+    """Assessed countries grouped by level, in the order of rating.LEVELS (then any other level)."""
+    groups: dict[str, list[dict]] = {level: [] for level in LEVELS}
+    for record in records:
+        if record["ok"]:
+            groups.setdefault(record["public"]["level"], []).append(record)
+    return groups
+
+
+def edition_line(edition: dict) -> str:
+    label = md_escape(edition.get("label") or f"Data year {edition.get('data_year')}")
+    return (f"**{label}**. Data year {edition.get('data_year')}, reference date "
+            f"{edition.get('reference_date')}; countries with more than {edition.get('threshold')} "
+            f"return decisions in {edition.get('selection_year')}.")
+
+
+def key_figures_md(run: dict, records: list[dict]) -> str:
+    """The home page's key figures: countries per cooperation level and their share."""
+    assessed = [r for r in records if r["ok"]]
+    year = run.get("edition", {}).get("data_year")
+    rows = []
+    for level, members in level_counts(records).items():
+        names = ", ".join(f"[{md_escape(r['name'])}]({page_link(year, r['country'])})" for r in members)
+        rows.append([md_escape(level), str(len(members)), share_text(len(members), len(assessed)), names or "–"])
+    decisions = sum(int(r["public"].get("return_decisions") or 0) for r in assessed)
+    failed = len(records) - len(assessed)
+    parts = [edition_line(run.get("edition", {})),
+             f"**{len(assessed)}** of {len(records)} selected countries assessed"
+             + (f"; {failed} could not be assessed (see above)." if failed else "."),
+             md_table(["Cooperation level", "Countries", "Share", "Which"], "lrrl", rows),
+             f"Return decisions issued to nationals of the assessed countries: **{decisions:,}** "
+             "(Eurostat `migr_eiord`, all reporting states). Shares are of the assessed countries."]
+    return "\n\n".join(parts) + "\n"
+
+
+def synthetic_warning(run: dict) -> str:
+    if not run.get("synthetic_confidential"):
+        return ""
+    label = md_escape(run.get("synthetic_label") or "Synthetic confidential inputs")
+    return ("::: {.callout-warning}\n## Illustrative data\n\n"
+            f"{label}. The confidential inputs of this run (Member States' readmission statistics "
+            "and questionnaire answers) are synthetic: every rating and level that depends on them "
+            "is illustrative and is not the Commission's assessment.\n:::")
+
+
+def run_status_md(run: dict, records: list[dict]) -> str:
+    """The synthetic-data warning and the countries that could not be assessed, if any."""
+    failed = [r for r in records if not r["ok"]]
+    if failed:
+        items = "\n".join(f"- {md_escape(r['name'])} ({r['country']}): {md_escape(r['error']) or 'no error recorded'}"
+                          for r in failed)
+        status = ("::: {.callout-important}\n## Countries not assessed in this run\n\n"
+                  f"{items}\n\nTheir pages say so; they are left out of the key figures.\n:::")
+    else:
+        status = f"All {len(records)} selected countries were assessed in this run."
+    return "\n\n".join(part for part in (synthetic_warning(run), status) if part) + "\n"
+
+
+def source_of(file: str) -> str:
+    return next((who for prefix, who in SOURCES if file.startswith(prefix)), "see the file's .meta.yml")
+
+
+def sources_md(run: dict) -> str:
+    """The edition and each public input file with its origin, last update, rows and SHA-256."""
+    rows = [[f"`{i['file']}`", md_escape(source_of(i["file"])), md_escape(i.get("origin") or "–"),
+             md_escape(i.get("last_update") or "–"), str(i.get("rows", "–")), f"`{i.get('sha256', '')}`"]
+            for i in sorted(run.get("inputs", []), key=lambda i: i["file"])]
+    confidential = ("synthetic in this run: " + md_escape(run.get("synthetic_label") or "illustrative values")
+                    if run.get("synthetic_confidential") else "confidential, not published")
+    parts = ["Edition: " + edition_line(run.get("edition", {})),
+             md_table(["File", "Source", "Origin", "Last update", "Rows", "SHA-256"], "llllrl", rows)
+             if rows else "No input manifest was recorded for this run.",
+             f"Member States' readmission statistics and questionnaire answers: {confidential}."]
+    return "\n\n".join(parts) + "\n"
+
+
+def downloads_md(tree: OutputTree, records: list[dict]) -> str:
+    """Each country's page and results files (JSON with provenance, tidy CSV), as present."""
+    rows = []
+    for r in records:
+        files = [f"[{kind}](notebooks/countries/{tree.year}/{r['country']}.{ext})"
+                 for kind, ext in (("JSON", "json"), ("CSV", "csv"))
+                 if r["ok"] and (tree.countries / f"{r['country']}.{ext}").exists()]
+        status = "assessed" if r["ok"] else "not assessed"
+        rows.append([f"[{md_escape(r['name'])}]({page_link(tree.year, r['country'])})", r["country"], status,
+                     " · ".join(files) or "–"])
+    return md_table(["Country", "Code", "Status", "Results"], "llll", rows) + "\n"
+
+
+def write_site_sources(tree: OutputTree, run: dict) -> list[Path]:
+    """Write the run-specific includes under the audience's _generated/ (deterministic, atomic)."""
+    records = country_records(tree, run)
+    texts = {"key-figures.md": key_figures_md(run, records), "run-status.md": run_status_md(run, records),
+             "sources.md": sources_md(run), "downloads.md": downloads_md(tree, records)}
+    paths = []
+    for name, text in texts.items():
+        path = tree.site_sources / GENERATED / name
+        write_text_atomic(path, text)
+        paths.append(path)
+    return paths
+
+
+def failure_notebook(country: str, name: str, error: str) -> nbformat.NotebookNode:
+    """The page of a country whose run failed: its front matter says level "failed", then the error."""
+    from .data.codes import DESIGNATION_FOOTNOTES
+
+    matter = {"title": name, "country": country, "level": FAILED, "subtitle": "Not assessed in this run"}
+    if country in DESIGNATION_FOOTNOTES:
+        matter["description"] = DESIGNATION_FOOTNOTES[country]
+    text = (f"**{md_escape(name)} ({country}) could not be assessed in this run.**\n\n"
+            f"The error that stopped it: {md_escape(error) or 'no error recorded'}\n\n"
+            f"The run's log for this country (`logs/<data year>/{country}.log`) has the details.")
+    front, body = front_matter_cell(matter), nbformat.v4.new_markdown_cell(text)
+    front["id"], body["id"] = "front-matter", "failure"  # fixed ids: the file is byte-identical per run
+    nb = nbformat.v4.new_notebook(cells=[front, body])
+    nb.metadata = {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}}
+    return nb
