@@ -2,12 +2,60 @@
 
 from __future__ import annotations
 
+import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from readmission.edition_run import RunRequest, run_edition
+from readmission.layout import OutputTree
+from readmission.params import load_edition
+from readmission.project import Project
+
 REPO = Path(__file__).resolve().parents[1]
 SNAPSHOT = REPO.parent / "shared" / "data" / "snapshot"
+SELECTED = ["IQ", "MA", "PK"]  # the fixture countries with more than 5,000 decisions in 2015
+
+
+def make_project(root: Path) -> Project:
+    """A copy of the project's inputs in `root`, on the synthetic fixture, selecting 3 countries."""
+    Project(REPO).copy_inputs(root)
+    shutil.copytree(REPO / "data" / "fixture" / "public", root / "data" / "public")
+    (root / "params" / "editions" / "2016.yml").write_text(
+        "data_year: 2016\nselection_year: 2015\nthreshold: 5000\nreference_date: 2016-12-31\n", encoding="utf-8")
+    return Project(root)
+
+
+@contextmanager
+def active_project(tmp_path_factory, name: str):
+    """A fixture project that the code and its kernels use (READMISSION_ROOT) while the block runs."""
+    root = tmp_path_factory.mktemp(name)
+    mp = pytest.MonkeyPatch()
+    mp.setenv("READMISSION_ROOT", str(root))
+    try:
+        yield make_project(root), mp
+    finally:
+        mp.undo()
+
+
+def run_fixture(project: Project, audience: str = "public", force: bool = False, demo: bool = True):
+    """The 2016 fixture edition, run on two workers (the synthetic demo set unless demo=False)."""
+    return run_edition(project, RunRequest(load_edition(2016, project), audience, 2, force, demo))
+
+
+def public_tree(project: Project) -> OutputTree:
+    return OutputTree(project, 2016, "public")
+
+
+def restricted_tree(project: Project) -> OutputTree:
+    return OutputTree(project, 2016, "restricted")
+
+
+def notebook_bytes(root: Path) -> dict[str, bytes]:
+    """Every file under the project's notebooks/, by relative path."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and "notebooks" in p.parts}
 
 
 @pytest.fixture

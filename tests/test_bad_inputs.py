@@ -36,10 +36,11 @@ from conftest import REPO
 from readmission import editions
 from readmission.cli import app
 from readmission.params import load_edition
-from test_pipeline import make_project
+from conftest import make_project
 
 READMISSION = Path(sys.executable).parent / "readmission"
-OUTPUT_AREAS = ("data/public", "results", "notebooks/countries", "notebooks/executed")
+OUTPUT_AREAS = ("data/public", "results", "notebooks/countries", "notebooks/executed", "data/restricted/out",
+                "data/demo")
 PUBLIC = "data/public"
 EIORD, EIRTN, ASYLUM = (f"{PUBLIC}/eurostat/{d}.csv" for d in ("migr_eiord", "migr_eirtn",
                                                                  "migr_asyappctza"))
@@ -78,13 +79,14 @@ def template(tmp_path_factory) -> Path:
     edition = load_edition(2016, project)
     editions.run_selection(project, edition)      # results/2016/selection.csv, selection.json
     editions.record_manifest(project, edition)    # results/2016/inputs.json
-    countries = root / "notebooks" / "countries"
+    countries = root / "notebooks" / "countries" / "2016"
     for name in [f"{c}.{ext}" for c in ("IQ", "MA", "PK") for ext in ("ipynb", "json", "csv")] + \
-            ["run.json", *(f".runkeys/{k}.key" for k in ("IQ", "MA", "PK", "summary", "edition"))]:
+            [".runkeys/run.json", *(f".runkeys/{k}.key" for k in ("IQ", "MA", "PK", "summary", "edition"))]:
         stand_in(countries / name)
     for name in ("IQ.json", "IQ.csv", "MA.json", "MA.csv"):
-        stand_in(root / "results" / "2016" / "restricted" / name)
+        stand_in(root / "data" / "restricted" / "out" / "2016" / "results" / name)
     stand_in(root / "notebooks" / "executed" / "summary.ipynb")
+    confidential(root)  # valid real-format confidential files: cases break them or the others
     return root
 
 
@@ -228,6 +230,8 @@ def confidential(root: Path, questionnaire=QUESTIONNAIRE, statistics=STATISTICS,
                  fmt: str = "csv", encoding: str = "utf-8") -> None:
     """Both confidential files of the 2016 edition (valid unless a broken table is passed)."""
     folder = root / RESTRICTED
+    for old in folder.glob("*.*") if folder.is_dir() else []:
+        old.unlink()
     for kind, rows in (("questionnaire", questionnaire), ("readmission_statistics", statistics)):
         if fmt == "xlsx":
             write_xlsx_rows(folder / f"{kind}.xlsx", rows)
@@ -516,7 +520,7 @@ CASES = [
           "editions defined: 2016, 2019"]),
     Case("cli-workers-negative", _ok, ["run", "--workers", "-1"], ["Invalid value for '--workers'"]),
     Case("cli-restricted-dir-missing", _ok, [*COUNTRY, "--restricted-dir", "{root}/typo"],
-         ["{root}/typo/readmission_statistics.csv", "{root}/typo/questionnaire.csv", "not found"]),
+         ["{root}/typo", "no confidential inputs here", "data/templates/", "--demo"]),
     Case("cli-public-dir-missing", _ok, [*COUNTRY, "--public-dir", "{root}/nowhere"],
          ["{root}/nowhere/eurostat/migr_eiord.csv", "public data missing"]),
 ]
@@ -557,7 +561,8 @@ def test_bad_input_is_named_fails_and_leaves_outputs_alone(case: Case, root: Pat
     assert code == case.exit_code, output
     assert_untouched(root, before, names)
     assert not (root / MARKER).exists(), "injected code ran"
-    assert not (root / "logs").exists(), "a notebook kernel was started"
+    assert not (root / "logs").exists() and not (root / "data/restricted/out/2016/logs").exists(), \
+        "a notebook kernel was started"
 
 
 # ---------------------------------------------------------------- a note crafted as code
@@ -590,7 +595,7 @@ def test_note_is_shown_as_text_and_never_executed(noted_page):
     root, note, code, output = noted_page
     assert code == 0, output
     assert not (root / MARKER).exists(), "the note was executed"
-    page = json.loads((root / "notebooks" / "countries" / "IQ.ipynb").read_text(encoding="utf-8"))
+    page = json.loads((root / "notebooks" / "countries" / "2016" / "IQ.ipynb").read_text(encoding="utf-8"))
     template = json.loads((root / "notebooks" / "country.ipynb").read_text(encoding="utf-8"))
     code_sources = {"".join(c["source"]) for c in template["cells"] if c["cell_type"] == "code"}
     for cell in page["cells"]:
@@ -606,7 +611,12 @@ def test_note_is_shown_as_text_and_never_executed(noted_page):
         "the note is not on the page as text"
 
 
+def test_country_runs_quietly_kernel_chatter_goes_to_the_log(noted_page):
+    output = noted_page[3]
+    assert "without encryption" not in output and "Traceback" not in output, output
+
+
 def test_note_markup_is_escaped_on_the_page(noted_page):
     root = noted_page[0]
-    page = json.loads((root / "notebooks" / "countries" / "IQ.ipynb").read_text(encoding="utf-8"))
+    page = json.loads((root / "notebooks" / "countries" / "2016" / "IQ.ipynb").read_text(encoding="utf-8"))
     assert not any("<script>" in text for text in markdown_shown(page))

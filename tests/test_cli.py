@@ -7,10 +7,9 @@ import json
 from typer.testing import CliRunner
 
 from readmission.cli import app
-from readmission.data.demo import write_demo
-from readmission.inputs import load_inputs
+from readmission.inputs import edition_states, load_public, write_demo_set
 from readmission.params import load_edition, load_method
-from test_pipeline import SELECTED, make_project
+from conftest import SELECTED, make_project
 
 runner = CliRunner()
 
@@ -28,8 +27,9 @@ def test_select_writes_and_prints_the_selection(tmp_path, monkeypatch):
 def test_data_check_reports_completeness_and_synthetic(tmp_path, monkeypatch):
     project = make_project(tmp_path / "p")
     monkeypatch.setenv("READMISSION_ROOT", str(project.root))
-    inputs = load_inputs(project, load_edition(2016, project), load_method(project), SELECTED[:2])
-    write_demo(inputs.confidential, project.restricted / "2016")
+    edition = load_edition(2016, project)
+    write_demo_set(project, edition, load_method(project), SELECTED[:2], load_public(project.public, []),
+                   edition_states(project, edition))
     result = runner.invoke(app, ["data", "check", "--year", "2016"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "(SYNTHETIC)" in result.output and "valid: every row passed" in result.output

@@ -251,11 +251,13 @@ def test_load_confidential_missing_or_ambiguous_files(folder):
     assert any("both" in m for m in messages) and any("not found" in m for m in messages)
 
 
-def test_rows_marked_synthetic_make_the_set_synthetic(folder):
+def test_a_comment_never_makes_a_set_synthetic_the_demo_marker_does(folder):
     write(folder, "questionnaire.csv", [QUEST_HEADER, row_text(QUEST_ROW, comment="SYNTHETIC x")])
     inputs = conf.load_confidential(folder, STATES, COUNTRIES)
+    assert not inputs.synthetic and inputs.label == ""
+    (folder / conf.DEMO_MARKER).write_text("synthetic: true\n")
+    inputs = conf.load_confidential(folder, STATES, COUNTRIES)
     assert inputs.synthetic and inputs.label == conf.SYNTHETIC_LABEL
-    assert any("1 of 2 rows" in w.message for w in inputs.warnings)
 
 
 def test_completeness_hand_computed():

@@ -3,59 +3,23 @@
 from __future__ import annotations
 
 import json
-import shutil
-from contextlib import contextmanager
-from pathlib import Path
 
 import nbformat
 import pytest
 
-from conftest import REPO
-from readmission.edition_run import run_edition
-from readmission.params import load_edition
-from readmission.project import Project
-
-SELECTED = ["IQ", "MA", "PK"]  # the fixture countries with more than 5,000 decisions in 2015
-
-
-def make_project(root: Path) -> Project:
-    """A copy of the project's inputs in `root`, on the synthetic fixture, selecting 3 countries."""
-    Project(REPO).copy_inputs(root)
-    shutil.copytree(REPO / "data" / "fixture" / "public", root / "data" / "public")
-    (root / "params" / "editions" / "2016.yml").write_text(
-        "data_year: 2016\nselection_year: 2015\nthreshold: 5000\nreference_date: 2016-12-31\n", encoding="utf-8")
-    return Project(root)
-
-
-@contextmanager
-def active_project(tmp_path_factory, name: str):
-    """A fixture project that the code and its kernels use (READMISSION_ROOT) while the block runs."""
-    root = tmp_path_factory.mktemp(name)
-    mp = pytest.MonkeyPatch()
-    mp.setenv("READMISSION_ROOT", str(root))
-    try:
-        yield make_project(root), mp
-    finally:
-        mp.undo()
-
-
-def notebook_bytes(root: Path) -> dict[str, bytes]:
-    """Every file under the project's notebooks/, by relative path."""
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and "notebooks" in p.parts}
-
+from conftest import SELECTED, active_project, notebook_bytes, public_tree, run_fixture
 
 @pytest.fixture(scope="module")
 def first_run(tmp_path_factory):
     with active_project(tmp_path_factory, "project") as (project, mp):
-        report = run_edition(project, load_edition(2016, project), workers=2)
+        report = run_fixture(project)
         yield project, report, notebook_bytes(project.root), mp
 
 
 def test_run_executes_every_selected_country_and_the_summary(first_run):
     project, report, _, _ = first_run
     assert report.ok and report.selected == SELECTED and sorted(report.executed) == SELECTED
-    countries = project.notebooks / "countries"
+    countries = public_tree(project).countries
     for code in SELECTED:
         result = json.loads((countries / f"{code}.json").read_text())
         assert result["public"]["country"] == code and result["public"]["synthetic_label"]
@@ -67,25 +31,26 @@ def test_run_executes_every_selected_country_and_the_summary(first_run):
                   if "image/png" in o.get("data", {})]
         assert len(images) == 3, "charts vanished from the executed notebook (public: 3 of 4)"
         assert "restricted" not in result, "public audience: no per-state confidential values"
-        full = json.loads((project.results / "2016" / "restricted" / f"{code}.json").read_text())
+        full = json.loads((public_tree(project).store / f"{code}.json").read_text())
         assert full["restricted"]["state_ratings"], "the restricted store keeps everything"
         assert "start_time" not in json.dumps(nb.metadata) and "2026-" not in json.dumps(nb.metadata)
         assert all("execution" not in c.metadata for c in nb.cells)
     summary = nbformat.read(project.notebooks / "executed" / "summary.ipynb", as_version=4)
     assert "Findings" in summary.cells[0].source
-    run = json.loads((countries / "run.json").read_text())
+    run = json.loads(public_tree(project).run_file.read_text())
     assert [c["country"] for c in run["countries"]] == SELECTED and all(c["ok"] for c in run["countries"])
 
 
 def test_nothing_changed_nothing_runs_and_bytes_identical(first_run):
     project, _, before, _ = first_run
-    report = run_edition(project, load_edition(2016, project), workers=2)
+    report = run_fixture(project)
     assert report.executed == [] and sorted(report.reused) == SELECTED
+    assert notebook_bytes(project.root) == before
 
 
 def test_forced_rerun_is_byte_identical(first_run):
     project, _, before, _ = first_run
-    report = run_edition(project, load_edition(2016, project), workers=2, force=True)
+    report = run_fixture(project, force=True)
     assert sorted(report.executed) == SELECTED
     root = project.root
     after = notebook_bytes(root)
@@ -99,9 +64,9 @@ def test_changing_one_country_reruns_only_it(first_run):
     note = project.params / "countries" / "PK.yml"
     note.write_text("note: a reviewer's note for this test\n", encoding="utf-8")
     try:
-        report = run_edition(project, load_edition(2016, project), workers=2)
+        report = run_fixture(project)
         assert report.executed == ["PK"] and sorted(report.reused) == ["IQ", "MA"]
-        nb = (project.notebooks / "countries" / "PK.ipynb").read_text()
+        nb = (public_tree(project).countries / "PK.ipynb").read_text()
         assert "a reviewer's note for this test" in nb
     finally:
         note.unlink()
@@ -112,16 +77,16 @@ def test_a_failing_country_does_not_stop_the_others(first_run):
     bad = project.params / "countries" / "MA.yml"
     bad.write_text("notes: typo in the setting name\n", encoding="utf-8")
     try:
-        report = run_edition(project, load_edition(2016, project), workers=2)
+        report = run_fixture(project)
         assert not report.ok and [o.country for o in report.failed] == ["MA"]
         assert "notes" in report.failed[0].error
-        countries = project.notebooks / "countries"
+        countries = public_tree(project).countries
         page = nbformat.read(countries / "MA.ipynb", as_version=4)
         assert "failed" in page.cells[0].source
-        run = json.loads((countries / "run.json").read_text())
+        run = json.loads(public_tree(project).run_file.read_text())
         assert {c["country"]: c["ok"] for c in run["countries"]} == {"IQ": True, "MA": False, "PK": True}
         assert report.summary is not None and (countries / "IQ.json").exists()
     finally:
         bad.unlink()
-    report = run_edition(project, load_edition(2016, project), workers=2)
+    report = run_fixture(project)
     assert report.ok and report.executed == ["MA"]

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from readmission import edition_run, outputs
 from readmission.cli import app
-from test_pipeline import make_project
+from conftest import make_project, public_tree
 
 CLI = [sys.executable, "-m", "readmission"]
 
@@ -34,18 +34,19 @@ def cli(root: Path, *args: str, **kwargs) -> subprocess.Popen:
 def test_killed_run_leaves_previous_outputs_and_next_run_completes(tmp_path):
     root = tmp_path / "project"
     project = make_project(root)
-    first = cli(root, "run", "--workers", "2")
+    first = cli(root, "run", "--workers", "2", "--demo")
     assert first.wait(timeout=300) == 0, first.stdout.read().decode()
-    published = [project.notebooks / "countries", project.notebooks / "executed"]
+    tree = public_tree(project)
+    published = [tree.countries, project.notebooks / "executed"]
     before = tree_bytes(*published)
     # change the method so that every country would be written anew, then kill mid-run
     method = project.params / "method.yml"
     method.write_text(method.read_text().replace("small_numbers: 20", "small_numbers: 21"))
-    second = cli(root, "run", "--workers", "2")
-    staging = project.notebooks / ".countries-next"
+    second = cli(root, "run", "--workers", "2", "--demo")
+    staging = tree.next
 
     def one_country_rewritten() -> bool:  # a new file (new inode) replaced a hard-linked old one
-        old = {p.name: p.stat().st_ino for p in (project.notebooks / "countries").glob("*.json")}
+        old = {p.name: p.stat().st_ino for p in tree.countries.glob("*.json")}
         return any(p.stat().st_ino != old.get(p.name) for p in staging.glob("*.json") if p.name in old)
 
     deadline = time.time() + 120
@@ -60,11 +61,11 @@ def test_killed_run_leaves_previous_outputs_and_next_run_completes(tmp_path):
     os.killpg(second.pid, signal.SIGKILL)
     second.wait(timeout=30)
     assert tree_bytes(*published) == before, "a killed run changed the published outputs"
-    third = cli(root, "run", "--workers", "2")
+    third = cli(root, "run", "--workers", "2", "--demo")
     output = third.communicate(timeout=300)[0].decode()
     assert third.returncode == 0, output
-    assert not staging.exists() and not (project.notebooks / ".countries-old").exists()
-    iq = (project.notebooks / "countries" / "IQ.json").read_text()
+    assert not staging.exists() and not tree.old.exists()
+    iq = (tree.countries / "IQ.json").read_text()
     assert '"small_numbers": 21' in iq
 
 
@@ -92,10 +93,11 @@ def test_unwritable_output_is_a_clear_error_and_keeps_the_old_file(tmp_path, mon
 
 def test_a_failed_publish_keeps_the_published_folder(tmp_path, monkeypatch):
     project = make_project(tmp_path / "project")
-    current = project.notebooks / "countries"
+    tree = public_tree(project)
+    current = tree.countries
     current.mkdir(parents=True)
     (current / "IQ.json").write_text("old")
-    next_ = edition_run.start_next(project)
+    next_ = edition_run.start_next(tree)
     (next_ / "IQ.json").unlink()
     (next_ / "IQ.json").write_text("new")
     real_replace = os.replace
@@ -107,8 +109,8 @@ def test_a_failed_publish_keeps_the_published_folder(tmp_path, monkeypatch):
 
     monkeypatch.setattr(edition_run.os, "replace", fail_second)
     with pytest.raises(outputs.OutputError, match="cannot publish"):
-        edition_run.publish(project, next_, None)
+        edition_run.publish(tree, None)
     monkeypatch.setattr(edition_run.os, "replace", real_replace)
-    edition_run.recover(project)  # what the next run does first
+    edition_run.recover(tree)  # what the next run does first
     assert (current / "IQ.json").read_text() == "old"
     assert not next_.exists()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 import stat
 
 import pytest
 
+from conftest import REPO
 from readmission.project import Project
 from readmission.site import RenderError, render
 
@@ -23,6 +25,8 @@ def project(tmp_path):
     exe.chmod(exe.stat().st_mode | stat.S_IEXEC)
     root = tmp_path / "project"
     (root / "_site").mkdir(parents=True)
+    for name in ("_quarto.yml", "index.qmd"):
+        shutil.copy(REPO / name, root / name)
     (root / "_site" / "index.html").write_text("<html>old</html>")
     return Project(root), str(exe)
 

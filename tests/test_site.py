@@ -14,9 +14,11 @@ import yaml
 from readmission.execute import front_matter_cell
 from readmission.outputs import write_json
 from readmission.data.codes import KOSOVO_FOOTNOTE
+from readmission.layout import OutputTree
 from readmission.project import Project
-from readmission.site import (QuartoMissing, check_site, failure_notebook, render, site_pages,
-                              write_site_sources)
+from readmission.site import QuartoMissing, anchored_problems, render
+from readmission.site_checks import check_site as check_year, site_pages
+from readmission.site_sources import failure_notebook, write_site_sources
 
 REPO = Path(__file__).resolve().parents[1]
 PAGES = ["_quarto.yml", "index.qmd", "methodology.qmd", "countries.qmd"]
@@ -90,24 +92,28 @@ def site(tmp_path) -> Project:
     (tmp_path / "params").mkdir()
     shutil.copy(REPO / "params" / "method.yml", tmp_path / "params" / "method.yml")
     project = Project(tmp_path)
-    folder = project.notebooks / "countries"
+    folder = OutputTree(project, 2016, "public").countries
     for code, (name, level, decisions) in COUNTRIES.items():
         write_nb(country_notebook(code, name, level, decisions), folder / f"{code}.ipynb")
         write_json(folder / f"{code}.json", {"format": 1, "public": public_results(code, name, level, decisions),
-                                            "restricted": {}, "provenance": {}})
+                                            "provenance": {}})
         (folder / f"{code}.csv").write_text("country,year,reporting_state,indicator,value,audience\n", encoding="utf-8")
     write_nb(summary_notebook(), project.notebooks / "executed" / "summary.ipynb")
-    write_json(folder / "run.json", run_content())
-    write_site_sources(project, run_content())
+    write_json(OutputTree(project, 2016, "public").run_file, run_content())
+    write_site_sources(OutputTree(project, 2016, "public"), run_content())
     return project
 
 
+def check_site(project: Project, selected: list[str]) -> list[str]:
+    return check_year(project, 2016, selected)
+
+
 def read_nb(project: Project, code: str) -> nbformat.NotebookNode:
-    return nbformat.read(str(project.notebooks / "countries" / f"{code}.ipynb"), as_version=4)
+    return nbformat.read(str(project.notebooks / "countries" / "2016" / f"{code}.ipynb"), as_version=4)
 
 
 def save_nb(project: Project, code: str, nb: nbformat.NotebookNode) -> None:
-    write_nb(nb, project.notebooks / "countries" / f"{code}.ipynb")
+    write_nb(nb, project.notebooks / "countries" / "2016" / f"{code}.ipynb")
 
 
 # ---- configuration ----
@@ -122,12 +128,12 @@ def test_quarto_config_key_settings():
     assert config["project"]["type"] == "website"
     assert config["project"]["output-dir"] == "_site"
     assert config["execute"]["enabled"] is False
-    assert "notebooks/countries/*.ipynb" in render_list
+    assert "/notebooks/countries/*/*.ipynb" in render_list
     assert "notebooks/executed/summary.ipynb" in render_list
     for template in ("notebooks/country.ipynb", "notebooks/summary.ipynb"):
         assert not any(fnmatch.fnmatch(template, entry) for entry in render_list), template
     resources = config["project"]["resources"]
-    for results_file in ("notebooks/countries/IQ.json", "notebooks/countries/IQ.csv"):
+    for results_file in ("/notebooks/countries/2016/IQ.json", "/notebooks/countries/2016/IQ.csv"):
         assert any(fnmatch.fnmatch(results_file, entry) for entry in resources), results_file
     assert config["format"]["html"]["toc"] is True
     assert [item["text"] for item in config["website"]["navbar"]["left"]] == ["Home", "Findings", "Countries", "Methodology"]
@@ -145,7 +151,7 @@ def test_nothing_in_the_site_sources_changes_with_the_date():
 def test_countries_listing_shows_the_front_matter_fields():
     listing = yaml.safe_load((REPO / "countries.qmd").read_text(encoding="utf-8").split("---")[1])["listing"]
     assert listing["type"] == "table"
-    assert listing["contents"] == "notebooks/countries/*.ipynb"
+    assert listing["contents"] == "/notebooks/countries/*/*.ipynb"
     assert listing["fields"] == ["title", "level", "decisions", "return-rate", "instrument"]
     assert set(listing["field-display-names"]) >= {"level", "decisions", "return-rate", "instrument"}
 
@@ -153,20 +159,20 @@ def test_countries_listing_shows_the_front_matter_fields():
 # ---- generated includes ----
 
 def test_write_site_sources_is_deterministic(site):
-    paths = write_site_sources(site, run_content())
+    paths = write_site_sources(OutputTree(site, 2016, "public"), run_content())
     first = {p: p.read_bytes() for p in paths}
     shuffled = run_content()
     random.Random(3).shuffle(shuffled["countries"])
     shuffled["inputs"].reverse()
-    assert {p: p.read_bytes() for p in write_site_sources(site, shuffled)} == first
+    assert {p: p.read_bytes() for p in write_site_sources(OutputTree(site, 2016, "public"), shuffled)} == first
     assert sorted(p.name for p in paths) == ["downloads.md", "key-figures.md", "run-status.md", "sources.md"]
     assert all(p.parent == site.root / "_generated" for p in paths)
 
 
 def test_key_figures_count_the_levels_and_their_share(site):
     text = (site.root / "_generated" / "key-figures.md").read_text(encoding="utf-8")
-    assert "| works well with most Member States | 1 | 50% | [Kosovo\\*](notebooks/countries/XK.ipynb) |" in text
-    assert "| needs to be improved with most Member States | 1 | 50% | [Iraq](notebooks/countries/IQ.ipynb) |" in text
+    assert "| works well with most Member States | 1 | 50% | [Kosovo\\*](notebooks/countries/2016/XK.ipynb) |" in text
+    assert "| needs to be improved with most Member States | 1 | 50% | [Iraq](notebooks/countries/2016/IQ.ipynb) |" in text
     assert "| not enough information | 0 | 0% | – |" in text
     assert "**37,875**" in text  # 33665 + 4210 return decisions
 
@@ -179,18 +185,18 @@ def test_sources_list_every_input_with_its_checksum_and_credit(site):
 
 
 def test_run_status_warns_of_synthetic_data_and_names_failed_countries(site):
-    write_site_sources(site, run_content(failed={"AF": "Afghanistan"}))
+    write_site_sources(OutputTree(site, 2016, "public"), run_content(failed={"AF": "Afghanistan"}))
     status = (site.root / "_generated" / "run-status.md").read_text(encoding="utf-8")
     assert "SYNTHETIC DATA" in status and "callout-warning" in status
     assert "Afghanistan (AF): ValueError: no data" in status
     downloads = (site.root / "_generated" / "downloads.md").read_text(encoding="utf-8")
-    assert "AF.json" not in downloads and "notebooks/countries/IQ.json" in downloads
+    assert "AF.json" not in downloads and "notebooks/countries/2016/IQ.json" in downloads
 
 
 def test_run_status_without_failures_or_synthetic_data(site):
     run = run_content()
     run["synthetic_confidential"] = False
-    write_site_sources(site, run)
+    write_site_sources(OutputTree(site, 2016, "public"), run)
     status = (site.root / "_generated" / "run-status.md").read_text(encoding="utf-8")
     assert status == "All 2 selected countries were assessed in this run.\n"
 
@@ -214,7 +220,7 @@ def test_render_list_resolves_to_pages_that_exist(site):
         write_nb(summary_notebook(), site.notebooks / template)  # templates present, never pages
     pages = [p.relative_to(site.root).as_posix() for p in site_pages(site)]
     assert pages == ["index.qmd", "notebooks/executed/summary.ipynb", "countries.qmd", "methodology.qmd",
-                     "notebooks/countries/IQ.ipynb", "notebooks/countries/XK.ipynb"]
+                     "notebooks/countries/2016/IQ.ipynb", "notebooks/countries/2016/XK.ipynb"]
     assert all((site.root / p).is_file() for p in pages)
 
 
@@ -224,7 +230,7 @@ def test_check_site_passes_a_good_project(site):
 
 def test_check_site_passes_with_a_failed_country_page(site):
     save_nb(site, "AF", failure_notebook("AF", "Afghanistan", "ValueError: no data"))
-    write_site_sources(site, run_content(failed={"AF": "Afghanistan"}))
+    write_site_sources(OutputTree(site, 2016, "public"), run_content(failed={"AF": "Afghanistan"}))
     assert check_site(site, ["AF", "IQ", "XK"]) == []
 
 
@@ -240,7 +246,7 @@ def test_check_site_names_a_page_without_title(site):
 
 def test_check_site_names_a_selected_country_without_page(site):
     problems = check_site(site, ["IQ", "PK", "XK"])
-    assert problems == ["selected country PK has no page (notebooks/countries/PK.ipynb is missing)"]
+    assert problems == ["selected country PK has no page (notebooks/countries/2016/PK.ipynb is missing)"]
 
 
 def test_check_site_names_a_missing_listed_page(site):
@@ -253,7 +259,7 @@ def test_check_site_names_a_missing_listed_page(site):
     ("index", "index.qmd: link to 'missing-page.qmd'"),
     ("notebook-markdown", "IQ.ipynb cell 3: link to 'figures/gone.png'"),
     ("notebook-output", "XK.ipynb cell 5 output: link to 'XK.csv'"),
-    ("generated", "countries.qmd (included _generated/downloads.md): link to 'notebooks/countries/IQ.csv'"),
+    ("generated", "countries.qmd (included _generated/downloads.md): link to 'notebooks/countries/2016/IQ.csv'"),
 ])
 def test_check_site_names_a_broken_link(site, defect, expected):
     if defect == "index":
@@ -264,10 +270,10 @@ def test_check_site_names_a_broken_link(site, defect, expected):
         nb.cells[3].source += "\n\n![chart](figures/gone.png)"
         save_nb(site, "IQ", nb)
     elif defect == "notebook-output":
-        (site.notebooks / "countries" / "XK.csv").unlink()
-        write_site_sources(site, run_content())  # the downloads table follows the files present
+        (site.notebooks / "countries" / "2016" / "XK.csv").unlink()
+        write_site_sources(OutputTree(site, 2016, "public"), run_content())  # the downloads table follows the files present
     else:
-        (site.notebooks / "countries" / "IQ.csv").unlink()  # after the includes were written
+        (site.notebooks / "countries" / "2016" / "IQ.csv").unlink()  # after the includes were written
     problems = check_site(site, ["IQ", "XK"])
     assert any(expected in p for p in problems), problems
 
@@ -283,7 +289,7 @@ def test_check_site_names_a_chart_without_alt_text(site):
     nb.cells[4].source = "#| echo: false\nplt.show()"
     save_nb(site, "XK", nb)
     problems = check_site(site, ["IQ", "XK"])
-    assert problems == ["notebooks/countries/XK.ipynb cell 4: chart without alt text (add a `#| fig-alt:` line)"]
+    assert problems == ["notebooks/countries/2016/XK.ipynb cell 4: chart without alt text (add a `#| fig-alt:` line)"]
 
 
 def test_check_site_names_a_visible_injected_parameters_cell(site):
@@ -322,8 +328,8 @@ def test_render_without_quarto_says_how_to_install(site, monkeypatch):
 def test_quarto_renders_the_site(site):
     out = render(site)
     assert (out / "index.html").is_file()
-    assert (out / "notebooks" / "countries" / "IQ.html").is_file()
-    assert (out / "notebooks" / "countries" / "IQ.json").is_file()
+    assert (out / "notebooks" / "countries" / "2016" / "IQ.html").is_file()
+    assert (out / "notebooks" / "countries" / "2016" / "IQ.json").is_file()
     assert not (out / "notebooks" / "country.html").exists()
     assert "Kosovo" in (out / "countries.html").read_text(encoding="utf-8")
 
@@ -335,5 +341,24 @@ def test_palestine_carries_its_designation_footnote():
     results = {"public": {"name": country_name("PS"), "country": "PS", "level": "x", "return_decisions": 1,
                           "eu_return_rate": {"rate": None}, "strongest_instrument": "none",
                           "synthetic_label": ""}}
-    matter = front_matter(results)
+    matter = front_matter(results, "public")
     assert matter["title"] == "Palestine*" and matter["description"] == PALESTINE_FOOTNOTE
+    assert matter["audience"] == "public"
+
+
+def test_every_glob_of_the_site_starts_with_a_slash():
+    """Quarto reads `a/*.json` as `**/a/*.json`: an unanchored glob also matches an earlier site."""
+    assert anchored_problems(Project(REPO)) == []
+    listing = yaml.safe_load((REPO / "countries.qmd").read_text(encoding="utf-8").split("---")[1])["listing"]
+    assert str(listing["contents"]).startswith("/")
+
+
+def test_an_unanchored_glob_is_named(site):
+    config = (site.root / "_quarto.yml").read_text(encoding="utf-8")
+    (site.root / "_quarto.yml").write_text(config.replace('"/notebooks/countries/*/*.json"', '"notebooks/countries/*/*.json"'))
+    assert anchored_problems(site) == ["_quarto.yml: 'notebooks/countries/*/*.json' is a glob without a leading '/'"]
+
+
+def test_gitignore_holds_the_lines_quarto_appends():
+    lines = (REPO / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert "/.quarto/" in lines and "**/*.quarto_ipynb" in lines

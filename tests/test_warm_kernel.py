@@ -6,26 +6,32 @@ import shutil
 
 
 from readmission.execute import WarmKernelEngine
-from readmission.params import load_edition
-from readmission.pipeline import run_country
-from test_pipeline import make_project
+from readmission.pipeline import CountryJob, run_job
+from conftest import REPO, make_project, public_tree
 
 COUNTRIES = ["PK", "IQ"]
+CONFIDENTIAL = REPO / "data" / "fixture" / "confidential" / "2016"
 
 
 def outputs(project):
-    folder = project.notebooks / "countries"
+    folder = public_tree(project).countries
     return {p.name: p.read_bytes() for p in sorted(folder.glob("*.*")) if p.is_file()}
+
+
+def run_country(project, _edition, code, warm):
+    folder = public_tree(project).countries
+    folder.mkdir(parents=True, exist_ok=True)
+    return run_job(CountryJob(project.root, 2016, code, folder, CONFIDENTIAL, warm=warm))
 
 
 def test_warm_kernel_outputs_equal_cold_outputs(tmp_path, monkeypatch):
     project = make_project(tmp_path / "project")
     monkeypatch.setenv("READMISSION_ROOT", str(project.root))
-    edition = load_edition(2016, project)
+    edition = None
     for code in COUNTRIES:
         assert run_country(project, edition, code, warm=False).ok
     cold = outputs(project)
-    shutil.rmtree(project.notebooks / "countries")
+    shutil.rmtree(public_tree(project).countries)
     try:
         for code in COUNTRIES:
             outcome = run_country(project, edition, code, warm=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
 from importlib import metadata
 from pathlib import Path
@@ -116,12 +117,14 @@ def is_current(countries_dir: Path, country: str, key: str) -> bool:
     return stored.exists() and stored.read_text().strip() == key and all(p.exists() for p in outputs)
 
 
-def files_digest(*folders: Path) -> str:
-    """Every file under the folders (names and bytes), hidden files skipped; absent folders count."""
+def files_digest(*folders: Path, root: Path | None = None) -> str:
+    """Every file under the folders (names and bytes), hidden files skipped; absent folders count.
+
+    Folders are named relative to `root` when given, so two checkouts give the same digest."""
     parts = []
     for folder in folders:
         folder = Path(folder)
-        parts.append(str(folder).encode())
+        parts.append(os.path.relpath(folder, root).encode() if root else str(folder).encode())
         if folder.is_dir():
             for path in sorted(folder.rglob("*")):
                 rel = path.relative_to(folder)
@@ -134,4 +137,5 @@ def edition_digest(project: Project, year: int, public_dir: Path, restricted_dir
                    audience: str) -> str:
     """One key over everything a whole run reads: equal keys mean nothing to do."""
     return _digest(*(s.encode() for s in shared_digests(project, year)), audience.encode(),
-                   files_digest(public_dir, restricted_dir, project.params / "countries").encode())
+                   files_digest(public_dir, restricted_dir, project.params / "countries",
+                                root=project.root).encode())

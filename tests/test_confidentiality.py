@@ -1,0 +1,248 @@
+"""Confidential values never reach the public site, by any sequence of commands (issue 9).
+
+Real-format confidential files (no demo marker) carry canary values that no output could produce
+by chance. Command sequences run through the real command line; the public tree, `_site/` and
+every published file are scanned. The restricted outputs must show the canaries, which proves the
+scans can fail.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import stat
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from conftest import REPO, active_project, public_tree, restricted_tree
+from readmission.cli import app
+from readmission.data.confidential import QUESTIONNAIRE_COLUMNS, STATISTICS_COLUMNS
+
+STAND_IN = Path(__file__).parent / "support" / "stand_in_quarto.py"
+CANARIES = {  # (state, country, column) -> value no output could produce by chance
+    ("DE", "IQ", "readmission_requests_submitted"): 9182736,
+    ("DE", "IQ", "readmission_requests_accepted"): 8273645,
+    ("FR", "PK", "travel_documents_issued"): 7364554,
+    ("IT", "MA", "forced_returns"): 6455463,
+    ("NL", "IQ", "days_to_travel_document"): 5546372,
+}
+
+
+def write_confidential(project, comment: str = "canary test input") -> Path:
+    """Real-format confidential files (the fixture's rows, no demo marker) with canaries planted."""
+    source = REPO / "data" / "fixture" / "confidential" / "2016"
+    stats = pd.read_csv(source / "readmission_statistics.csv", dtype=str, keep_default_na=False)
+    answers = pd.read_csv(source / "questionnaire.csv", dtype=str, keep_default_na=False)
+    for frame in (stats, answers):
+        frame["comment"] = comment
+    for (state, country, column), value in CANARIES.items():
+        row = (stats["reporting_state"] == state) & (stats["country"] == country)
+        assert row.sum() == 1
+        stats.loc[row, column] = str(value)
+    folder = project.restricted / "2016"
+    folder.mkdir(parents=True, exist_ok=True)
+    stats[STATISTICS_COLUMNS].to_csv(folder / "readmission_statistics.csv", index=False)
+    answers[QUESTIONNAIRE_COLUMNS].to_csv(folder / "questionnaire.csv", index=False)
+    return folder
+
+
+def install_stand_in(folder: Path, monkeypatch) -> None:
+    """Put the stand-in `quarto` first on PATH."""
+    exe = folder / "quarto"
+    exe.write_text(f"#!/bin/sh\nexec {sys.executable} {STAND_IN} \"$@\"\n")
+    exe.chmod(exe.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{folder}:{__import__('os').environ['PATH']}")
+
+
+def files_text(*roots: Path) -> dict[str, str]:
+    """Every file under the roots as text (notebooks without their image data)."""
+    import re
+
+    texts = {}
+    for root in roots:
+        for path in ([root] if root.is_file() else sorted(root.rglob("*")) if root.exists() else []):
+            if path.is_file() and path.suffix != ".png":
+                text = path.read_text(encoding="utf-8", errors="replace")
+                texts[str(path)] = re.sub(r'"image/png": "[^"]*"', '"image/png": ""', text)
+    return texts
+
+
+def leaks(texts: dict[str, str]) -> list[str]:
+    """Canaries (with or without thousands separators), restricted keys and tags found."""
+    found = []
+    for name, text in texts.items():
+        found += [f"{name}: {v}" for v in CANARIES.values() if str(v) in text or f"{v:,}" in text]
+        found += [f"{name}: restricted key" for _ in [1] if '"restricted": {' in text]
+        found += [f"{name}: restricted tag" for _ in [1] if '"restricted"\n' in text and ".ipynb" in name]
+    return found
+
+
+def public_outputs(project) -> list[Path]:
+    """Everything public a run or render writes (the notebook templates are inputs, not outputs)."""
+    return [project.notebooks / "countries", project.notebooks / "executed", project.root / "_generated",
+            project.root / "_site", project.results]
+
+
+def invoke(*args: str) -> str:
+    result = CliRunner().invoke(app, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.fixture(scope="module")
+def canary_project(tmp_path_factory):
+    with active_project(tmp_path_factory, "canaries") as (project, mp):
+        write_confidential(project)
+        install_stand_in(project.root.parent, mp)
+        yield project
+
+
+def test_run_then_restricted_country_then_run_then_render_publishes_nothing_confidential(canary_project):
+    project = canary_project
+    invoke("run", "--year", "2016", "--workers", "2")
+    before = {p: b for p, b in files_text(project.notebooks).items()}
+    invoke("country", "IQ", "--year", "2016", "--audience", "restricted")
+    assert files_text(project.notebooks) == before, "a restricted country run wrote into notebooks/"
+    assert leaks(files_text(restricted_tree(project).countries)), "the restricted page must show them"
+    invoke("run", "--year", "2016", "--workers", "2")
+    invoke("render")
+    assert leaks(files_text(*public_outputs(project))) == []
+    result = json.loads((public_tree(project).countries / "IQ.json").read_text())
+    assert result["provenance"]["confidential_inputs"]["synthetic"] is False
+    # DE's canary dominates IQ's requests: the aggregate is withheld (rule b), not n/a
+    assert "more than 80%" in result["public"]["eu_acceptance_rate"]["suppressed"]
+    other = json.loads((public_tree(project).countries / "MA.json").read_text())
+    assert other["public"]["eu_acceptance_rate"]["rate"] is not None  # EU aggregates still shown
+
+
+def test_restricted_run_and_render_then_public_run_and_render_publish_nothing_confidential(canary_project):
+    project = canary_project
+    invoke("run", "--year", "2016", "--workers", "2", "--audience", "restricted")
+    invoke("render", "--audience", "restricted")
+    restricted_site = project.root / "_site-restricted"
+    texts = files_text(restricted_site)
+    assert len({leak.split(": ")[-1] for leak in leaks(texts)}) >= len(CANARIES) - 1
+    assert all("RESTRICTED" in t for n, t in texts.items() if n.endswith(".html"))
+    invoke("run", "--year", "2016", "--workers", "2")
+    invoke("render")
+    first = sorted(p.relative_to(project.root) for p in (project.root / "_site").rglob("*"))
+    invoke("render")
+    second = sorted(p.relative_to(project.root) for p in (project.root / "_site").rglob("*"))
+    assert first == second, "a render copied an earlier site into the new one"
+    assert not [p for p in second if "_site" in p.parts[1:] or "_site-restricted" in p.parts]
+    assert leaks(files_text(*public_outputs(project))) == []
+    assert not any("restricted" in p.parts for p in project.notebooks.rglob("*"))
+
+
+@pytest.mark.parametrize("plant, expected", [
+    ("tag", "tagged 'restricted'"),
+    ("key", "restricted key 'restricted'"),
+    ("column", "per-state confidential column 'readmission_requests_submitted'"),
+    ("path", "absolute path of this machine"),
+    ("value", "a single state's confidential value"),
+])
+def test_the_gate_refuses_restricted_content_planted_by_hand(canary_project, plant, expected):
+    project = canary_project
+    countries = public_tree(project).countries
+    page, results, table = countries / "IQ.ipynb", countries / "IQ.json", countries / "IQ.csv"
+    saved = {p: p.read_bytes() for p in (page, results, table)}
+    site_before = files_text(project.root / "_site")
+    try:
+        if plant == "tag":
+            nb = json.loads(page.read_text())
+            nb["cells"][-1]["metadata"]["tags"] = ["restricted"]
+            page.write_text(json.dumps(nb))
+        elif plant == "key":
+            data = json.loads(results.read_text())
+            data["restricted"] = {"note": "planted"}
+            results.write_text(json.dumps(data))
+        elif plant == "column":
+            table.write_text("reporting_state,readmission_requests_submitted\nDE,12\n")
+        elif plant == "path":
+            data = json.loads(results.read_text())
+            data["public"]["note"] = str(project.restricted / "2016")
+            results.write_text(json.dumps(data))
+        else:
+            data = json.loads(results.read_text())
+            data["public"]["note"] = "requests from DE: 9,182,736"
+            results.write_text(json.dumps(data))
+        result = CliRunner().invoke(app, ["render"])
+        assert result.exit_code == 2 and expected in result.output, result.output
+        assert "IQ" in result.output
+        assert files_text(project.root / "_site") == site_before, "a refused render changed _site"
+    finally:
+        for path, data in saved.items():
+            path.write_bytes(data)
+
+
+def test_render_refuses_a_folder_that_is_not_a_readmission_project(tmp_path, monkeypatch):
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "_quarto.yml").write_text("project:\n  type: website\n")
+    (other / "index.qmd").write_text("---\ntitle: x\n---\n```{python}\nopen('ran', 'w')\n```\n")
+    monkeypatch.setenv("READMISSION_ROOT", str(other))
+    install_stand_in(tmp_path, monkeypatch)
+    result = CliRunner().invoke(app, ["render"])
+    assert result.exit_code == 2 and "not a readmission project" in result.output
+    assert not (other / "_site").exists() and not (other / "_site-next").exists()
+
+
+def test_a_comment_saying_synthetic_does_not_make_real_data_synthetic(tmp_path):
+    from readmission.data.confidential import load_confidential
+    from conftest import make_project
+
+    project = make_project(tmp_path / "p")
+    folder = write_confidential(project, comment="Synthetic check of the form, values are real")
+    inputs = load_confidential(folder, {s for s, _, _ in CANARIES} | set(
+        pd.read_csv(folder / "questionnaire.csv")["reporting_state"]))
+    assert inputs.synthetic is False and inputs.label == ""
+
+
+def test_run_without_confidential_files_stops_naming_the_folder_unless_demo(tmp_path, monkeypatch):
+    from conftest import make_project
+
+    project = make_project(tmp_path / "p")
+    monkeypatch.setenv("READMISSION_ROOT", str(project.root))
+    result = CliRunner().invoke(app, ["run", "--year", "2016"])
+    assert result.exit_code == 2
+    assert str(project.restricted / "2016") in result.output and "--demo" in result.output
+    assert "data/templates" in result.output
+    assert not (project.notebooks / "countries").exists()
+
+
+def test_two_checkouts_in_different_folders_give_byte_identical_public_outputs(tmp_path_factory):
+    from conftest import notebook_bytes, run_fixture
+
+    outputs = []
+    for name in ("first-checkout", "second"):
+        with active_project(tmp_path_factory, name) as (project, _):
+            assert run_fixture(project).ok
+            files = notebook_bytes(project.root)
+            for folder in (project.root / "_generated", project.results):
+                files.update({p.relative_to(project.root).as_posix(): p.read_bytes()
+                              for p in sorted(folder.rglob("*")) if p.is_file()})
+            assert not [n for n, data in files.items() if str(project.root).encode() in data]
+            outputs.append(files)
+    assert outputs[0].keys() == outputs[1].keys()
+    assert [n for n in outputs[0] if outputs[0][n] != outputs[1][n]] == []
+
+
+def test_staging_and_logs_live_in_the_restricted_tree(tmp_path):
+    from conftest import make_project
+    from readmission.params import load_edition
+    from readmission.pipeline import notebook_parameters
+
+    project = make_project(tmp_path / "p")
+    params = notebook_parameters(project, load_edition(2016, project), "IQ", project.public,
+                                 project.restricted / "2016")
+    staging = (project.notebooks / params["results_dir"]).resolve()
+    assert staging.is_relative_to((project.restricted / "out").resolve())
+    assert not staging.is_relative_to(project.notebooks.resolve())
+    tree = public_tree(project)
+    assert tree.logs.is_relative_to(project.restricted) and tree.store.is_relative_to(project.restricted)
+    assert not str(restricted_tree(project).countries).endswith("notebooks/countries")
+    shutil.rmtree(project.root)
