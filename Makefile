@@ -11,7 +11,7 @@ PYTHON := .venv/bin/python
 STAMP := .venv/.readmission-installed
 endif
 
-.PHONY: report test install clean-outputs
+.PHONY: report test install notebooks clean-outputs
 
 report: $(STAMP)
 	$(PYTHON) -m readmission report --year $(YEAR) --snapshot $(SNAPSHOT) $(if $(WORKERS),--workers $(WORKERS))
@@ -20,6 +20,10 @@ test: $(STAMP)
 	$(PYTHON) -m pytest
 
 install: $(STAMP)
+
+# The notebook templates' .ipynb, written from their sources notebooks/*.py (run after editing one).
+notebooks: $(STAMP)
+	$(PYTHON) -m readmission.notebook_sources
 
 $(STAMP): pyproject.toml
 	@test -x $(PYTHON) || python3 -m venv .venv
