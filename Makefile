@@ -11,13 +11,17 @@ PYTHON := .venv/bin/python
 STAMP := .venv/.readmission-installed
 endif
 
-.PHONY: report test install notebooks clean-outputs
+.PHONY: report test lint install notebooks clean-outputs
 
 report: $(STAMP)
 	$(PYTHON) -m readmission report --year $(YEAR) --snapshot $(SNAPSHOT) $(if $(WORKERS),--workers $(WORKERS))
 
 test: $(STAMP)
 	$(PYTHON) -m pytest
+
+# ruff on the package, the notebook sources and the tests (also a test: tests/test_lint.py).
+lint: $(STAMP)
+	$(PYTHON) -m ruff check lib notebooks/*.py tests
 
 install: $(STAMP)
 
