@@ -61,6 +61,7 @@ def _mismatch(field: str, ours, theirs) -> str:
 
 
 def _cells(nb) -> list[tuple[str, str, list[str]]]:
+    """What must agree between a source and its notebook, cell by cell (in the order of FIELDS)."""
     return [(cell.cell_type, cell.source, cell.metadata.get("tags", [])) for cell in nb.cells]
 
 
