@@ -1,6 +1,7 @@
 # The two commands of the README: `make report` runs the whole assessment, `make test` the tests.
 # Each uses the active virtual environment, or creates .venv here when none is active.
 SNAPSHOT ?= ../shared/data/snapshot
+UV_VERSION := 0.13.9
 YEAR ?= 2016
 WORKERS ?=
 ifdef VIRTUAL_ENV
@@ -11,7 +12,7 @@ PYTHON := .venv/bin/python
 STAMP := .venv/.readmission-installed
 endif
 
-.PHONY: report test install clean-outputs
+.PHONY: report test lint install lock notebooks clean-outputs
 
 report: $(STAMP)
 	$(PYTHON) -m readmission report --demo --year $(YEAR) --snapshot $(SNAPSHOT) $(if $(WORKERS),--workers $(WORKERS))
@@ -19,14 +20,33 @@ report: $(STAMP)
 test: $(STAMP)
 	$(PYTHON) -m pytest
 
+# ruff on the package, the notebook sources and the tests (also a test: tests/test_lint.py).
+lint: $(STAMP)
+	$(PYTHON) -m ruff check lib notebooks/*.py tests
+
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+# The notebook templates' .ipynb, written from their sources notebooks/*.py (run after editing one).
+notebooks: $(STAMP)
+	$(PYTHON) -m readmission.notebook_sources
+
+# Every package at the version of requirements.lock, checked against its hashes; then the project itself.
+$(STAMP): pyproject.toml requirements.lock
 	@test -x $(PYTHON) || python3 -m venv .venv
 	$(PYTHON) -m pip install --quiet --upgrade pip
-	$(PYTHON) -m pip install --quiet -e ".[test]"
+	$(PYTHON) -m pip install --quiet --require-hashes -r requirements.lock
+	$(PYTHON) -m pip install --quiet --no-deps -e .
 	$(PYTHON) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	@touch $(STAMP)
+
+# requirements.lock from pyproject.toml (with the test extras), for Python 3.11 on Linux x86_64: run after
+# changing a dependency (other pins are kept); `make lock UPGRADE=1` moves every package to its latest release.
+lock:
+	@test -x $(PYTHON) || python3 -m venv .venv
+	$(PYTHON) -m pip install --quiet uv==$(UV_VERSION)
+	$(PYTHON) -m uv pip compile pyproject.toml --extra test --generate-hashes --python-version 3.11 \
+		--python-platform x86_64-unknown-linux-gnu --custom-compile-command "make lock" \
+		$(if $(UPGRADE),--upgrade) --quiet --output-file requirements.lock
 
 clean-outputs:
 	rm -rf notebooks/countries/*/ notebooks/countries/.*-next notebooks/executed results logs data/restricted/out data/demo _site _site-restricted .quarto
