@@ -13,7 +13,7 @@ from rich.table import Table
 
 from .errors import InputError
 from .outputs import OutputError
-from .params import DEFAULT_EDITION, load_edition
+from .params import DEFAULT_EDITION, load_edition, load_limits
 from .project import Project
 
 app = typer.Typer(help="Article 25a Visa Code assessment of cooperation on readmission.",
@@ -101,7 +101,7 @@ def data_check(year: int = YearOption,
                                 "and questionnaire files (see data/templates/README.md) in this folder")
     states = reporting_states_on(load_reference(project.reference).reporting_states,
                                  edition.reference_date)["eurostat_code"].tolist()
-    inputs = load_confidential(folder, set(states))
+    inputs = load_confidential(folder, set(states), year=year, limits=load_limits(project))
     codes = editions.compute_selection(project, edition).codes
     table = completeness(inputs, states, codes, year)
     wide = table.pivot(index="reporting_state", columns="file", values="share_filled")
@@ -162,14 +162,15 @@ def check_country_inputs(project: Project, edition, code: str, states: list[str]
     """
     from .data.confidential import load_confidential
     from .inputs import confidential_folder, load_public
-    from .params import load_country_params, load_method
+    from .params import load_country_params, load_limits, load_method
 
     folder = Path(restricted_dir) if restricted_dir else confidential_folder(project, edition)
     checks = [lambda: load_method(project), lambda: load_country_params(project, code),
               lambda: load_public(Path(public_dir or project.public), [])]
     if restricted_dir is not None or any(folder.glob("questionnaire.*")) or \
             any(folder.glob("readmission_statistics.*")):
-        checks.append(lambda: load_confidential(folder, set(states)))
+        checks.append(lambda: load_confidential(folder, set(states), year=edition.data_year,
+                                                limits=load_limits(project)))
     problems = []
     for check in checks:
         try:

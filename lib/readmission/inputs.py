@@ -14,7 +14,7 @@ from .data.demo import make_demo
 from .data.reference import ReferenceTables, load_reference, reporting_states_on
 from .errors import InputError
 from .indicators import effective_return_rate, return_decisions, returns_carried_out
-from .params import Edition, Method
+from .params import Edition, Method, load_limits
 from .project import Project
 
 
@@ -155,7 +155,8 @@ def load_inputs(project: Project, edition: Edition, method: Method, countries: l
     folder = Path(restricted_dir) if restricted_dir else confidential_folder(project, edition)
     if any(folder.glob("questionnaire.*")) or any(folder.glob("readmission_statistics.*")):
         # any third country may appear (a file covers the whole edition; a notebook asks for one)
-        confidential = load_confidential(folder, set(states), None)
+        confidential = load_confidential(folder, set(states), None, edition.data_year,
+                                         load_limits(project))
     else:
         rates = public_rates(public, countries, edition.data_year, states, method)
         confidential = make_demo(rates, edition.data_year)
