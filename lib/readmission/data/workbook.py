@@ -19,8 +19,8 @@ Rows = list[tuple[int, list[str]]]  # (line or Excel row number, fields)
 
 
 def megabytes(size: float) -> str:
-    """A size in bytes as MB with one decimal."""
-    return f"{size / 1e6:,.1f} MB"
+    """A size in bytes, with MB for the eye."""
+    return f"{int(size):,} bytes ({size / 1e6:,.1f} MB)"
 
 
 def over_limit(path: Path, what: str, size: float, limit: float, setting: str,
