@@ -140,8 +140,10 @@ def parse_edition(path: Path, content: dict[str, Any]) -> Edition:
         problems.append(Problem(str(path), "missing required setting", field="data_year"))
         raise InputError(problems)
     year = _as_year(path, content, "data_year", problems)
-    settings = {"selection_year": (year or 0) - 1, "threshold": 1000,
-                "reference_date": dt.date((year or 2000), 12, 31), "label": ""}
+    if year is None:
+        raise InputError(problems)  # every default below derives from it
+    settings = {"selection_year": year - 1, "threshold": 1000,
+                "reference_date": dt.date(year, 12, 31), "label": ""}
     settings.update({k: v for k, v in content.items() if k in EDITION_KEYS})
     selection_year = _as_year(path, settings, "selection_year", problems)
     threshold = _as_int(path, settings, "threshold", problems)
@@ -151,10 +153,10 @@ def parse_edition(path: Path, content: dict[str, Any]) -> Edition:
                                 field="label"))
     if threshold is not None and threshold < 0:
         problems.append(Problem(str(path), "threshold must not be negative", field="threshold"))
-    if year is not None and selection_year is not None and selection_year > year:
+    if selection_year is not None and selection_year > year:
         problems.append(Problem(str(path), f"selection year {selection_year} is after the data year {year}",
                                 field="selection_year"))
-    if year is not None and reference_date is not None and reference_date.year < year:
+    if reference_date is not None and reference_date.year < year:
         problems.append(Problem(str(path), f"reference date {reference_date} is before the end of the "
                                 f"data year {year}", field="reference_date"))
     if problems:
