@@ -337,9 +337,9 @@ def completeness(inputs: ConfidentialInputs, states: list[str], countries: list[
 def _readme_rows(kind: str) -> list[list[str | int]]:
     """The README sheet of a template: every column, then the answer scale for the questionnaire."""
     rows: list[list[str | int]] = [
-        [f"{kind}: one row per reporting_state x country x year. Fill the first sheet; do not "
-         "rename, reorder or add columns. Save filled files in data/restricted/<year>/ (never "
-         "commit them)."],
+        [f"{kind}: one row per reporting_state x country x year. Fill the sheet named {kind}; "
+         "do not rename, reorder or add columns, merge cells or leave formulas unsaved. Save "
+         "filled files in data/restricted/<year>/ (never commit them)."],
         ["Numbers are whole numbers without decimals, signs or separators (counts at most "
          f"{MAX_COUNT:,}). An empty cell means not reported / no experience: it is never read "
          "as 0."], [],
