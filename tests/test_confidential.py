@@ -11,6 +11,7 @@ import pytest
 
 from readmission.data import confidential as conf
 from readmission.errors import InputError
+from readmission.params import Limits
 
 from conftest import REPO
 
@@ -320,3 +321,129 @@ def test_templates_read_as_empty_and_describe_every_column():
         assert f"`{column}`" in readme
     for answer, label in conf.ANSWER_SCALE.items():
         assert f"| {answer} | {label} |" in readme
+
+
+# ---------------------------------------------------------------- issue 15: real-world files
+
+
+def test_stray_quote_names_the_line_where_it_opened(tmp_path):
+    rows = [QUEST_HEADER] + [row_text(QUEST_ROW, reporting_state=s, country=c)
+                             for s in ("BE", "DE", "EL", "NO") for c in ("MA", "PK", "XK", "UK")]
+    rows[5] = rows[5] + '"stray'
+    path = write(tmp_path, "questionnaire.csv", rows)
+    [problem] = problems_of(lambda: conf.read_questionnaire(path, STATES))
+    assert problem.row == 6 and "stray or unbalanced" in problem.message
+
+
+def test_long_multiline_field_over_the_limit_is_an_error(tmp_path):
+    comment = '"' + "\n".join(f"line {i}" for i in range(5)) + '"'
+    path = write(tmp_path, "questionnaire.csv", [QUEST_HEADER, row_text(QUEST_ROW),
+                                                 row_text(QUEST_ROW, country="PK", comment=comment)])
+    frame, _ = conf.read_questionnaire(path, STATES)  # 5 lines: within the default limit
+    assert frame.loc[1, "comment"].count("\n") == 4
+    [problem] = problems_of(lambda: conf.read_questionnaire(
+        path, STATES, limits=Limits(max_lines_in_field=3)))
+    assert problem.row == 3 and "spans more than 3 lines" in problem.message
+
+
+def test_quote_opened_counts_quote_parity():
+    from readmission.data.inputfile import quote_opened
+
+    lines = ['a,b\n', 'x,"y\n', 'still y\n', 'y" and ""z"" ,\n', 'ok\n']
+    assert quote_opened(lines, 1, 5) == 2
+    assert quote_opened(lines, 5, 5) is None
+
+
+def save_book(path, sheets, hidden=()):
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+        sheet.sheet_state = "hidden" if title in hidden else "visible"
+    book.save(path)
+    return path
+
+
+GOOD_ROW = ["BE", "MA", 2019, 1, 2, 3, 4, None]
+DRAFT_ROW = ["BE", "MA", 2019, 5, 5, 5, 5, "old draft"]
+
+
+def test_xlsx_skips_a_hidden_first_sheet_and_says_which_sheet_it_read(tmp_path):
+    path = save_book(tmp_path / "questionnaire.xlsx", {
+        "draft": [conf.QUESTIONNAIRE_COLUMNS, DRAFT_ROW], "data": [conf.QUESTIONNAIRE_COLUMNS, GOOD_ROW]},
+        hidden=("draft",))
+    frame, [warning] = conf.read_questionnaire(path, STATES)
+    assert frame.loc[0, "identification"] == 1
+    assert warning.sheet == "data" and "hidden sheets not read: 'draft'" in warning.message
+    assert str(warning).startswith(f"{path}, sheet data: no sheet named 'questionnaire'")
+
+
+def test_xlsx_reads_the_sheet_named_like_the_file(tmp_path):
+    path = save_book(tmp_path / "questionnaire.xlsx", {
+        "notes": [["free text"]], "questionnaire": [conf.QUESTIONNAIRE_COLUMNS, GOOD_ROW]})
+    frame, warnings = conf.read_questionnaire(path, STATES)
+    assert warnings == [] and frame.loc[0, "return_operations"] == 4
+
+
+def test_xlsx_formulas_without_values_errors_and_merged_cells_name_cells(tmp_path):
+    path = save_book(tmp_path / "questionnaire.xlsx", {
+        "questionnaire": [conf.QUESTIONNAIRE_COLUMNS, GOOD_ROW, ["DE", "MA", 2019, "=2+1", 1, None, 1],
+                          ["EL", "MA", 2019, 1, 1, 1, 1], ["NO", "MA", 2019, 1, 1, 1, 1]]})
+    book = openpyxl.load_workbook(path)
+    book["questionnaire"].merge_cells("H4:H5")
+    book.save(path)
+    problems = problems_of(lambda: conf.read_questionnaire(path, STATES))
+    assert [(p.sheet, p.cell) for p in problems] == [("questionnaire", "H4"), ("questionnaire", "D3")]
+    assert str(problems[1]).startswith(f"{path}, sheet questionnaire, cell D3: formula '=2+1'")
+
+
+def test_xlsx_cached_formula_values_are_read(tmp_path):
+    path = save_book(tmp_path / "questionnaire.xlsx", {
+        "questionnaire": [conf.QUESTIONNAIRE_COLUMNS, ["BE", "MA", 2019, "=1+2", 1, 1, 1]]})
+    cached = zipfile_replace(path, "xl/worksheets/sheet1.xml", b"<f>1+2</f><v />", b"<f>1+2</f><v>3</v>")
+    frame, _ = conf.read_questionnaire(cached, STATES)
+    assert frame.loc[0, "identification"] == 3
+
+
+def zipfile_replace(path, member, old, new):
+    """A copy of a workbook with one member's bytes changed (here: a value cached, as Excel does)."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as source:
+        contents = {name: source.read(name) for name in source.namelist()}
+    assert old in contents[member]
+    contents[member] = contents[member].replace(old, new)
+    out = path.with_name("cached.xlsx")
+    with zipfile.ZipFile(out, "w") as target:
+        for name, data in contents.items():
+            target.writestr(name, data)
+    return out
+
+
+def test_rows_of_another_year_are_counted_and_named(folder):
+    write(folder, "readmission_statistics.csv", [STATS_HEADER, row_text(STATS_ROW, year="2018"),
+                                                 row_text(STATS_ROW, country="PK"),
+                                                 row_text(STATS_ROW, country="XK", year="2017")])
+    problems = problems_of(lambda: conf.load_confidential(folder, STATES, year=2019))
+    [problem] = problems
+    assert (problem.row, problem.field) == (2, "year")
+    assert "2 of 3 rows are for year 2017, 2018, not the edition's data year 2019" in problem.message
+    assert conf.load_confidential(folder, STATES).statistics["year"].tolist() == [2018, 2019, 2017]
+
+
+def test_files_are_found_whatever_the_case_of_their_name(folder):
+    (folder / "questionnaire.csv").rename(folder / "QUESTIONNAIRE.CSV")
+    inputs = conf.load_confidential(folder, STATES, COUNTRIES, year=2019)
+    assert "QUESTIONNAIRE.CSV" in inputs.sources
+    (folder / "QUESTIONNAIRE.CSV").rename(folder / "questionnaire.xls")
+    [problem] = problems_of(lambda: conf.load_confidential(folder, STATES))
+    assert "'questionnaire.xls' found: only .csv and .xlsx are read" in problem.message
+
+
+@pytest.mark.parametrize("value", ["\uff13", "\u0663", "\u0969"])  # full-width, Arabic-Indic, Devanagari 3
+def test_non_ascii_digits_are_not_answers(tmp_path, value):
+    path = write(tmp_path, "questionnaire.csv", [QUEST_HEADER, row_text(QUEST_ROW, identification=value)])
+    [problem] = problems_of(lambda: conf.read_questionnaire(path, STATES))
+    assert (problem.row, problem.field) == (2, "identification")

@@ -6,8 +6,9 @@ import datetime as dt
 
 import pytest
 
-from readmission.errors import InputError
-from readmission.params import load_edition, load_method, parse_edition, parse_method, read_yaml_mapping
+from readmission.errors import InputError, quote
+from readmission.params import (Limits, load_edition, load_limits, load_method, parse_edition,
+                                parse_method, read_yaml_mapping)
 from readmission.project import Project
 
 
@@ -72,3 +73,62 @@ def test_method_with_setting_changes_one_value_only():
 def test_project_root_can_be_moved(monkeypatch, tmp_path):
     monkeypatch.setenv("READMISSION_ROOT", str(tmp_path))
     assert Project.default().public == tmp_path / "data" / "public"
+
+
+def test_alias_bomb_is_rejected_quickly_naming_the_line(tmp_path):
+    import time
+
+    levels = "".join(f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 10)}]\n" for i in range(1, 10))
+    path = tmp_path / "2016.yml"
+    path.write_text("data_year: 2016\nl0: &l0 [lol]\n" + levels + "label: *l9\n", encoding="utf-8")
+    started = time.monotonic()
+    with pytest.raises(InputError) as err:
+        read_yaml_mapping(path)
+    assert time.monotonic() - started < 1
+    assert "2016.yml, row 2: not valid YAML: anchors and aliases" in str(err.value)
+
+
+def test_an_unused_anchor_is_rejected_too(tmp_path):
+    path = tmp_path / "method.yml"
+    path.write_text("small_numbers: &n 10\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"method.yml, row 1: .*anchors and aliases"):
+        read_yaml_mapping(path)
+
+
+@pytest.mark.parametrize("content, field, fragment", [
+    ({"data_year": 10000}, "data_year", "10000 is not a plausible year (1990-2100)"),
+    ({"data_year": 2016, "selection_year": 1200}, "selection_year", "1200 is not a plausible year"),
+    ({"data_year": 2016, "label": ["a", "b"]}, "label", "expected text, got ['a', 'b']"),
+])
+def test_years_and_labels_are_checked(tmp_path, content, field, fragment):
+    with pytest.raises(InputError) as err:
+        parse_edition(tmp_path / "2016.yml", content)
+    assert f"2016.yml, field '{field}': {fragment}" in str(err.value)
+
+
+def test_values_in_messages_are_bounded(tmp_path):
+    with pytest.raises(InputError) as err:
+        parse_edition(tmp_path / "2016.yml", {"data_year": "9" * 100_000})
+    [problem] = err.value.problems
+    assert len(problem.message) < 120 and "..." in problem.message
+    nested = [[[["x" * 1000] * 1000] * 1000]]   # shared lists: a repr would be gigabytes
+    assert len(quote(nested)) <= 80
+
+
+def test_limits_default_without_a_file_and_are_validated(tmp_path):
+    project = Project(tmp_path)
+    assert load_limits(project) == Limits(source=str(tmp_path / "params" / "limits.yml"))
+    (tmp_path / "params").mkdir()
+    (tmp_path / "params" / "limits.yml").write_text(
+        "max_rows: 0\nmax_file_mb: 2.5\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"limits.yml, field 'max_rows': must be more than 0"):
+        load_limits(project)
+    (tmp_path / "params" / "limits.yml").write_text("max_file_mb: 2.5\nmax_sheets: 3\n",
+                                                     encoding="utf-8")
+    with pytest.raises(InputError, match=r"field 'max_sheets': unknown setting"):
+        load_limits(project)
+
+
+def test_shipped_limits_are_generous():
+    limits = load_limits()
+    assert limits.max_file_mb >= 20 and limits.max_rows >= 20_000 and limits.max_lines_in_field >= 10

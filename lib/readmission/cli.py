@@ -8,12 +8,12 @@ from typing import Optional
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
-from .errors import InputError
+from .errors import InputError, quote
 from .outputs import OutputError
-from .params import DEFAULT_EDITION, load_edition
+from .params import DEFAULT_EDITION, load_edition, load_limits
 from .project import Project
 
 app = typer.Typer(help="Article 25a Visa Code assessment of cooperation on readmission.",
@@ -21,8 +21,14 @@ app = typer.Typer(help="Article 25a Visa Code assessment of cooperation on readm
 data_app = typer.Typer(help="Public statistics: import a snapshot or fetch from Eurostat.",
                        no_args_is_help=True)
 app.add_typer(data_app, name="data")
-console = Console()
-err_console = Console(stderr=True)
+# emoji off: user data such as ':x:' must print as typed; user text is printed as Text (no markup)
+console = Console(emoji=False)
+err_console = Console(stderr=True, emoji=False)
+
+def flagged(label: str, style: str, text: str) -> Text:
+    """A styled label, then user text printed as typed (no markup, no emoji)."""
+    return Text(label, style=style) + Text(text)
+
 
 NEAR_MISSES_SHOWN = 10
 DEFAULT_SNAPSHOT = Path("../shared/data/snapshot")
@@ -38,7 +44,7 @@ def check_audience(audience: str) -> str:
     from .layout import AUDIENCES
 
     if audience not in AUDIENCES:
-        raise InputError.single("command line", f"{audience!r} is not an audience (public, restricted)",
+        raise InputError.single("command line", f"{quote(audience)} is not an audience (public, restricted)",
                                 field="audience")
     return audience
 
@@ -60,8 +66,8 @@ def friendly_errors(command):
         try:
             return command(*args, **kwargs)
         except _known_failures() as exc:
-            # escaped: the message quotes input values, which rich must not read as markup
-            err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False,
+            # as Text: the message quotes input values, which rich must not read as markup
+            err_console.print(flagged("error: ", "bold red", str(exc)), highlight=False,
                               soft_wrap=True)
             raise typer.Exit(2) from None
     return wrapper
@@ -76,7 +82,7 @@ def data_import(source: Path = typer.Argument(DEFAULT_SNAPSHOT, help="Snapshot f
     project = Project.default()
     # never falls back to a download: a mistyped folder is an error, not a fetch
     manifest = import_snapshot(source, project.public)
-    console.print(f"imported {len(manifest)} files from {source} into {project.public}")
+    console.print(Text(f"imported {len(manifest)} files from {source} into {project.public}"))
 
 
 @data_app.command("fetch")
@@ -87,7 +93,7 @@ def data_fetch():
 
     project = Project.default()
     manifest = editions.prepare_public_data(project, None, fetch=True)
-    console.print(f"fetched {len(manifest)} files into {project.public}")
+    console.print(Text(f"fetched {len(manifest)} files into {project.public}"))
 
 
 @data_app.command("check")
@@ -110,13 +116,13 @@ def data_check(year: int = YearOption,
     folder = confidential_source(project, edition, restricted_dir, demo)
     states = reporting_states_on(load_reference(project.reference).reporting_states,
                                  edition.reference_date)["eurostat_code"].tolist()
-    inputs = load_confidential(folder, set(states))
+    inputs = load_confidential(folder, set(states), year=year, limits=load_limits(project))
     codes = editions.compute_selection(project, edition).codes
     table = completeness(inputs, states, codes, year)
     wide = table.pivot(index="reporting_state", columns="file", values="share_filled")
     rows = table.pivot(index="reporting_state", columns="file", values="rows_present")
-    out = Table(title=f"Confidential inputs in {folder}: completeness over {len(codes)} selected countries"
-                + (" (SYNTHETIC)" if inputs.synthetic else ""))
+    out = Table(title=Text(f"Confidential inputs in {folder}: completeness over {len(codes)} "
+                           "selected countries" + (" (SYNTHETIC)" if inputs.synthetic else "")))
     for column in ["state", "statistics rows", "statistics filled", "questionnaire rows", "questionnaire filled"]:
         out.add_column(column, justify="left" if column == "state" else "right")
     for state in states:
@@ -125,7 +131,7 @@ def data_check(year: int = YearOption,
                     str(rows.loc[state, "questionnaire"]), f"{wide.loc[state, 'questionnaire']:.0%}")
     console.print(out)
     for warning in inputs.warnings:
-        console.print(f"warning: {warning}", markup=False)
+        console.print(Text(f"warning: {warning}"))
     console.print("valid: every row passed the checks")
 
 
@@ -157,8 +163,8 @@ def select(year: int = YearOption):
     edition = load_edition(year, project)
     selection = editions.run_selection(project, edition)
     console.print(selection_table(selection))
-    console.print(f"{len(selection.codes)} countries selected; written to "
-                  f"{editions.edition_dir(project, edition)}/selection.csv")
+    console.print(Text(f"{len(selection.codes)} countries selected; written to "
+                       f"{editions.edition_dir(project, edition)}/selection.csv"))
 
 
 def check_country_inputs(project: Project, edition, code: str, states: list[str],
@@ -171,13 +177,14 @@ def check_country_inputs(project: Project, edition, code: str, states: list[str]
     """
     from .data.confidential import load_confidential
     from .inputs import confidential_source, load_public
-    from .params import load_country_params, load_method
+    from .params import load_country_params, load_limits, load_method
 
     checks = [lambda: load_method(project), lambda: load_country_params(project, code),
               lambda: load_public(Path(public_dir or project.public), [])]
     if not demo:  # real files must be there and valid; the demo set is written by the run itself
         checks.append(lambda: load_confidential(confidential_source(project, edition, restricted_dir, False),
-                                                set(states)))
+                                                set(states), year=edition.data_year,
+                                                limits=load_limits(project)))
     problems = []
     for check in checks:
         try:
@@ -215,10 +222,10 @@ def country(code: str = typer.Argument(..., help="Eurostat code of the third cou
     with console.status(f"running the {code} notebook for {year} ({audience})"):
         outcome = run_one_country(project, request, code, codes)
     if not outcome.ok:
-        err_console.print(f"[bold red]{code} failed:[/] {escape(outcome.error)} (log: {outcome.log})",
+        err_console.print(flagged(f"{code} failed: ", "bold red", f"{outcome.error} (log: {outcome.log})"),
                           highlight=False, soft_wrap=True)
         raise typer.Exit(1)
-    console.print(f"{code}: {outcome.notebook} (log: {outcome.log})")
+    console.print(Text(f"{code}: {outcome.notebook} (log: {outcome.log})"))
 
 
 def _cores() -> int:
@@ -250,16 +257,18 @@ def run_with_progress(year: int, workers: int, force: bool, snapshot: Optional[P
 
         def progress(outcome) -> None:
             if not outcome.ok:
-                bar.console.print(f"[red]{outcome.country} failed:[/] {escape(outcome.error)} "
-                                  f"(log: {outcome.log})", highlight=False, soft_wrap=True)
+                bar.console.print(flagged(f"{outcome.country} failed: ", "red",
+                                          f"{outcome.error} (log: {outcome.log})"),
+                                  highlight=False, soft_wrap=True)
             bar.advance(task)
 
         report = run_edition(project, RunRequest(edition, audience, workers, force, demo),
                              progress=progress, on_start=on_start)
     for note in report.notes:
-        console.print(f"note: {note}")
-    console.print(f"{len(report.selected)} countries: {len(report.executed)} run, {len(report.reused)} "
-                  f"up to date, {len(report.failed)} failed; summary: {report.summary or 'FAILED'}")
+        console.print(Text(f"note: {note}"))
+    console.print(Text(f"{len(report.selected)} countries: {len(report.executed)} run, "
+                       f"{len(report.reused)} up to date, {len(report.failed)} failed; "
+                       f"summary: {report.summary or 'FAILED'}"))
     return project, report
 
 
@@ -275,7 +284,7 @@ def run(year: int = YearOption,
                                   demo)
     if not report.ok:
         failed = ", ".join(o.country for o in report.failed) or "summary"
-        err_console.print(f"[bold red]run finished with failures:[/] {failed}")
+        err_console.print(flagged("run finished with failures: ", "bold red", failed))
         raise typer.Exit(1)
 
 
@@ -290,7 +299,7 @@ def render(audience: str = AudienceOption,
     from .site import render as render_site
 
     site = render_site(Project.default(), audience=check_audience(audience), year=year)
-    console.print(f"site rendered: {site}/index.html")
+    console.print(Text(f"site rendered: {site}/index.html"))
 
 
 @app.command()
@@ -307,15 +316,15 @@ def report(year: int = YearOption,
 
     project = Project.default()
     if not snapshot.exists():
-        console.print(f"no snapshot at {snapshot}: fetching from Eurostat")
+        console.print(Text(f"no snapshot at {snapshot}: fetching from Eurostat"))
     editions.prepare_public_data(project, snapshot if snapshot.exists() else None)
     audience = check_audience(audience)
     _, result = run_with_progress(year, workers or _cores(), force, None, audience, demo)
     try:
         site = render_site(project, audience=audience, year=year)
-        console.print(f"site rendered: {site}/index.html")
+        console.print(Text(f"site rendered: {site}/index.html"))
     except QuartoMissing as exc:
-        console.print(f"[yellow]site step skipped:[/] {exc}")
+        console.print(flagged("site step skipped: ", "yellow", str(exc)))
     if not result.ok:
         raise typer.Exit(1)
 

@@ -14,7 +14,7 @@ from .data.demo import make_demo
 from .data.reference import ReferenceTables, load_reference, reporting_states_on
 from .errors import InputError
 from .indicators import effective_return_rate, return_decisions, returns_carried_out
-from .params import Edition, Method
+from .params import Edition, Method, load_limits
 from .project import Project
 
 
@@ -197,7 +197,7 @@ def load_inputs(project: Project, edition: Edition, method: Method, countries: l
     public = load_public(Path(public_dir or project.public), notes)
     folder = confidential_source(project, edition, restricted_dir, demo=False)
     # any third country may appear (a file covers the whole edition; a notebook asks for one)
-    confidential = load_confidential(folder, set(states), None)
+    confidential = load_confidential(folder, set(states), None, edition.data_year, load_limits(project))
     if confidential.synthetic:
         notes.append("confidential inputs: the seeded synthetic demo set (illustrative only)")
     return AssessmentInputs(edition, method, reference, states, public, confidential, notes)

@@ -9,17 +9,27 @@ from typing import Any
 
 import yaml
 
-from .errors import InputError, Problem
+from .errors import InputError, Problem, quote, shorten
 from .project import Project
 
 DEFAULT_EDITION = 2016
+YEARS = range(1990, 2101)  # data and selection years an edition may name
 
 
 class StrictLoader(yaml.SafeLoader):
-    """yaml.safe_load, but a repeated key or an impossible date is an error with its line.
+    """yaml.safe_load, but a repeated key, an impossible date or an anchor/alias is an error with its line.
 
-    PyYAML keeps the last of two equal keys silently and raises a bare ValueError on 2016-02-30.
+    PyYAML keeps the last of two equal keys silently and raises a bare ValueError on 2016-02-30;
+    aliases can expand a few lines into gigabytes (an alias bomb), and settings never need them.
     """
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise yaml.composer.ComposerError(
+                None, None, "anchors and aliases (&name, *name) are not allowed in settings files",
+                event.start_mark)
+        return super().compose_node(parent, index)
 
 
 def _construct_mapping(loader: StrictLoader, node: yaml.MappingNode) -> dict:
@@ -32,7 +42,7 @@ def _construct_mapping(loader: StrictLoader, node: yaml.MappingNode) -> dict:
             continue
         if repeated:
             raise yaml.constructor.ConstructorError(
-                None, None, f"setting {key!r} appears twice (first on line {first_line[key]})",
+                None, None, f"setting {quote(key)} appears twice (first on line {first_line[key]})",
                 key_node.start_mark)
         first_line[key] = key_node.start_mark.line + 1
     return loader.construct_mapping(node, deep=True)
@@ -43,7 +53,7 @@ def _construct_timestamp(loader: StrictLoader, node: yaml.ScalarNode):
         return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
     except ValueError as exc:
         raise yaml.constructor.ConstructorError(
-            None, None, f"{node.value!r} is not a valid date ({exc})", node.start_mark) from exc
+            None, None, f"{quote(node.value)} is not a valid date ({exc})", node.start_mark) from exc
 
 
 StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
@@ -68,14 +78,24 @@ def read_yaml_mapping(path: Path) -> dict[str, Any]:
 
 
 def _unknown_keys(path: Path, content: dict, allowed: set[str]) -> list[Problem]:
-    return [Problem(str(path), f"unknown setting (allowed: {', '.join(sorted(allowed))})", field=str(k))
-            for k in content if k not in allowed]
+    return [Problem(str(path), f"unknown setting (allowed: {', '.join(sorted(allowed))})",
+                    field=shorten(str(k))) for k in content if k not in allowed]
 
 
 def _as_int(path: Path, content: dict, key: str, problems: list[Problem]) -> int | None:
     value = content.get(key)
     if isinstance(value, bool) or not isinstance(value, int):
-        problems.append(Problem(str(path), f"expected a whole number, got {value!r}", field=key))
+        problems.append(Problem(str(path), f"expected a whole number, got {quote(value)}", field=key))
+        return None
+    return value
+
+
+def _as_year(path: Path, content: dict, key: str, problems: list[Problem]) -> int | None:
+    """A whole number within YEARS (a year like 10000 would break every date computed from it)."""
+    value = _as_int(path, content, key, problems)
+    if value is not None and value not in YEARS:
+        problems.append(Problem(str(path), f"{value} is not a plausible year "
+                                f"({YEARS.start}-{YEARS.stop - 1})", field=key))
         return None
     return value
 
@@ -90,7 +110,7 @@ def _as_date(path: Path, content: dict, key: str, problems: list[Problem]) -> dt
         except ValueError:
             pass
     if not isinstance(value, dt.date):
-        problems.append(Problem(str(path), f"expected a date YYYY-MM-DD, got {value!r}", field=key))
+        problems.append(Problem(str(path), f"expected a date YYYY-MM-DD, got {quote(value)}", field=key))
         return None
     return value
 
@@ -119,24 +139,29 @@ def parse_edition(path: Path, content: dict[str, Any]) -> Edition:
     if "data_year" not in content:
         problems.append(Problem(str(path), "missing required setting", field="data_year"))
         raise InputError(problems)
-    year = _as_int(path, content, "data_year", problems)
-    settings = {"selection_year": (year or 0) - 1, "threshold": 1000,
-                "reference_date": dt.date((year or 2000), 12, 31), "label": ""}
+    year = _as_year(path, content, "data_year", problems)
+    if year is None:
+        raise InputError(problems)  # every default below derives from it
+    settings = {"selection_year": year - 1, "threshold": 1000,
+                "reference_date": dt.date(year, 12, 31), "label": ""}
     settings.update({k: v for k, v in content.items() if k in EDITION_KEYS})
-    selection_year = _as_int(path, settings, "selection_year", problems)
+    selection_year = _as_year(path, settings, "selection_year", problems)
     threshold = _as_int(path, settings, "threshold", problems)
     reference_date = _as_date(path, settings, "reference_date", problems)
+    if not isinstance(settings["label"], str):
+        problems.append(Problem(str(path), f"expected text, got {quote(settings['label'])}",
+                                field="label"))
     if threshold is not None and threshold < 0:
         problems.append(Problem(str(path), "threshold must not be negative", field="threshold"))
-    if year is not None and selection_year is not None and selection_year > year:
+    if selection_year is not None and selection_year > year:
         problems.append(Problem(str(path), f"selection year {selection_year} is after the data year {year}",
                                 field="selection_year"))
-    if year is not None and reference_date is not None and reference_date.year < year:
+    if reference_date is not None and reference_date.year < year:
         problems.append(Problem(str(path), f"reference date {reference_date} is before the end of the "
                                 f"data year {year}", field="reference_date"))
     if problems:
         raise InputError(problems)
-    return Edition(year, selection_year, threshold, reference_date, str(settings["label"]))
+    return Edition(year, selection_year, threshold, reference_date, settings["label"])
 
 
 def load_edition(year: int, project: Project | None = None) -> Edition:
@@ -217,7 +242,7 @@ def _check_shape(path: Path, content: dict, shape: dict, prefix: str) -> list[Pr
         ok = isinstance(value, (int, float)) and not isinstance(value, bool) if kind is float else \
             isinstance(value, kind) and not isinstance(value, bool)
         if not ok:
-            problems.append(Problem(str(path), f"expected {kind.__name__}, got {value!r}", field=name))
+            problems.append(Problem(str(path), f"expected {kind.__name__}, got {quote(value)}", field=name))
     return problems
 
 
@@ -302,3 +327,41 @@ def load_country_params(project: Project, country: str) -> dict[str, Any]:
     if problems:
         raise InputError(problems)
     return {"note": content.get("note", "")}
+
+
+# ---- Input size limits (params/limits.yml) ----
+
+@dataclass(frozen=True)
+class Limits:
+    """How large an input file may be, checked before it is parsed (a bomb must fail fast).
+
+    Defaults are far above real inputs (files under 5 MB, about 2,000 rows); `source` names the
+    settings file so that a message can say where to change a limit.
+    """
+
+    max_file_mb: float = 50.0  # a CSV or XLSX file on disk
+    max_unzipped_mb: float = 250.0  # an XLSX workbook's members once unzipped
+    max_rows: int = 100_000  # lines of a CSV file, rows of an Excel sheet
+    max_lines_in_field: int = 20  # lines one CSV field may span (a stray quote spans many)
+    source: str = "params/limits.yml"
+
+
+LIMIT_TYPES = {"max_file_mb": float, "max_unzipped_mb": float, "max_rows": int,
+               "max_lines_in_field": int}
+
+
+def load_limits(project: Project | None = None) -> Limits:
+    """The size limits of params/limits.yml; the defaults when the project has no such file."""
+    path = (project or Project.default()).params / "limits.yml"
+    if not path.exists():
+        return Limits(source=str(path))
+    content = read_yaml_mapping(path)
+    problems = _check_shape(path, {**{k: getattr(Limits, k) for k in LIMIT_TYPES}, **content},
+                            LIMIT_TYPES, "")
+    problems += [Problem(str(path), f"must be more than 0, got {quote(content[key])}", field=key)
+                 for key in LIMIT_TYPES if key in content and not problems
+                 and content[key] <= 0]
+    if problems:
+        raise InputError(problems)
+    return Limits(**{k: LIMIT_TYPES[k](content.get(k, getattr(Limits, k))) for k in LIMIT_TYPES},
+                  source=str(path))

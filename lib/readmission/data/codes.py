@@ -13,6 +13,8 @@ from functools import lru_cache
 
 import pycountry
 
+from ..errors import quote
+
 # Project code for Frontex's 'Unidentified Sub-Saharan Africa' (IOM/Frontex OOS). Not a Eurostat
 # code: Eurostat has no such category. It is a region whose countries are unknown, so it is
 # kept with the regional aggregates and must never be added to country sums.
@@ -135,7 +137,7 @@ def country_name(code: str) -> str:
     if code in SYNTHETIC_CODES and synthetic_countries_enabled():
         return f"Synthetic country {code}"
     if code not in known_country_codes():
-        raise KeyError(f"not a Eurostat country code: {code!r}")
+        raise KeyError(f"not a Eurostat country code: {quote(code)}")
     record = pycountry.countries.get(alpha_2=code)
     return getattr(record, "common_name", None) or record.name  # "Syria", not "Syrian Arab Republic"
 
@@ -167,7 +169,7 @@ def eurostat_from_iso2(iso2: str) -> str:
     try:
         return iso2_to_eurostat()[iso2]
     except KeyError:
-        raise KeyError(f"not an ISO 3166 alpha-2 code: {iso2!r}") from None
+        raise KeyError(f"not an ISO 3166 alpha-2 code: {quote(iso2)}") from None
 
 
 def eurostat_from_iso3(iso3: str) -> str:
@@ -175,4 +177,4 @@ def eurostat_from_iso3(iso3: str) -> str:
     try:
         return iso3_to_eurostat()[iso3]
     except KeyError:
-        raise KeyError(f"not an ISO 3166 alpha-3 code nor XKX/STL/OOO/OOS: {iso3!r}") from None
+        raise KeyError(f"not an ISO 3166 alpha-3 code nor XKX/STL/OOO/OOS: {quote(iso3)}") from None

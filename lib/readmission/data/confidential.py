@@ -8,8 +8,6 @@ data/restricted/<year>/ (git-ignored); data/templates/ holds empty templates mad
 
 from __future__ import annotations
 
-import csv
-import hashlib
 import io
 import re
 from dataclasses import dataclass, field
@@ -18,9 +16,12 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from ..errors import InputError, Problem, raise_if_any
+from ..errors import InputError, Problem, quote, raise_if_any, shorten
 from ..outputs import write_bytes_atomic, write_text_atomic
+from ..params import Limits
 from .codes import SYNTHETIC_CODES, is_country, synthetic_countries_enabled
+from .inputfile import SUFFIXES, read_rows
+from .workbook import Rows
 
 ITEMS: dict[str, str] = {
     "identification": "(d)(i) identification and timely issuance of travel documents",
@@ -39,10 +40,9 @@ FILES = {"readmission_statistics": STATISTICS_COLUMNS, "questionnaire": QUESTION
 SYNTHETIC_LABEL = "ILLUSTRATIVE, SYNTHETIC DATA - not real Member State answers"
 DEMO_MARKER = "demo.yml"  # written by the demo writer beside its files: the set is synthetic
 _CODE = re.compile(r"[A-Z]{2}")
-_YEAR = re.compile(r"\d{4}")
-_WHOLE = re.compile(r"\d+")
+_YEAR = re.compile(r"[0-9]{4}")  # ASCII digits only: int() would also read '２０１６' or '٢٠١٦'
+_WHOLE = re.compile(r"[0-9]+")
 MAX_COUNT = 999_999_999  # keeps every count far inside Int64; real figures are far smaller
-Rows = list[tuple[int, list[str]]]  # (line number, fields)
 _SCALE_TEXT = ", ".join(f"{k} = {v}" for k, v in ANSWER_SCALE.items())
 
 # column -> (type, allowed values, what an empty cell means, description); used by the templates
@@ -103,50 +103,18 @@ class ConfidentialInputs:
     warnings: list[Problem] = field(default_factory=list)
 
 
-# --- reading raw rows -------------------------------------------------------------------------
+# --- reading files ---------------------------------------------------------------------------
 
-def _csv_rows(path: Path, raw: bytes) -> Rows:
-    """(line number, fields) per CSV record; a record's line is where it starts."""
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        raise InputError.single(path, f"not UTF-8 text (bad byte at offset {exc.start}); save it "
-                                "as 'CSV UTF-8'", line) from exc
-    reader = csv.reader(io.StringIO(text, newline=""))
-    rows, start = [], 1
-    try:
-        for fields in reader:
-            rows.append((start, fields))
-            start = reader.line_num + 1
-    except csv.Error as exc:
-        raise InputError.single(path, f"not readable as CSV: {exc}", start) from exc
-    return rows
-
-
-def _xlsx_rows(path: Path, raw: bytes) -> Rows:
-    """(Excel row number, fields) for the first sheet, read with openpyxl via pandas."""
-    try:
-        sheet = pd.read_excel(io.BytesIO(raw), sheet_name=0, header=None, dtype=str,
-                              keep_default_na=False, engine="openpyxl")
-    except Exception as exc:  # openpyxl raises many types for a broken workbook
-        raise InputError.single(path, f"not readable as an Excel workbook: {exc}") from exc
-    return [(i + 1, ["" if v is None else str(v) for v in values])
-            for i, values in enumerate(sheet.itertuples(index=False, name=None))]
-
-
-def _read_rows(path: Path) -> tuple[Rows, str]:
-    """Raw rows (line, stripped fields) of a CSV or XLSX file, and the file's sha256."""
-    path = Path(path)
-    if path.suffix.lower() not in (".csv", ".xlsx"):
-        raise InputError.single(path, "unsupported file type: use .csv (UTF-8) or .xlsx")
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError.single(path, f"cannot read: {exc.strerror or exc}") from exc
-    rows = _csv_rows(path, raw) if path.suffix.lower() == ".csv" else _xlsx_rows(path, raw)
-    stripped = [(line, [f.strip() for f in fields]) for line, fields in rows]
-    return [(n, fields) for n, fields in stripped if any(fields)], hashlib.sha256(raw).hexdigest()
+def _header_difference(header: list[str], columns: list[str]) -> str:
+    """What differs between a header and the template's: repeated, missing, unexpected or order."""
+    repeated = sorted({c for c in header if header.count(c) > 1})
+    missing = [c for c in columns if c not in header]
+    extra = [shorten(c) for c in header if c not in columns]
+    if repeated:
+        return f"column(s) {', '.join(map(quote, repeated))} appear more than once"
+    if missing or extra:
+        return f"missing {missing or 'none'}, unexpected {extra or 'none'}"
+    return f"columns in the wrong order, expected {', '.join(columns)}"
 
 
 def _table(path: Path, rows: Rows, columns: list[str]) -> tuple[pd.DataFrame, list[Problem]]:
@@ -157,11 +125,8 @@ def _table(path: Path, rows: Rows, columns: list[str]) -> tuple[pd.DataFrame, li
     while header and not header[-1]:
         header = header[:-1]
     if header != columns:
-        missing = [c for c in columns if c not in header]
-        extra = [c for c in header if c not in columns]
-        detail = (f"missing {missing or 'none'}, unexpected {extra or 'none'}" if missing or extra
-                  else f"columns in the wrong order, expected {', '.join(columns)}")
-        raise InputError.single(path, f"header does not match the template: {detail}", header_line)
+        raise InputError.single(path, f"header does not match the template: "
+                                f"{_header_difference(header, columns)}", header_line)
     records, problems = [], []
     for line, fields in rows[1:]:
         if len(fields) < len(columns) or any(fields[len(columns):]):
@@ -180,30 +145,43 @@ def _check_keys(path: Path, frame: pd.DataFrame, states: set[str],
     file, problems, seen = str(path), [], {}
     for line, state, country, year in frame[["_line"] + KEY].itertuples(index=False):
         if state not in states:
-            problems.append(Problem(file, "missing (required)" if not state else f"{state!r} is not "
+            problems.append(Problem(file, "missing (required)" if not state else f"{quote(state)} is not "
                                     f"a reporting state of this edition ({', '.join(sorted(states))})",
                                     line, "reporting_state"))
         if not _country_code(country):
-            problems.append(Problem(file, f"{country!r} is not a two-letter uppercase country code "
+            problems.append(Problem(file, f"{quote(country)} is not a two-letter uppercase country code "
                                     "(Eurostat: EL, UK, XK)", line, "country"))
         elif countries is not None and country not in countries:
-            problems.append(Problem(file, f"{country!r} is not one of the edition's countries",
+            problems.append(Problem(file, f"{quote(country)} is not one of the edition's countries",
                                     line, "country"))
         elif not is_country(country):
-            problems.append(Problem(file, f"{country!r} is not a Eurostat country code "
+            problems.append(Problem(file, f"{quote(country)} is not a Eurostat country code "
                                     "(EL = Greece, UK = United Kingdom, XK = Kosovo)", line, "country"))
         elif country in states:
             problems.append(Problem(file, f"{country} is a reporting state, not a third country",
                                     line, "country"))
         if not _YEAR.fullmatch(year):
-            problems.append(Problem(file, f"{year!r} is not a year (four digits)", line, "year"))
+            problems.append(Problem(file, f"{quote(year)} is not a year (four digits)", line, "year"))
         if (state, country, year) in seen:
             problems.append(Problem(file, f"duplicate of row {seen[state, country, year]}: same "
-                                    f"reporting_state, country and year ({state}, {country}, {year})",
+                                    f"reporting_state, country and year ({shorten(f'{state}, {country}, {year}')})",
                                     line))
         else:
             seen[state, country, year] = line
     return problems
+
+
+def _check_year(path: Path, frame: pd.DataFrame, year: int | None) -> list[Problem]:
+    """Rows of another year than the edition's data year: one problem saying how many and which."""
+    years = frame["year"][frame["year"].str.fullmatch(_YEAR.pattern)]
+    other = years[years != str(year)] if year is not None else years[:0]
+    if other.empty:
+        return []
+    first = int(frame.loc[other.index[0], "_line"])
+    found = ", ".join(sorted(set(other)))
+    return [Problem(str(path), f"{len(other)} of {len(frame)} rows are for year {found}, not the "
+                    f"edition's data year {year} (first on row {first}): put each year's rows in "
+                    f"data/restricted/<year>/", first, "year")]
 
 
 def _check_whole(path: Path, frame: pd.DataFrame, columns: list[str],
@@ -215,13 +193,13 @@ def _check_whole(path: Path, frame: pd.DataFrame, columns: list[str],
             if not text:
                 continue
             if allowed is None and not _WHOLE.fullmatch(text):
-                problems.append(Problem(str(path), f"{text!r} is not a whole number >= 0 (leave "
+                problems.append(Problem(str(path), f"{quote(text)} is not a whole number >= 0 (leave "
                                         "empty if not reported)", line, column))
             elif allowed is None and int(text) > MAX_COUNT:
-                problems.append(Problem(str(path), f"{text!r} is implausibly large (more than "
+                problems.append(Problem(str(path), f"{quote(text)} is implausibly large (more than "
                                         f"{MAX_COUNT:,})", line, column))
             elif allowed is not None and (not _WHOLE.fullmatch(text) or int(text) not in allowed):
-                problems.append(Problem(str(path), f"{text!r} is not an answer on the scale "
+                problems.append(Problem(str(path), f"{quote(text)} is not an answer on the scale "
                                         f"({_SCALE_TEXT}); leave empty for {NO_ANSWER}", line, column))
     return problems
 
@@ -247,50 +225,62 @@ def accepted_warnings(file: str, statistics: pd.DataFrame, lines: list[int]) -> 
                     lines[i], "readmission_requests_accepted") for i in over.nonzero()[0]]
 
 
-def _read(path: Path, kind: str, states: set[str],
-          countries: set[str] | None) -> tuple[pd.DataFrame, list[Problem], str]:
+def _read(path: Path, kind: str, states: set[str], countries: set[str] | None, year: int | None,
+          limits: Limits | None) -> tuple[pd.DataFrame, list[Problem], str]:
     """Read and validate one file of `kind`; return (typed frame, warnings, sha256)."""
-    rows, sha = _read_rows(path)
+    rows, sha, warnings = read_rows(path, kind, limits or Limits())
     text, problems = _table(path, rows, FILES[kind])
     problems += _check_keys(path, text, set(states), None if countries is None else set(countries))
+    problems += _check_year(path, text, year)
     statistics = kind == "readmission_statistics"
     values = COUNT_COLUMNS if statistics else list(ITEMS)
     problems += _check_whole(path, text, values, None if statistics else set(ANSWER_SCALE))
     columns = FILES[kind]
     raise_if_any(sorted(problems, key=lambda p: (p.row or 0, columns.index(p.field or "comment"))))
     frame = (STATISTICS_SCHEMA if statistics else QUESTIONNAIRE_SCHEMA).validate(_typed(text, values))
-    warnings = accepted_warnings(str(path), frame, list(text["_line"])) if statistics else []
+    if statistics:
+        warnings += accepted_warnings(str(path), frame, list(text["_line"]))
     return frame, warnings, sha
 
 
-def read_statistics(path: Path, states: set[str],
-                    countries: set[str] | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+def read_statistics(path: Path, states: set[str], countries: set[str] | None = None,
+                    year: int | None = None, limits: Limits | None = None
+                    ) -> tuple[pd.DataFrame, list[Problem]]:
     """Read readmission_statistics (.csv or .xlsx); InputError lists every problem in the file."""
-    frame, warnings, _ = _read(path, "readmission_statistics", states, countries)
+    frame, warnings, _ = _read(path, "readmission_statistics", states, countries, year, limits)
     return frame, warnings
 
 
-def read_questionnaire(path: Path, states: set[str],
-                       countries: set[str] | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+def read_questionnaire(path: Path, states: set[str], countries: set[str] | None = None,
+                       year: int | None = None, limits: Limits | None = None
+                       ) -> tuple[pd.DataFrame, list[Problem]]:
     """Read questionnaire (.csv or .xlsx); InputError lists every problem in the file."""
-    frame, warnings, _ = _read(path, "questionnaire", states, countries)
+    frame, warnings, _ = _read(path, "questionnaire", states, countries, year, limits)
     return frame, warnings
 
 
 def _find(folder: Path, kind: str) -> Path:
-    """The one file folder/<kind>.csv or .xlsx; none or both is an error."""
-    found = [p for p in (folder / f"{kind}.csv", folder / f"{kind}.xlsx") if p.is_file()]
+    """The one file folder/<kind>.csv or .xlsx (any case: QUESTIONNAIRE.CSV); none or both is an error."""
+    names = {f"{kind}{suffix}" for suffix in SUFFIXES}
+    entries = sorted(folder.iterdir()) if folder.is_dir() else []
+    found = [p for p in entries if p.name.lower() in names and (p.is_file() or p.is_symlink())]
     if not found:
+        near = [p.name for p in entries if p.name.lower().startswith(f"{kind}.")]
+        hint = f" ({', '.join(map(quote, near))} found: only .csv and .xlsx are read)" if near else ""
         raise InputError.single(folder / f"{kind}.csv", f"not found: put {kind}.csv or {kind}.xlsx "
-                                f"in {folder} (templates in data/templates/)")
+                                f"in {folder} (templates in data/templates/){hint}")
     if len(found) > 1:
-        raise InputError.single(found[0], f"both {kind}.csv and {kind}.xlsx are present: keep one")
+        raise InputError.single(found[0], f"both {kind}.csv and {kind}.xlsx are present: keep one "
+                                f"({', '.join(p.name for p in found)})")
     return found[0]
 
 
-def load_confidential(folder: Path, states: set[str],
-                      countries: set[str] | None = None) -> ConfidentialInputs:
+def load_confidential(folder: Path, states: set[str], countries: set[str] | None = None,
+                      year: int | None = None, limits: Limits | None = None) -> ConfidentialInputs:
     """Read both files of `folder`; problems of both files are raised together in one InputError.
+
+    With `year` (the edition's data year), rows of any other year are an error; `limits` (default:
+    the built-in ones) bound the files' sizes.
 
     The set is synthetic when the demo writer's marker file sits beside the files (never decided
     from a comment's text): a demo folder can never pass for real Member State answers.
@@ -300,7 +290,8 @@ def load_confidential(folder: Path, states: set[str],
     for kind in FILES:
         try:
             path = _find(folder, kind)
-            frames[kind], found, sources[path.name] = _read(path, kind, states, countries)
+            frames[kind], found, sources[path.name] = _read(path, kind, states, countries,
+                                                            year, limits)
             warnings += found
         except InputError as exc:
             problems += exc.problems
@@ -351,9 +342,9 @@ def completeness(inputs: ConfidentialInputs, states: list[str], countries: list[
 def _readme_rows(kind: str) -> list[list[str | int]]:
     """The README sheet of a template: every column, then the answer scale for the questionnaire."""
     rows: list[list[str | int]] = [
-        [f"{kind}: one row per reporting_state x country x year. Fill the first sheet; do not "
-         "rename, reorder or add columns. Save filled files in data/restricted/<year>/ (never "
-         "commit them)."],
+        [f"{kind}: one row per reporting_state x country x year. Fill the sheet named {kind}; "
+         "do not rename, reorder or add columns, merge cells or leave formulas unsaved. Save "
+         "filled files in data/restricted/<year>/ (never commit them)."],
         ["Numbers are whole numbers without decimals, signs or separators (counts at most "
          f"{MAX_COUNT:,}). An empty cell means not reported / no experience: it is never read "
          "as 0."], [],

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import InputError, Problem
+from ..errors import InputError, Problem, quote
 from .codes import SYNTHETIC_CODES, synthetic_countries_enabled
 from .schemas import read_csv_strings
 
@@ -45,7 +45,7 @@ INTERVALS = {  # table -> (start column, end column), both inclusive
 STATUSES = {"confirmed", "secondary", "inferred"}
 INSTRUMENT_TYPES = {"eu_agreement", "eu_arrangement", "agreement_clause"}
 STATE_GROUPS = {"EU", "SAC"}
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
+_DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{2}))?(?:-([0-9]{2}))?$")  # ASCII digits only
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ def parse_reduced_date(text: str) -> DatePeriod:
     """'2017-03-28' -> that day; '2017-07' -> 1-31 July 2017; '2018' -> the whole year."""
     match = _DATE.match(text.strip())
     if not match or (match.group(3) and not match.group(2)):
-        raise ValueError(f"not a date YYYY-MM-DD, YYYY-MM or YYYY: {text!r}")
+        raise ValueError(f"not a date YYYY-MM-DD, YYYY-MM or YYYY: {quote(text)}")
     year, month, day = match.group(1), match.group(2), match.group(3)
     if day:
         day_ = dt.date.fromisoformat(f"{year}-{month}-{day}")
@@ -103,14 +103,14 @@ def _check_values(path: Path, table: str, frame: pd.DataFrame, lines) -> list[Pr
         allowed["group"] = STATE_GROUPS
     for column, values in allowed.items():
         for index in frame.index[~frame[column].isin(values)]:
-            problems.append(Problem(str(path), f"{frame.at[index, column]!r} is not one of "
+            problems.append(Problem(str(path), f"{quote(frame.at[index, column])} is not one of "
                                     f"{', '.join(sorted(values))}", int(lines[index]), column))
     code_column = "eurostat_code" if "eurostat_code" in frame else "iso2"
     valid = frame[code_column].str.fullmatch(r"[A-Z]{2}")
     if synthetic_countries_enabled():
         valid |= frame[code_column].isin(SYNTHETIC_CODES)
     for index in frame.index[~valid]:
-        problems.append(Problem(str(path), f"{frame.at[index, code_column]!r} is not a two-letter "
+        problems.append(Problem(str(path), f"{quote(frame.at[index, code_column])} is not a two-letter "
                                 "code", int(lines[index]), code_column))
     return problems
 

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from ..errors import InputError, Problem
+from ..errors import InputError, Problem, quote
 
 MAX_PROBLEMS = 50
 NEGATIVE_NUMBER = r"\s*-\s*[0-9]+(?:\.[0-9]*)?\s*"
@@ -129,7 +129,7 @@ class RowProblems:
                        text: str) -> None:
         """Record '<text>, got <value>' on each masked row."""
         cells = values.to_numpy()
-        self.add(mask, field_name, lambda pos: f"{text}, got {cells[pos]!r}")
+        self.add(mask, field_name, lambda pos: f"{text}, got {quote(cells[pos])}")
 
     def raise_if_any(self, earlier: Sequence[Problem] = ()) -> None:
         """Raise one InputError: the first MAX_PROBLEMS problems by line and a count of the rest."""
@@ -178,7 +178,7 @@ def report_code_problems(problems: RowProblems, values: pd.Series, field_name: s
     """Flag cells whose code is not accepted; return the mask of accepted cells."""
     ok = accepted(values)
     cells = values.to_numpy()
-    problems.add(~ok, field_name, lambda pos: f"unknown code {cells[pos]!r}: not {what}")
+    problems.add(~ok, field_name, lambda pos: f"unknown code {quote(cells[pos])}: not {what}")
     return ok
 
 
@@ -207,7 +207,7 @@ BORDER_CROSSINGS_SCHEMA = pa.DataFrameSchema(
         "border_type": pa.Column(str, pa.Check.isin(["Land", "Sea"])),
         "nationality": pa.Column(str, pa.Check.str_matches(_CODE)),
         "nationality_iso3": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{3}$")),
-        "month": pa.Column(str, pa.Check.str_matches(r"^\d{4}-(0[1-9]|1[0-2])$")),
+        "month": pa.Column(str, pa.Check.str_matches(r"^[0-9]{4}-(0[1-9]|1[0-2])$")),
         "year": pa.Column("int64", pa.Check.in_range(1900, 2100)),
         "detections": pa.Column("int64", pa.Check.ge(0)),
     },
