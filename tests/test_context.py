@@ -42,6 +42,8 @@ def test_return_operations_exclude_voluntary_and_count_operations():
                         "participating_state": ["DE", "IT", "DE", "DE"], "destination": ["NG"] * 4,
                         "returnees": [10, 5, 7, 100], "voluntary": [False, False, False, True]})
     table = cooperation.return_operations(ops, "NG").set_index("year")
-    assert table.loc[2016].tolist() == [2, 22, 2]
+    # forced: RO-1 and RO-2, 10 + 5 + 7 returnees, DE and IT; voluntary apart: VRD-1, 100 persons
+    assert table.loc[2016].tolist() == [2, 22, 2, 1, 100]
+    assert "1 of them (100 persons)" in cooperation.voluntary_note(table.reset_index())
     by_state = cooperation.return_operations_by_state(ops, "NG", 2016).set_index("reporting_state")
     assert by_state.loc["DE"].tolist() == [2, 17]

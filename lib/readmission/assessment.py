@@ -79,7 +79,7 @@ def assess_country(inputs: AssessmentInputs, country: str, note: str = "") -> Co
     table = per_state_indicators(rates, requests, answers)
     ratings = rate_states(table, method)
     instruments = context.instruments(inputs.reference, country, inputs.edition.reference_date)
-    empty_ops = pd.DataFrame(columns=["year", "operations", "returnees", "participating_states"])
+    empty_ops = pd.DataFrame(columns=["year", *cooperation.OPERATION_COUNTS])
     return CountryAssessment(
         country=country, name=country_name(country), year=year,
         decisions_trend=trend_table(inputs, country),
@@ -91,7 +91,7 @@ def assess_country(inputs: AssessmentInputs, country: str, note: str = "") -> Co
         eu_issuance=ind.aggregate_rate(requests, "travel_documents_issued",
                                        "readmission_requests_submitted", method.min_states_for_aggregate),
         answers=answers,
-        items=cooperation.item_summary(answers, method.min_states_for_aggregate),
+        items=cooperation.item_summary(answers, method.min_states_for_aggregate, method.poor_answer),
         operations=(cooperation.return_operations(public.operations, country)
                     if public.operations is not None else empty_ops),
         operations_by_state=(cooperation.return_operations_by_state(public.operations, country, year)
