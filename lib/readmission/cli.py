@@ -166,7 +166,7 @@ def check_country_inputs(project: Project, edition, code: str, states: list[str]
 
     folder = Path(restricted_dir) if restricted_dir else confidential_folder(project, edition)
     checks = [lambda: load_method(project), lambda: load_country_params(project, code),
-              lambda: load_public(Path(public_dir or project.public), [])]
+              lambda: load_public(Path(public_dir or project.public), [], project.reference)]
     if restricted_dir is not None or any(folder.glob("questionnaire.*")) or \
             any(folder.glob("readmission_statistics.*")):
         checks.append(lambda: load_confidential(folder, set(states)))

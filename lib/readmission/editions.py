@@ -43,7 +43,7 @@ def record_manifest(project: Project, edition: Edition, manifest: list[dict] | N
 
 def compute_selection(project: Project, edition: Edition) -> Selection:
     """Select the edition's countries from data/public (nothing written)."""
-    decisions = eurostat.load_return_decisions(project.public)
+    decisions = eurostat.load_return_decisions(project.public, eurostat.load_caveats(project.reference))
     return select_countries(edition, decisions.observations, load_reference(project.reference),
                             load_method(project).near_miss_share)
 
