@@ -45,11 +45,19 @@ class CountryAssessment:
 
 
 def trend_table(inputs: AssessmentInputs, country: str) -> pd.DataFrame:
-    """Decisions and returns per year over every year either series has, EU+ reporting states."""
-    decisions = ind.decisions_trend(inputs.public.decisions.observations, country, inputs.states)
-    returns = ind.returns_trend(inputs.public.returns.observations, country, inputs.states)
-    merged = decisions.merge(returns, on="year", how="outer", suffixes=("_decisions", "_returns"))
-    return merged.sort_values("year").reset_index(drop=True)
+    """Decisions and returns per year, every year of either series, with the flags behind each sum.
+
+    Each year sums the same per-state tables as (a) and (b): a missing value is n/a, an absent
+    returns row follows the `absent_returns` rule, and "states reporting" are the states with a value.
+    """
+    decisions, returns = inputs.public.decisions.observations, inputs.public.returns.observations
+    states, rule = inputs.states, inputs.method.absent_returns
+    years = ind.series_years(decisions, returns)
+    trend = ind.series_trend(lambda y: ind.return_decisions(decisions, country, y, states),
+                             years, "return_decisions")
+    returned = ind.series_trend(lambda y: ind.returns_carried_out(returns, country, y, states, rule),
+                                years, "returns")
+    return trend.merge(returned, on="year", suffixes=("_decisions", "_returns"))
 
 
 def per_state_indicators(rates: pd.DataFrame, requests: pd.DataFrame, answers: pd.DataFrame) -> pd.DataFrame:
