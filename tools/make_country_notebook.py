@@ -24,7 +24,8 @@ country = "IQ"                          # Eurostat code of the third country
 year = 2016                             # data year of the edition
 public_dir = "../data/fixture/public"   # public statistics; the default is a synthetic fixture
 restricted_dir = ""                     # confidential inputs; empty: data/restricted/<year>, else the demo
-results_dir = ""                        # where to write <CODE>.json and <CODE>.csv; empty: do not write''', tags=("parameters",))
+results_dir = ""                        # where to write <CODE>.json and <CODE>.csv; empty: do not write
+outside_selection = False               # True: a country the edition did not select, run on request''', tags=("parameters",))
 nb.code('''#| include: false
 project = Project.default()
 edition = load_edition(year, project)
@@ -36,6 +37,8 @@ nb.code('''#| echo: false
 if a.public_synthetic:
     show.banner("SYNTHETIC TEST FIXTURE: the public statistics on this page are invented")
 show.banner(a.synthetic_label)
+if outside_selection:
+    show.outside_selection(inputs, country)
 show.overview(a)
 ''')
 nb.md('''## (a) Return decisions
@@ -98,7 +101,7 @@ nb.md('''Public evidence for (iv): return operations to the country coordinated 
 flights mostly), from Frontex documents released to Statewatch: a subset of all returns.''')
 nb.code('''#| echo: false
 #| fig-alt: "Bar chart of persons returned on Frontex-coordinated return operations to the country, per year."
-show.table(a.operations)
+show.operations(a)
 fig = charts.return_operations_chart(a.operations, a.name)
 plt.show()''')
 nb.md('''## Context

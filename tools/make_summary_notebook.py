@@ -42,8 +42,11 @@ nb.code('''#| echo: false
 show.bullets(findings.headlines(countries, findings.worst_items(results)))''')
 nb.md('''## Overall level of cooperation
 
-How many countries fall in each level. The first real assessment (COM(2021) 56, data year 2019)
-found roughly a third in each.''')
+How many countries fall in each level. For comparison, the first real assessment (data year
+2019) found roughly a third of the countries in each level: Commission Communication COM(2021) 56
+of 10 February 2021, "Enhancing cooperation on return and readmission as part of a fair, effective
+and comprehensive EU migration policy"
+([EUR-Lex 52021DC0056](https://eur-lex.europa.eu/legal-content/EN/ALL/?uri=CELEX%3A52021DC0056)).''')
 nb.code('''#| echo: false
 shares = findings.level_shares(countries)
 show.table(shares, percent_columns=("share",))''')
@@ -74,7 +77,8 @@ show.banner(label)
 show.table(findings.worst_items(results))''')
 nb.md('''## Readmission case management systems (RCMS)
 
-Levels of countries with an RCMS launched by the reference date, against those without.''')
+Levels of countries with an RCMS in place by the reference date (launched by then, or launched on
+a date not known: "in place, date unknown"), against those without ("none").''')
 nb.code('''#| echo: false
 show.table(findings.levels_by(countries, "rcms").reset_index())''')
 nb.md('''## Irregular arrivals

@@ -9,7 +9,7 @@ import pandas as pd
 from . import context, cooperation
 from . import indicators as ind
 from .data.codes import country_name
-from .inputs import AssessmentInputs
+from .inputs import AssessmentInputs, caveat_notes
 from .rating import CountryLevel, country_level, rate_states
 
 
@@ -42,6 +42,7 @@ class CountryAssessment:
     synthetic_label: str
     public_synthetic: bool
     note: str = ""
+    caveats: tuple[str, ...] = ()       # data caveats applied to (or not applicable to) the inputs
 
 
 def trend_table(inputs: AssessmentInputs, country: str) -> pd.DataFrame:
@@ -117,4 +118,5 @@ def assess_country(inputs: AssessmentInputs, country: str, note: str = "") -> Co
         synthetic_label=confidential.label if confidential.synthetic else "",
         public_synthetic=public.synthetic,
         note=note,
+        caveats=tuple(caveat_notes(public)),
     )

@@ -180,6 +180,27 @@ def check_country_inputs(project: Project, edition, code: str, states: list[str]
         raise InputError(problems)
 
 
+def check_edition_scope(project: Project, edition, code: str, public_dir: Optional[Path],
+                        outside_selection: bool) -> None:
+    """The data year has return decisions, and the country is in the edition's selection (or the
+    run asks for one outside it): checked before a kernel starts, so nothing is read as 0."""
+    from .inputs import load_public
+    from .params import load_method
+    from .selection import check_decisions_year, outside_reason, select_countries
+    from .data.reference import load_reference
+
+    decisions = load_public(Path(public_dir or project.public), [], project.reference).decisions
+    check_decisions_year(decisions.observations, edition.data_year,
+                         f"Edition {edition.data_year} rates {edition.data_year}'s return decisions")
+    selection = select_countries(edition, decisions.observations, load_reference(project.reference),
+                                 load_method(project).near_miss_share)
+    why = outside_reason(selection, code)
+    if why and not outside_selection:
+        raise InputError.single("command line", f"{why}. Run it anyway with --outside-selection "
+                                "(its page then says that it is outside the selection, and why)",
+                                field="code")
+
+
 @app.command()
 @friendly_errors
 def country(code: str = typer.Argument(..., help="Eurostat code of the third country, e.g. IQ."),
@@ -187,7 +208,10 @@ def country(code: str = typer.Argument(..., help="Eurostat code of the third cou
             public_dir: Optional[Path] = typer.Option(None, help="Public data (default data/public)."),
             restricted_dir: Optional[Path] = typer.Option(
                 None, help="Confidential inputs (default data/restricted/<year>, else the demo)."),
-            audience: str = AudienceOption):
+            audience: str = AudienceOption,
+            outside_selection: bool = typer.Option(
+                False, "--outside-selection", help="Run a country the edition did not select; "
+                "its page says so and why.")):
     """Run the country notebook for one country into notebooks/countries/<CODE>.ipynb."""
     from .data.reference import load_reference, reporting_states_on
     from .pipeline import check_country_code, run_country
@@ -199,9 +223,10 @@ def country(code: str = typer.Argument(..., help="Eurostat code of the third cou
     code = check_country_code(code.strip().upper() if code.strip().isalpha() else code, states)
     audience = check_audience(audience)
     check_country_inputs(project, edition, code, states, public_dir, restricted_dir)
+    check_edition_scope(project, edition, code, public_dir, outside_selection)
     with console.status(f"running the {code} notebook for {year}"):
         outcome = run_country(project, edition, code, public_dir, restricted_dir,
-                              audience=audience)
+                              audience=audience, outside_selection=outside_selection)
     if not outcome.ok:
         err_console.print(f"[bold red]{code} failed:[/] {escape(outcome.error)} (log: {outcome.log})",
                           highlight=False, soft_wrap=True)

@@ -74,16 +74,22 @@ class CountryJob:
     public_dir: Path | None = None
     restricted_dir: Path | None = None
     warm: bool = False
+    outside_selection: bool = False  # run on request although not selected: the page says so
 
 
 def notebook_parameters(project: Project, edition: Edition, country: str, public_dir: Path,
-                        restricted_dir: Path | None, out: Path | None = None) -> dict:
-    """papermill parameters; paths relative to notebooks/ so executed notebooks do not vary by machine."""
+                        restricted_dir: Path | None, out: Path | None = None,
+                        outside_selection: bool = False) -> dict:
+    """papermill parameters; paths relative to notebooks/ so executed notebooks do not vary by machine.
+
+    `outside_selection` is passed only when set, so the selected countries' parameters are unchanged.
+    """
     rel = lambda p: os.path.relpath(Path(p).resolve(), project.notebooks.resolve())  # noqa: E731
     out = out or countries_dir(project)
-    return {"country": country, "year": edition.data_year, "public_dir": rel(public_dir),
-            "restricted_dir": rel(restricted_dir) if restricted_dir else "",
-            "results_dir": f"{rel(out)}/{STAGING}/{country}"}
+    params = {"country": country, "year": edition.data_year, "public_dir": rel(public_dir),
+              "restricted_dir": rel(restricted_dir) if restricted_dir else "",
+              "results_dir": f"{rel(out)}/{STAGING}/{country}"}
+    return params | ({"outside_selection": True} if outside_selection else {})
 
 
 def restricted_store(project: Project, edition: Edition) -> Path:
@@ -129,7 +135,7 @@ def run_job(job: CountryJob) -> CountryOutcome:
     log = log_path(project, edition, code)
     log.parent.mkdir(parents=True, exist_ok=True)
     params = notebook_parameters(project, edition, code, job.public_dir or project.public,
-                                 job.restricted_dir, job.out)
+                                 job.restricted_dir, job.out, job.outside_selection)
     try:
         nb = run_papermill(project.notebooks / "country.ipynb", staging / f"{code}.ipynb", params,
                            project.notebooks, log, job.warm)
@@ -146,10 +152,11 @@ def run_job(job: CountryJob) -> CountryOutcome:
 
 def run_country(project: Project, edition: Edition, country: str, public_dir: Path | None = None,
                 restricted_dir: Path | None = None, warm: bool = False,
-                audience: str = "public", out: Path | None = None) -> CountryOutcome:
+                audience: str = "public", out: Path | None = None,
+                outside_selection: bool = False) -> CountryOutcome:
     """One country's notebook into notebooks/countries (or `out`), for the given audience."""
     return run_job(CountryJob(project.root, edition.data_year, country, out or countries_dir(project),
-                              audience, public_dir, restricted_dir, warm))
+                              audience, public_dir, restricted_dir, warm, outside_selection))
 
 
 def execute_countries(jobs: list[CountryJob], workers: int, progress=None) -> list[CountryOutcome]:

@@ -115,3 +115,19 @@ def select_countries(edition: Edition, decisions: pd.DataFrame, reference: Refer
     candidates.insert(1, "name", candidates["country"].map(lambda c: names.get(c) or _name(c)))
     candidates["states_total"] = len(states)
     return Selection(edition, candidates, states)
+
+
+def outside_reason(selection: Selection, country: str) -> str:
+    """Why `country` is outside the edition's selection, with the numbers; '' when it is selected."""
+    edition, c = selection.edition, selection.candidates.set_index("country")
+    if country in selection.codes:
+        return ""
+    head = f"{country} is outside the selection of edition {edition.data_year}"
+    if country not in c.index:
+        return f"{head}: no return decisions to its nationals in {edition.selection_year}"
+    row = c.loc[country]
+    decisions = "n/a" if pd.isna(row["decisions"]) else f"{int(row['decisions']):,}"
+    visa = "needed" if row["visa_required"] else "not needed"
+    return (f"{head} ({row['outcome']}): {decisions} return decisions in {edition.selection_year} "
+            f"(selected: more than {edition.threshold:,}), and a Schengen visa {visa} on "
+            f"{edition.reference_date}")
