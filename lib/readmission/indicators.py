@@ -20,7 +20,8 @@ def _by_state(frame: pd.DataFrame, country: str, year: int, states: list[str], n
     rows = rows.set_index("geo")
     out = pd.DataFrame({STATE: states})
     out[name] = out[STATE].map(rows["value"]).astype("Int64")
-    out[f"{name}_flags"] = out[STATE].map(rows["flags"]).fillna("").astype(str)
+    flags = rows["flags"].to_dict()
+    out[f"{name}_flags"] = out[STATE].map(lambda state: str(flags.get(state, "")))
     out[f"{name}_row"] = out[STATE].isin(rows.index)
     return out
 
