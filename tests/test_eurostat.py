@@ -347,7 +347,7 @@ def test_caveat_reads_a_state_year_as_not_available_for_its_file_only(tmp_path):
     table = load_return_decisions(tmp_path, caveats_for(tmp_path, sha256_file(path)))
     values = table.observations.set_index(["geo", "year"])["value"]
     assert pd.isna(values[("AT", 2014)]) and values[("AT", 2015)] == 10 and values[("DE", 2014)] == 0
-    assert table.caveats == ("migr_eiord: AT 2014 not available, read as n/a (every value 0 in the source)",)
+    assert table.caveats == ("migr_eiord: not available, read as n/a: AT 2014 (every value 0 in the source)",)
     # another vintage (another sha256) does not inherit the caveat, and a note says so
     other = load_return_decisions(tmp_path, caveats_for(tmp_path, "f" * 64))
     assert other.observations.set_index(["geo", "year"])["value"][("AT", 2014)] == 0

@@ -86,7 +86,7 @@ def test_austria_2014_is_not_available_in_migr_eiord():
     table = eurostat.load_return_decisions(SNAPSHOT, caveats)
     obs = table.observations
     assert obs.loc[(obs["geo"] == "AT") & (obs["year"] == 2014), "value"].notna().sum() == 0
-    assert any(note.startswith("migr_eiord: AT 2014 not available") for note in table.caveats)
+    assert table.caveats[0].startswith("migr_eiord: not available, read as n/a: AT 2014 (")
 
 
 def test_nigeria_2022_participating_states_without_frontex():

@@ -133,7 +133,7 @@ def overview(a) -> None:
     if a.country in DESIGNATION_FOOTNOTES:  # the asterisk shown, not read as emphasis
         lines.append("\\" + DESIGNATION_FOOTNOTES[a.country])
     if a.caveats:
-        lines.append("Data caveats (data/reference/caveats.yml), applied to every table and sum below: "
+        lines.append("Data caveats (data/reference/caveats.yml), applied to every table below: "
                      + "; ".join(escape_markdown(c) for c in a.caveats) + ".")
     display(Markdown("\n\n".join(lines)))
 

@@ -30,8 +30,6 @@ class NotAvailable:
     year: int
     why: str
 
-    def describe(self) -> str:
-        return f"{self.dataset}: {self.state} {self.year} not available, read as n/a ({self.why})"
 
 
 @dataclass(frozen=True)
@@ -94,6 +92,13 @@ def mark_not_available(frame: pd.DataFrame, cells: list[NotAvailable]) -> pd.Dat
     return out
 
 
+def describe(dataset: str, cells: list[NotAvailable]) -> str:
+    """One line for a dataset's applied caveats, cells grouped by their reason."""
+    reasons = dict.fromkeys(c.why for c in cells)
+    groups = [", ".join(f"{c.state} {c.year}" for c in cells if c.why == why) + f" ({why})" for why in reasons]
+    return f"{dataset}: not available, read as n/a: " + "; ".join(groups)
+
+
 def applicable(caveats: Caveats | None, dataset: str, path: Path) -> tuple[list[NotAvailable], list[str]]:
     """The caveats written for this very file (same sha256), and notes on what was (not) applied."""
     written = caveats.for_dataset(dataset) if caveats else []
@@ -101,7 +106,7 @@ def applicable(caveats: Caveats | None, dataset: str, path: Path) -> tuple[list[
         return [], []
     actual = sha256_file(path)
     matching = [c for c in written if c.sha256 == actual]
-    notes = [c.describe() for c in matching]
+    notes = [describe(dataset, matching)] if matching else []
     others = sorted({c.sha256[:12] for c in written if c.sha256 != actual})
     if others and not matching:
         notes.append(f"{dataset}: the caveats in {caveats.path.name} are for sha256 {', '.join(others)}..., "
