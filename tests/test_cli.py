@@ -39,14 +39,19 @@ def test_data_check_reports_completeness_and_synthetic(tmp_path, monkeypatch):
     assert de.count("│ 2 ") + de.count(" 2 │") >= 2
 
 
+def refused_country(tmp_path, monkeypatch, code: str, year: int):
+    """A fixture project, and the message of `country CODE --year YEAR`, which must exit 2."""
+    project = make_project(tmp_path / "p")
+    monkeypatch.setenv("READMISSION_ROOT", str(project.root))
+    result = runner.invoke(app, ["country", code, "--year", str(year)], env={"COLUMNS": "300"})
+    assert result.exit_code == 2, result.output
+    return project, " ".join(result.output.split())
+
+
 def test_country_with_no_decisions_in_its_data_year_stops_before_a_kernel(tmp_path, monkeypatch):
     # issue 11, item 7: the fixture's migr_eiord has 2012-2016 only; edition 2019 rates 2019's
     # return decisions: exit 2 naming the dataset, the year and `readmission data fetch`, nothing run
-    project = make_project(tmp_path / "p")
-    monkeypatch.setenv("READMISSION_ROOT", str(project.root))
-    result = runner.invoke(app, ["country", "IQ", "--year", "2019"], env={"COLUMNS": "300"})
-    assert result.exit_code == 2, result.output
-    text = " ".join(result.output.split())
+    project, text = refused_country(tmp_path, monkeypatch, "IQ", 2019)
     assert "no return decisions (migr_eiord" in text and "for 2019" in text and "2012-2016" in text
     assert "readmission data fetch" in text
     assert not (project.notebooks / "countries" / "IQ.ipynb").exists()
@@ -56,11 +61,7 @@ def test_country_outside_the_selection_needs_the_flag_and_passes_it_on(tmp_path,
     # issue 11, item 7: the fixture's Albania (AL) is visa-free on 2016-12-31, so not selected
     # (make_project selects IQ, MA, PK): exit 2 without --outside-selection; with it, the run gets
     # outside_selection=True, which the notebook shows as a banner (presentation.outside_selection)
-    project = make_project(tmp_path / "p")
-    monkeypatch.setenv("READMISSION_ROOT", str(project.root))
-    result = runner.invoke(app, ["country", "AL", "--year", "2016"], env={"COLUMNS": "300"})
-    assert result.exit_code == 2, result.output
-    text = " ".join(result.output.split())
+    project, text = refused_country(tmp_path, monkeypatch, "AL", 2016)
     assert "AL is outside the selection of edition 2016" in text and "visa not needed" in text
     assert "--outside-selection" in text
     calls = []
