@@ -28,6 +28,7 @@ year = 2016                             # data year of the edition
 public_dir = "../data/fixture/public"   # public statistics; the default is a synthetic fixture
 restricted_dir = "../data/fixture/confidential/2016"  # confidential inputs; the default is SYNTHETIC
 results_dir = ""                        # where to write <CODE>.json and <CODE>.csv; empty: do not write
+outside_selection = False               # True: a country the edition did not select, run on request
 
 # %%
 #| include: false
@@ -43,6 +44,8 @@ a = assess_country(inputs, country, note=load_country_params(project, country)["
 if a.public_synthetic:
     show.banner("SYNTHETIC TEST FIXTURE: the public statistics on this page are invented")
 show.banner(a.synthetic_label)
+if outside_selection:
+    show.outside_selection(inputs, country)
 show.overview(a)
 
 # %% [markdown]
@@ -132,7 +135,7 @@ show.table(a.items)
 # %%
 #| echo: false
 #| fig-alt: "Bar chart of persons returned on Frontex-coordinated return operations to the country, per year."
-show.table(a.operations)
+show.operations(a)
 fig = charts.return_operations_chart(a.operations, a.name)
 plt.show()
 

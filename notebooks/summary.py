@@ -7,7 +7,6 @@
 #| include: false
 # %matplotlib inline
 # %config InlineBackend.print_figure_kwargs = {"bbox_inches": None}
-import json
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -53,8 +52,11 @@ show.bullets(findings.headlines(countries, findings.worst_items(results)))
 # %% [markdown]
 # ## Overall level of cooperation
 #
-# How many countries fall in each level. The first real assessment (COM(2021) 56, data year 2019)
-# found roughly a third in each.
+# How many countries fall in each level. For comparison, the first real assessment (data year
+# 2019) found roughly a third of the countries in each level: Commission Communication COM(2021) 56
+# of 10 February 2021, "Enhancing cooperation on return and readmission as part of a fair, effective
+# and comprehensive EU migration policy"
+# ([EUR-Lex 52021DC0056](https://eur-lex.europa.eu/legal-content/EN/ALL/?uri=CELEX%3A52021DC0056)).
 
 # %%
 #| echo: false
@@ -103,7 +105,8 @@ show.table(findings.worst_items(results))
 # %% [markdown]
 # ## Readmission case management systems (RCMS)
 #
-# Levels of countries with an RCMS launched by the reference date, against those without.
+# Levels of countries with an RCMS in place by the reference date (launched by then, or launched on
+# a date not known: "in place, date unknown"), against those without ("none").
 
 # %%
 #| echo: false

@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 from readmission.cli import app
 from readmission.inputs import edition_states, load_public, write_demo_set
 from readmission.params import load_edition, load_method
+from readmission.pipeline import notebook_parameters
 from conftest import SELECTED, make_project
 
 runner = CliRunner()
@@ -36,3 +37,46 @@ def test_data_check_reports_completeness_and_synthetic(tmp_path, monkeypatch):
     # 2 of the 3 selected countries have rows: Germany has 2 rows in each file
     de = next(line for line in result.output.splitlines() if line.strip("│ ").startswith("DE "))
     assert de.count("│ 2 ") + de.count(" 2 │") >= 2
+
+
+def refused_country(tmp_path, monkeypatch, code: str, year: int):
+    """A fixture project, and the message of `country CODE --year YEAR`, which must exit 2."""
+    project = make_project(tmp_path / "p")
+    monkeypatch.setenv("READMISSION_ROOT", str(project.root))
+    result = runner.invoke(app, ["country", code, "--year", str(year)], env={"COLUMNS": "300"})
+    assert result.exit_code == 2, result.output
+    return project, " ".join(result.output.split())
+
+
+def test_country_with_no_decisions_in_its_data_year_stops_before_a_kernel(tmp_path, monkeypatch):
+    # issue 11, item 7: the fixture's migr_eiord has 2012-2016 only; edition 2019 rates 2019's
+    # return decisions: exit 2 naming the dataset, the year and `readmission data fetch`, nothing run
+    project, text = refused_country(tmp_path, monkeypatch, "IQ", 2019)
+    assert "no return decisions (migr_eiord" in text and "for 2019" in text and "2012-2016" in text
+    assert "readmission data fetch" in text
+    assert not (project.notebooks / "countries" / "IQ.ipynb").exists()
+
+
+def test_country_outside_the_selection_needs_the_flag_and_passes_it_on(tmp_path, monkeypatch):
+    # issue 11, item 7: the fixture's Albania (AL) is visa-free on 2016-12-31, so not selected
+    # (make_project selects IQ, MA, PK): exit 2 without --outside-selection; with it, the run gets
+    # outside_selection=True, which the notebook shows as a banner (presentation.outside_selection)
+    project, text = refused_country(tmp_path, monkeypatch, "AL", 2016)
+    assert "AL is outside the selection of edition 2016" in text and "visa not needed" in text
+    assert "--outside-selection" in text
+    calls = []
+    monkeypatch.setattr("readmission.edition_run.run_one_country",
+                        lambda *a, **k: calls.append(a[-1:]) or Outcome())
+    result = runner.invoke(app, ["country", "AL", "--year", "2016", "--outside-selection", "--demo"])
+    assert result.exit_code == 0, result.output
+    assert calls[0] == (True,)
+    folder = project.restricted / "2016"
+    params = notebook_parameters(project, load_edition(2016, project), "AL", project.public, folder,
+                                 outside_selection=True)
+    assert params["outside_selection"] is True
+    assert "outside_selection" not in notebook_parameters(project, load_edition(2016, project), "IQ",
+                                                          project.public, folder)
+
+
+class Outcome:
+    ok, notebook, log, error = True, "AL.ipynb", "AL.log", ""

@@ -42,6 +42,21 @@ def test_return_operations_exclude_voluntary_and_count_operations():
                         "participating_state": ["DE", "IT", "DE", "DE"], "destination": ["NG"] * 4,
                         "returnees": [10, 5, 7, 100], "voluntary": [False, False, False, True]})
     table = cooperation.return_operations(ops, "NG").set_index("year")
-    assert table.loc[2016].tolist() == [2, 22, 2]
+    # forced: RO-1 and RO-2, 10 + 5 + 7 returnees, DE and IT; voluntary apart: VRD-1, 100 persons
+    assert table.loc[2016].tolist() == [2, 22, 2, 1, 100]
+    assert "1 of them (100 persons)" in cooperation.voluntary_note(table.reset_index())
     by_state = cooperation.return_operations_by_state(ops, "NG", 2016).set_index("reporting_state")
     assert by_state.loc["DE"].tolist() == [2, 17]
+
+
+def test_rcms_with_an_unknown_launch_date_is_in_place_date_unknown(reference_dir):
+    # issue 11, item 5: rcms.csv has Georgia's RCMS launched (stage) with no date: in place, date
+    # unknown, never "none"; Iraq's is only planned (none); Pakistan's launched in 2018 (none by 2016)
+    tables = load_reference(reference_dir)
+    on = dt.date(2016, 12, 31)
+    georgia = context.rcms(tables, "GE", on)
+    assert georgia["in_place"].tolist() == ["in place, date unknown"]
+    assert context.rcms_status(georgia) == "in place, date unknown"
+    assert context.rcms_status(context.rcms(tables, "IQ", dt.date(2024, 12, 31))) == "none"
+    assert context.rcms_status(context.rcms(tables, "PK", on)) == "none"
+    assert context.rcms_status(context.rcms(tables, "PK", dt.date(2019, 12, 31))) == "in place"

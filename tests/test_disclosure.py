@@ -64,7 +64,7 @@ def test_identical_answers_are_suppressed_and_say_why():
     answers = pd.DataFrame({"reporting_state": ["DE", "FR", "IT", "NL"],
                             **{item: pd.array([2, 2, 2, None], dtype="Int64") for item in ITEM_COLUMNS}})
     answers["laissez_passer"] = pd.array([1, 3, 5, 4], dtype="Int64")
-    summary = item_summary(answers, MIN_STATES).set_index("item")
+    summary = item_summary(answers, MIN_STATES, poor_answer=2).set_index("item")
     assert summary.loc["identification", "suppressed"] == "all answers are identical"
     assert pd.isna(summary.loc["identification", "mean_answer"])
     assert pd.isna(summary.loc["identification", "states_poor"])

@@ -12,10 +12,12 @@ from readmission.data import codes
 from readmission.data.eurostat import (
     DATASET_FILES,
     load_asylum_applications,
+    load_caveats,
     load_return_decisions,
     load_returns,
     read_sdmx_csv,
 )
+from readmission.data.snapshot import sha256_file
 from readmission.errors import InputError
 
 SNAPSHOT = Path(__file__).resolve().parents[2] / "shared" / "data" / "snapshot"
@@ -325,3 +327,37 @@ def test_snapshot_asylum_applications():
     eu = table.aggregates[table.aggregates["geo"] == "EU27_2020"]
     assert eu.loc[eu["year"] == 2023, "value"].sum() == 1130825  # meta: EU27_2020 sums
     assert set(table.observations["sex"]) == {"F", "M", "UNK"}
+
+
+def caveats_for(tmp_path: Path, sha: str):
+    """A caveats.yml saying Austria 2014 is not available in the migr_eiord file with `sha`."""
+    (tmp_path / "ref").mkdir(exist_ok=True)
+    (tmp_path / "ref" / "caveats.yml").write_text(
+        f"migr_eiord:\n  '{sha}':\n    not_available:\n"
+        '      - {state: "AT", year: 2014, why: "every value 0 in the source"}\n', encoding="utf-8")
+    return load_caveats(tmp_path / "ref")
+
+
+def test_caveat_reads_a_state_year_as_not_available_for_its_file_only(tmp_path):
+    # issue 11, item 1: Austria 2014 written as 0 (as in the snapshot) is n/a once the caveat for
+    # this file's sha256 applies; Austria 2015 and Germany 2014 keep their values
+    path = write(tmp_path, "migr_eiord", [eiord(geo="AT", year="2014", value="0"),
+                                          eiord(geo="AT", year="2015", value="10"),
+                                          eiord(geo="DE", year="2014", value="0")])
+    table = load_return_decisions(tmp_path, caveats_for(tmp_path, sha256_file(path)))
+    values = table.observations.set_index(["geo", "year"])["value"]
+    assert pd.isna(values[("AT", 2014)]) and values[("AT", 2015)] == 10 and values[("DE", 2014)] == 0
+    assert table.caveats == ("migr_eiord: not available, read as n/a: AT 2014 (every value 0 in the source)",)
+    # another vintage (another sha256) does not inherit the caveat, and a note says so
+    other = load_return_decisions(tmp_path, caveats_for(tmp_path, "f" * 64))
+    assert other.observations.set_index(["geo", "year"])["value"][("AT", 2014)] == 0
+    assert "not applied" in other.caveats[0] and "ffffffffffff" in other.caveats[0]
+
+
+def test_caveats_file_names_bad_entries(tmp_path):
+    (tmp_path / "caveats.yml").write_text(
+        'migr_eiord:\n  short: {}\nmigr_eiorx: {}\n', encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_caveats(tmp_path)
+    assert "field 'migr_eiorx': unknown dataset" in str(err.value)
+    assert "field 'migr_eiord.short': expected the file's sha256" in str(err.value)

@@ -63,3 +63,13 @@ def test_robustness_counts_level_changes():
     assert findings.level_under(results["AA"], method) == LEVEL_WELL
     assert findings.level_under(results["AA"], method.with_setting("min_decisions_concerned", 500)) == \
         "not enough information"
+
+
+def test_rcms_with_unknown_date_counts_as_in_place_date_unknown():
+    # issue 11, item 5: a country whose RCMS has no known launch date (Georgia) is its own row of the
+    # summary's RCMS table, not counted under "none"; AA (level well) has one, the other three none
+    results = {code: dict(r, public=dict(r["public"], rcms_status="none")) for code, r in RESULTS.items()}
+    results["AA"]["public"].update(rcms_status="in place, date unknown", rcms_in_place=True)
+    cross = findings.levels_by(findings.country_table(results), "rcms")
+    assert cross.loc["in place, date unknown", "well"] == 1
+    assert cross.loc["none"].sum() == 3

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from readmission import cooperation
 from readmission.data import codes
 from readmission.data.frontex import (
     BORDER_CROSSINGS_FILE,
@@ -151,6 +152,18 @@ def test_frontex_rows_voluntary_and_documented_repeats_are_accepted(tmp_path):
     assert frame["voluntary"].tolist() == [False, True, False, False, False]
     assert frame["repeated_key"].tolist() == [False, False, True, True, False]
     assert frame.loc[frame["repeated_key"], "returnees"].sum() == 43
+
+
+def test_frontex_itself_is_no_participating_state(tmp_path):
+    # issue 11, item 3: an operation to NG with DE and IT and a 'Frontex' row (empty code, as in the
+    # snapshot's RO-02582) has 2 participating states, not 3; DE's 12 + IT's 12 = 24 returnees
+    lines = [operation(op="RO-02582"), operation(op="RO-02582", state="IT", state_label="Italy"),
+             operation(op="RO-02582", state="", returnees="0", state_label="Frontex")]
+    frame = operations(tmp_path, lines)
+    table = cooperation.return_operations(frame, "NG").set_index("year")
+    assert table.loc[2022, ["operations", "returnees", "participating_states"]].tolist() == [1, 24, 2]
+    by_state = cooperation.return_operations_by_state(frame, "NG", 2022)
+    assert by_state["reporting_state"].tolist() == ["DE", "IT"]
 
 
 def test_undocumented_repeated_key_is_rejected(tmp_path):

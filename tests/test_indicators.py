@@ -77,10 +77,58 @@ def test_forced_returns_give_the_rating_rate_where_given():
     assert table.loc["NO", "rating_return_basis"].startswith("returns to third countries")
 
 
+def decisions_trend(frame, years):
+    return ind.series_trend(lambda y: ind.return_decisions(frame, "IQ", y, STATES), years, "return_decisions")
+
+
+def returns_trend(frame, years, rule="zero_if_state_reports"):
+    return ind.series_trend(lambda y: ind.returns_carried_out(frame, "IQ", y, STATES, rule), years, "returns")
+
+
 def test_trend_sums_years_and_counts_states():
-    trend = ind.decisions_trend(DECISIONS, "IQ", STATES).set_index("year")
+    trend = decisions_trend(DECISIONS, [2015, 2016]).set_index("year")
+    # 2016: DE 1000 + FR 0 + NO 40 (IT n/a) over 3 states; 2015: DE 800 alone
     assert trend.loc[2016, "return_decisions"] == 1040 and trend.loc[2016, "states_reporting"] == 3
     assert trend.loc[2015, "return_decisions"] == 800
+
+
+def test_trend_states_reporting_returns_are_the_rates_states():
+    # issue 11, item 2: IT has no IQ row but reported returns in 2016 (PK 9): under the
+    # absent_returns rule it reports 0 for IQ, as in the rate's per-state table. States reporting
+    # returns are DE, FR, IT, NO = 4 (not the 3 with a non-zero IQ row); 250 + 5 + 0 + 60 = 315.
+    trend = returns_trend(RETURNS, [2016]).set_index("year")
+    per_state = ind.returns_carried_out(RETURNS, "IQ", 2016, STATES)
+    assert trend.loc[2016, "returns"] == 315 and trend.loc[2016, "states_reporting"] == 4
+    assert trend.loc[2016, "states_reporting"] == per_state["returns"].notna().sum()
+    # with the other rule only the 3 states with an IQ row report
+    assert returns_trend(RETURNS, [2016], "not_reported").loc[0, "states_reporting"] == 3
+
+
+def test_trend_has_every_year_of_both_series_missing_years_na():
+    # issue 11, item 6: decisions 2015-2016, returns 2016-2018 -> years 2015-2018. IQ has no 2018
+    # returns row but DE reported returns in 2018 (PK 7): 0 from the states that reported (DE), or
+    # n/a under not_reported. 2017: no returns from anyone: n/a with 0 states. Decisions 2017-2018: n/a.
+    returns = pd.concat([RETURNS, obs([("PK", "DE", 2018, 7, "")])], ignore_index=True)
+    years = ind.series_years(DECISIONS, returns)
+    assert years == [2015, 2016, 2017, 2018]
+    trend = returns_trend(returns, years).set_index("year")
+    assert trend.loc[2018, "returns"] == 0 and trend.loc[2018, "states_reporting"] == 1
+    assert pd.isna(trend.loc[2017, "returns"]) and trend.loc[2017, "states_reporting"] == 0
+    assert pd.isna(returns_trend(returns, years, "not_reported").set_index("year").loc[2018, "returns"])
+    assert decisions_trend(DECISIONS, years)["return_decisions"].isna().tolist() == [False, False, True, True]
+
+
+def test_trend_keeps_the_flags_of_the_values_it_sums():
+    # issue 11, item 8: NO's 2016 value (40) is provisional 'p': the sum says so
+    trend = decisions_trend(DECISIONS, [2015, 2016]).set_index("year")
+    assert trend.loc[2016, "return_decisions_flags"] == "NO: p" and trend.loc[2015, "return_decisions_flags"] == ""
+
+
+def test_a_year_without_data_totals_na_never_zero():
+    # issue 11, item 7: no decisions at all in 2019 -> the EU+ total is n/a (None), not 0
+    table = ind.return_decisions(DECISIONS, "IQ", 2019, STATES)
+    assert ind.total(table["return_decisions"]) is None
+    assert ind.total(ind.return_decisions(DECISIONS, "IQ", 2016, STATES)["return_decisions"]) == 1040
 
 
 def test_readmission_requests_rates():

@@ -63,6 +63,26 @@ def test_method_rejects_unknown_and_incoherent_settings(tmp_path):
     assert "field 'robustness.rating.nonexistent': names no setting" in text
 
 
+def test_method_settings_once_constants_in_code_are_validated(tmp_path):
+    # issue 11, item 9: the near-miss share (was NEAR_MISS_SHARE in selection.py), the "poor" answer
+    # of (d) (was `<= 2` in cooperation.py) and the context window (was year-4..year+1 in
+    # presentation.py) are settings of params/method.yml; the shipped values are those constants.
+    method = load_method()
+    assert (method.near_miss_share, method.poor_answer) == (0.5, 2)
+    assert (method.context_before, method.context_after) == (4, 1)
+    raw = dict(method.raw, near_miss_share=1.5, poor_answer=7, context_years={"before": 4, "afer": 1})
+    with pytest.raises(InputError) as err:
+        parse_method(tmp_path / "method.yml", raw)
+    text = str(err.value)
+    assert "field 'afer': unknown setting" in text
+    assert "field 'context_years.after': missing required setting" in text
+    raw["context_years"] = {"before": 4, "after": 1}
+    with pytest.raises(InputError) as err:
+        parse_method(tmp_path / "method.yml", raw)
+    assert "field 'near_miss_share': must be between 0 and 1" in str(err.value)
+    assert "field 'poor_answer': must be an answer on the 1..5 scale" in str(err.value)
+
+
 def test_method_with_setting_changes_one_value_only():
     method = load_method()
     moved = method.with_setting("country_level.most_share", 0.6)

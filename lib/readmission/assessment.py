@@ -10,7 +10,7 @@ from . import context, cooperation
 from . import indicators as ind
 from .data.codes import country_name
 from .disclosure import common_states, confidential_rate
-from .inputs import AssessmentInputs
+from .inputs import AssessmentInputs, caveat_notes
 from .rating import CountryLevel, country_level, rate_states
 
 
@@ -46,14 +46,23 @@ class CountryAssessment:
     synthetic_label: str
     public_synthetic: bool
     note: str = ""
+    caveats: tuple[str, ...] = ()       # data caveats applied to (or not applicable to) the inputs
 
 
 def trend_table(inputs: AssessmentInputs, country: str) -> pd.DataFrame:
-    """Decisions and returns per year over every year either series has, EU+ reporting states."""
-    decisions = ind.decisions_trend(inputs.public.decisions.observations, country, inputs.states)
-    returns = ind.returns_trend(inputs.public.returns.observations, country, inputs.states)
-    merged = decisions.merge(returns, on="year", how="outer", suffixes=("_decisions", "_returns"))
-    return merged.sort_values("year").reset_index(drop=True)
+    """Decisions and returns per year, every year of either series, with the flags behind each sum.
+
+    Each year sums the same per-state tables as (a) and (b): a missing value is n/a, an absent
+    returns row follows the `absent_returns` rule, and "states reporting" are the states with a value.
+    """
+    decisions, returns = inputs.public.decisions.observations, inputs.public.returns.observations
+    states, rule = inputs.states, inputs.method.absent_returns
+    years = ind.series_years(decisions, returns)
+    trend = ind.series_trend(lambda y: ind.return_decisions(decisions, country, y, states),
+                             years, "return_decisions")
+    returned = ind.series_trend(lambda y: ind.returns_carried_out(returns, country, y, states, rule),
+                                years, "returns")
+    return trend.merge(returned, on="year", suffixes=("_decisions", "_returns"))
 
 
 def per_state_indicators(rates: pd.DataFrame, requests: pd.DataFrame, answers: pd.DataFrame) -> pd.DataFrame:
@@ -86,7 +95,7 @@ def assess_country(inputs: AssessmentInputs, country: str, note: str = "") -> Co
     table = per_state_indicators(rates, requests, answers)
     ratings = rate_states(table, method)
     instruments = context.instruments(inputs.reference, country, inputs.edition.reference_date)
-    empty_ops = pd.DataFrame(columns=["year", "operations", "returnees", "participating_states"])
+    empty_ops = pd.DataFrame(columns=["year", *cooperation.OPERATION_COUNTS])
     return CountryAssessment(
         country=country, name=country_name(country), year=year,
         decisions_trend=trend_table(inputs, country),
@@ -98,7 +107,7 @@ def assess_country(inputs: AssessmentInputs, country: str, note: str = "") -> Co
         eu_issuance=confidential_rate(requests, "travel_documents_issued",
                                       "readmission_requests_submitted", shared, *rules),
         answers=answers,
-        items=cooperation.item_summary(answers, method.min_states_for_aggregate),
+        items=cooperation.item_summary(answers, method.min_states_for_aggregate, method.poor_answer),
         operations=(cooperation.return_operations(public.operations, country)
                     if public.operations is not None else empty_ops),
         operations_by_state=(cooperation.return_operations_by_state(public.operations, country, year)
@@ -116,4 +125,5 @@ def assess_country(inputs: AssessmentInputs, country: str, note: str = "") -> Co
         synthetic_label=confidential.label if confidential.synthetic else "",
         public_synthetic=public.synthetic,
         note=note,
+        caveats=tuple(caveat_notes(public)),
     )

@@ -180,7 +180,7 @@ def check_country_inputs(project: Project, edition, code: str, states: list[str]
     from .params import load_country_params, load_limits, load_method
 
     checks = [lambda: load_method(project), lambda: load_country_params(project, code),
-              lambda: load_public(Path(public_dir or project.public), [])]
+              lambda: load_public(Path(public_dir or project.public), [], project.reference)]
     if not demo:  # real files must be there and valid; the demo set is written by the run itself
         checks.append(lambda: load_confidential(confidential_source(project, edition, restricted_dir, False),
                                                 set(states), year=edition.data_year,
@@ -195,6 +195,29 @@ def check_country_inputs(project: Project, edition, code: str, states: list[str]
         raise InputError(problems)
 
 
+def check_edition_scope(project: Project, edition, code: str, public_dir: Optional[Path],
+                        outside_selection: bool) -> list[str]:
+    """The data year has return decisions, and the country is in the edition's selection (or the
+    run asks for one outside it): checked before a kernel starts, so nothing is read as 0.
+    Returns the edition's selected countries."""
+    from .inputs import load_public
+    from .params import load_method
+    from .selection import check_decisions_year, outside_reason, select_countries
+    from .data.reference import load_reference
+
+    decisions = load_public(Path(public_dir or project.public), [], project.reference).decisions
+    check_decisions_year(decisions.observations, edition.data_year,
+                         f"Edition {edition.data_year} rates {edition.data_year}'s return decisions")
+    selection = select_countries(edition, decisions.observations, load_reference(project.reference),
+                                 load_method(project).near_miss_share)
+    why = outside_reason(selection, code)
+    if why and not outside_selection:
+        raise InputError.single("command line", f"{why}. Run it anyway with --outside-selection "
+                                "(its page then says that it is outside the selection, and why)",
+                                field="code")
+    return selection.codes
+
+
 @app.command()
 @friendly_errors
 def country(code: str = typer.Argument(..., help="Eurostat code of the third country, e.g. IQ."),
@@ -202,10 +225,12 @@ def country(code: str = typer.Argument(..., help="Eurostat code of the third cou
             public_dir: Optional[Path] = typer.Option(None, help="Public data (default data/public)."),
             restricted_dir: Optional[Path] = typer.Option(
                 None, help="Confidential inputs (default data/restricted/<year>)."),
-            audience: str = AudienceOption, demo: bool = DemoOption):
+            audience: str = AudienceOption, demo: bool = DemoOption,
+            outside_selection: bool = typer.Option(
+                False, "--outside-selection", help="Run a country the edition did not select; "
+                "its page says so and why.")):
     """Run the country notebook for one country into its audience's folder
     (public: notebooks/countries/<year>/<CODE>.ipynb; restricted: data/restricted/out/<year>/countries/)."""
-    from . import editions
     from .data.reference import load_reference, reporting_states_on
     from .edition_run import RunRequest, run_one_country
     from .pipeline import check_country_code
@@ -216,11 +241,11 @@ def country(code: str = typer.Argument(..., help="Eurostat code of the third cou
                                  edition.reference_date)["eurostat_code"].tolist()
     code = check_country_code(code.strip().upper() if code.strip().isalpha() else code, states)
     audience = check_audience(audience)
+    codes = check_edition_scope(project, edition, code, public_dir, outside_selection)
     check_country_inputs(project, edition, code, states, public_dir, restricted_dir, demo)
-    codes = editions.compute_selection(project, edition).codes
     request = RunRequest(edition, audience, 1, False, demo, public_dir, restricted_dir)
     with console.status(f"running the {code} notebook for {year} ({audience})"):
-        outcome = run_one_country(project, request, code, codes)
+        outcome = run_one_country(project, request, code, codes, outside_selection)
     if not outcome.ok:
         err_console.print(flagged(f"{code} failed: ", "bold red", f"{outcome.error} (log: {outcome.log})"),
                           highlight=False, soft_wrap=True)

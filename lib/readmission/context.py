@@ -6,8 +6,8 @@ import datetime as dt
 
 import pandas as pd
 
-from .data.reference import (ReferenceTables, instruments_in_force, rcms_launched_by,
-                             visa_measures_by)
+from .data.reference import (RCMS_DATE_UNKNOWN, ReferenceTables, instruments_in_force,
+                             rcms_launched_by, visa_measures_by)
 
 INSTRUMENT_ORDER = ["eu_agreement", "eu_arrangement", "agreement_clause"]
 
@@ -46,9 +46,16 @@ def strongest_instrument(instrument_table: pd.DataFrame) -> str:
 
 
 def rcms(reference: ReferenceTables, country: str, on: dt.date) -> pd.DataFrame:
-    """Readmission case-management systems launched for `country` by `on`."""
+    """Readmission case-management systems in place for `country` by `on` (unknown dates said so)."""
     rows = rcms_launched_by(reference.rcms, on)
-    return rows[rows["iso2"] == country][["launched", "note", "status"]].reset_index(drop=True)
+    return rows[rows["iso2"] == country][["in_place", "launched", "note", "status"]].reset_index(drop=True)
+
+
+def rcms_status(rcms_table: pd.DataFrame) -> str:
+    """'in place' (a known launch date), 'in place, date unknown', or 'none'."""
+    if rcms_table.empty:
+        return "none"
+    return RCMS_DATE_UNKNOWN if (rcms_table["in_place"] == RCMS_DATE_UNKNOWN).all() else "in place"
 
 
 def visa_measures(reference: ReferenceTables, country: str, on: dt.date | None = None) -> pd.DataFrame:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .disclosure import answers_reason
+from .data.frontex import FRONTEX_PARTICIPANT
 from .indicators import STATE
 
 ITEM_COLUMNS = ["identification", "laissez_passer", "readmission_acceptance", "return_operations"]
@@ -22,11 +23,12 @@ def answers(questionnaire: pd.DataFrame, country: str, year: int, states: list[s
     return out
 
 
-def item_summary(answer_table: pd.DataFrame, min_states: int) -> pd.DataFrame:
-    """Per (d) item: how many states answered, the mean answer, and how many rated it poor (<= 2).
+def item_summary(answer_table: pd.DataFrame, min_states: int, poor_answer: int) -> pd.DataFrame:
+    """Per (d) item: how many states answered, the mean answer, and how many rated it poor.
 
-    Means and counts are withheld when fewer than `min_states` states answered or every answer is
-    the same (disclosure rules a and d), so no single state's answer can be read off them.
+    An answer at or below `poor_answer` (method setting) is poor. Means and counts are withheld
+    when fewer than `min_states` states answered or every answer is the same (disclosure rules
+    a and d), so no single state's answer can be read off them.
     """
     records = []
     for item in ITEM_COLUMNS:
@@ -35,7 +37,7 @@ def item_summary(answer_table: pd.DataFrame, min_states: int) -> pd.DataFrame:
         records.append({
             "item": item, "states_answering": len(values),
             "mean_answer": None if reason else float(values.mean()),
-            "states_poor": None if reason else int((values <= 2).sum()),
+            "states_poor": None if reason else int((values <= poor_answer).sum()),
             "suppressed": reason,
         })
     frame = pd.DataFrame(records)
@@ -44,22 +46,46 @@ def item_summary(answer_table: pd.DataFrame, min_states: int) -> pd.DataFrame:
     return frame
 
 
+def _operations_to(operations: pd.DataFrame, country: str, voluntary: bool) -> pd.DataFrame:
+    return operations[(operations["destination"] == country) & (operations["voluntary"] == voluntary)]
+
+
 def return_operations(operations: pd.DataFrame, country: str) -> pd.DataFrame:
-    """(d)(iv) public evidence: Frontex-coordinated forced-return operations to `country`, per year."""
-    rows = operations[(operations["destination"] == country) & ~operations["voluntary"]]
-    grouped = rows.groupby("year")
+    """(d)(iv) public evidence: Frontex-coordinated forced-return operations to `country`, per year.
+
+    Frontex itself is no participating state; voluntary (`VRD-`) operations are shown apart.
+    """
+    forced = _operations_to(operations, country, voluntary=False)
+    states = forced.loc[forced["participating_state"] != FRONTEX_PARTICIPANT]
+    voluntary = _operations_to(operations, country, voluntary=True).groupby("year")
     frame = pd.DataFrame({
-        "operations": grouped["operation_id"].nunique(),
-        "returnees": grouped["returnees"].sum(),
-        "participating_states": grouped["participating_state"].nunique(),
-    }).reset_index()
-    return frame.astype({"operations": int, "returnees": int, "participating_states": int})
+        "operations": forced.groupby("year")["operation_id"].nunique(),
+        "returnees": forced.groupby("year")["returnees"].sum(),
+        "participating_states": states.groupby("year")["participating_state"].nunique(),
+        "voluntary_operations": voluntary["operation_id"].nunique(),
+        "voluntary_returnees": voluntary["returnees"].sum(),
+    }).fillna(0).rename_axis("year").reset_index()
+    return frame.astype(dict.fromkeys(OPERATION_COUNTS, int))
+
+
+OPERATION_COUNTS = ["operations", "returnees", "participating_states", "voluntary_operations",
+                    "voluntary_returnees"]
+
+
+def voluntary_note(table: pd.DataFrame) -> str:
+    """What the forced-return figures leave out: the voluntary return operations, counted apart."""
+    operations = int(table["voluntary_operations"].sum()) if not table.empty else 0
+    returnees = int(table["voluntary_returnees"].sum()) if not table.empty else 0
+    return ("Forced-return operations only: voluntary return operations (ids starting 'VRD-') are "
+            f"not counted in operations, returnees or participating states; {operations} of them "
+            f"({returnees:,} persons) went to this country, shown apart as voluntary_operations and "
+            "voluntary_returnees. Frontex itself is not counted as a participating state.")
 
 
 def return_operations_by_state(operations: pd.DataFrame, country: str, year: int) -> pd.DataFrame:
-    """Operations to `country` in `year` by participating state (public Frontex documents)."""
-    rows = operations[(operations["destination"] == country) & (operations["year"] == year)
-                      & ~operations["voluntary"] & operations["participating_state"].notna()]
+    """Forced-return operations to `country` in `year` by participating state (Frontex not one)."""
+    rows = _operations_to(operations, country, voluntary=False)
+    rows = rows[(rows["year"] == year) & (rows["participating_state"] != FRONTEX_PARTICIPANT)]
     grouped = rows.groupby("participating_state")
     frame = pd.DataFrame({"operations": grouped["operation_id"].nunique(),
                           "returnees": grouped["returnees"].sum()}).reset_index()

@@ -156,7 +156,7 @@ def prepare_inputs(project: Project, request: RunRequest, codes: list[str]):
 
 
 def country_keys(project: Project, request: RunRequest, inputs, codes: list[str],
-                 confidential_dir: Path) -> dict[str, str]:
+                 confidential_dir: Path, outside_selection: bool = False) -> dict[str, str]:
     """Each country's run key: what its notebook reads, its parameters and the audience."""
     from .pipeline import notebook_parameters
 
@@ -164,7 +164,8 @@ def country_keys(project: Project, request: RunRequest, inputs, codes: list[str]
     slices = runkeys.slice_digests(inputs, codes)
     public_dir = request.public_dir or project.public
     return {c: runkeys.run_key(project, c, dict(notebook_parameters(
-        project, request.edition, c, public_dir, confidential_dir), audience=request.audience),
+        project, request.edition, c, public_dir, confidential_dir, outside_selection),
+        audience=request.audience),
         shared, slices[c]) for c in codes}
 
 
@@ -238,7 +239,8 @@ def run_edition(project: Project, request: RunRequest, progress=None, on_start=N
                      tree.summary if summary_ok else None, notes)
 
 
-def run_one_country(project: Project, request: RunRequest, country: str, codes: list[str]):
+def run_one_country(project: Project, request: RunRequest, country: str, codes: list[str],
+                    outside_selection: bool = False):
     """One country's notebook into its audience's tree, recorded so the next `run` knows it.
 
     The country's key is stored beside its files and the edition key is dropped, so the next
@@ -250,11 +252,12 @@ def run_one_country(project: Project, request: RunRequest, country: str, codes: 
     tree = OutputTree(project, edition.data_year, request.audience)
     recover(tree)
     folder, inputs = prepare_inputs(project, request, sorted(set(codes) | {country}))
-    key = country_keys(project, request, inputs, [country], folder)[country]
+    key = country_keys(project, request, inputs, [country], folder, outside_selection)[country]
     tree.countries.mkdir(parents=True, exist_ok=True)
     (runkeys.keys_dir(tree.countries) / "edition.key").unlink(missing_ok=True)
     outcome = run_job(CountryJob(project.root, edition.data_year, country, tree.countries, folder,
-                                 request.audience, request.public_dir, warm=True))
+                                 request.audience, request.public_dir, warm=True,
+                                 outside_selection=outside_selection))
     if outcome.ok:
         record_outcome(tree.countries, outcome, key)
     return outcome

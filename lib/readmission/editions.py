@@ -7,7 +7,7 @@ from pathlib import Path
 from .data import eurostat, snapshot
 from .data.reference import load_reference
 from .outputs import write_csv, write_json
-from .params import Edition
+from .params import Edition, load_method
 from .project import Project
 from .selection import Selection, select_countries
 
@@ -43,8 +43,9 @@ def record_manifest(project: Project, edition: Edition, manifest: list[dict] | N
 
 def compute_selection(project: Project, edition: Edition) -> Selection:
     """Select the edition's countries from data/public (nothing written)."""
-    decisions = eurostat.load_return_decisions(project.public)
-    return select_countries(edition, decisions.observations, load_reference(project.reference))
+    decisions = eurostat.load_return_decisions(project.public, eurostat.load_caveats(project.reference))
+    return select_countries(edition, decisions.observations, load_reference(project.reference),
+                            load_method(project).near_miss_share)
 
 
 def write_selection(project: Project, selection: Selection) -> None:

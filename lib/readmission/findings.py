@@ -54,7 +54,7 @@ def country_table(results: dict[str, dict]) -> pd.DataFrame:
             "issuance_rate": p["eu_issuance_rate"]["rate"],
             "states_rated": p["level_counts"]["states_rated"],
             "instrument": INSTRUMENT_LABELS[p["strongest_instrument"]],
-            "rcms": p["rcms_in_place"],
+            "rcms": p.get("rcms_status", "in place" if p["rcms_in_place"] else "none"),
             "irregular_crossings": p["irregular_crossings_in_year"],
             "visa_measures": len(p["visa_measures"]),
         })

@@ -7,6 +7,7 @@ above decisions are kept and flagged, and the EU+ rate uses only states that rep
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Callable
 
 import pandas as pd
 
@@ -19,7 +20,8 @@ def _by_state(frame: pd.DataFrame, country: str, year: int, states: list[str], n
     rows = rows.set_index("geo")
     out = pd.DataFrame({STATE: states})
     out[name] = out[STATE].map(rows["value"]).astype("Int64")
-    out[f"{name}_flags"] = out[STATE].map(rows["flags"]).fillna("").astype(str)
+    flags = rows["flags"].to_dict()
+    out[f"{name}_flags"] = out[STATE].map(lambda state: str(flags.get(state, "")))
     out[f"{name}_row"] = out[STATE].isin(rows.index)
     return out
 
@@ -29,20 +31,34 @@ def return_decisions(decisions: pd.DataFrame, country: str, year: int, states: l
     return _by_state(decisions, country, year, states, "return_decisions")
 
 
-def decisions_trend(decisions: pd.DataFrame, country: str, states: list[str]) -> pd.DataFrame:
-    """(a) Return decisions per year over every available year, summed over reporting states."""
-    rows = decisions[(decisions["citizen"] == country) & decisions["geo"].isin(states)]
-    grouped = rows.groupby("year")["value"]
-    return pd.DataFrame({"return_decisions": grouped.sum(min_count=1).astype("Int64"),
-                         "states_reporting": grouped.count()}).reset_index()
+def total(values: pd.Series) -> int | None:
+    """The sum over states; None (n/a) when no state has a value, never 0."""
+    summed = values.sum(min_count=1)
+    return None if pd.isna(summed) else int(summed)
 
 
-def returns_trend(returns: pd.DataFrame, country: str, states: list[str]) -> pd.DataFrame:
-    """Returns to third countries per year, summed over reporting states (rows present only)."""
-    rows = returns[(returns["citizen"] == country) & returns["geo"].isin(states)]
-    grouped = rows.groupby("year")["value"]
-    return pd.DataFrame({"returns": grouped.sum(min_count=1).astype("Int64"),
-                         "states_reporting": grouped.count()}).reset_index()
+def series_years(*frames: pd.DataFrame) -> list[int]:
+    """Every year from the first to the last of any of the series (gaps included)."""
+    years = [int(y) for frame in frames for y in frame["year"].unique()]
+    return list(range(min(years), max(years) + 1)) if years else []
+
+
+def state_flags(by_state: pd.DataFrame, name: str) -> str:
+    """The flags behind a sum over states, as 'UK: p; FR: e' ('' when no value is flagged)."""
+    flagged = by_state[by_state[f"{name}_flags"] != ""]
+    return "; ".join(f"{state}: {flags}" for state, flags in zip(flagged[STATE], flagged[f"{name}_flags"]))
+
+
+def series_trend(by_state_in: Callable[[int], pd.DataFrame], years: list[int], name: str) -> pd.DataFrame:
+    """Per year: `name` summed over the states of the per-state table `by_state_in(year)`, its flags,
+    and the states reporting (those with a value there: the same states the EU+ figures use)."""
+    rows = []
+    for year in years:
+        table = by_state_in(year)
+        rows.append({"year": year, name: total(table[name]), f"{name}_flags": state_flags(table, name),
+                     "states_reporting": int(table[name].notna().sum())})
+    frame = pd.DataFrame(rows, columns=["year", name, f"{name}_flags", "states_reporting"])
+    return frame.astype({name: "Int64", "states_reporting": int})
 
 
 def returns_carried_out(returns: pd.DataFrame, country: str, year: int, states: list[str],

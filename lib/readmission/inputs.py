@@ -74,13 +74,13 @@ def folder_state(*folders: Path) -> tuple:
     return tuple(state)
 
 
-def cached(kind: str, folder: Path, load):
+def cached(kind: str, folder: Path, load, *more: Path):
     """`load()` once per process for an unchanged folder.
 
     A warm kernel runs many countries' notebooks one after another: the public statistics and
     legal facts are read and validated once, not once per country. Callers never modify the frames.
     """
-    key = (kind, folder_state(folder))
+    key = (kind, folder_state(folder, *more))
     if key not in _CACHE:
         if len(_CACHE) > 8:
             _CACHE.clear()
@@ -88,11 +88,20 @@ def cached(kind: str, folder: Path, load):
     return _CACHE[key]
 
 
-def load_public(public_dir: Path, notes: list[str]) -> PublicData:
-    """Read and validate the public statistics of `public_dir`, with the manifest of what was read."""
-    public = cached("public", public_dir, lambda: _load_public(public_dir, []))
-    notes.extend(_absent_notes(public, public_dir))
+def load_public(public_dir: Path, notes: list[str], reference_dir: Path | None = None) -> PublicData:
+    """Read and validate the public statistics of `public_dir`, with the manifest of what was read.
+
+    The caveats of `reference_dir`/caveats.yml are applied by the loaders; notes say which.
+    """
+    more = (reference_dir,) if reference_dir else ()
+    public = cached("public", public_dir, lambda: _load_public(public_dir, [], reference_dir), *more)
+    notes.extend(_absent_notes(public, public_dir) + caveat_notes(public))
     return public
+
+
+def caveat_notes(public: PublicData) -> list[str]:
+    """The caveats applied to (or not applicable to) the return decisions and returns."""
+    return [*public.decisions.caveats, *public.returns.caveats]
 
 
 def _absent_notes(public: PublicData, public_dir: Path) -> list[str]:
@@ -106,14 +115,15 @@ def _absent_notes(public: PublicData, public_dir: Path) -> list[str]:
     return notes
 
 
-def _load_public(public_dir: Path, notes: list[str]) -> PublicData:
+def _load_public(public_dir: Path, notes: list[str], reference_dir: Path | None) -> PublicData:
     if not (Path(public_dir) / eurostat.DATASET_FILES["migr_eiord"]).exists():
         raise InputError.single(Path(public_dir) / eurostat.DATASET_FILES["migr_eiord"],
                                 "public data missing: run `readmission data import DIR` "
                                 "(offline snapshot) or `readmission data fetch` first")
+    caveats = eurostat.load_caveats(reference_dir) if reference_dir else None
     return PublicData(
-        decisions=eurostat.load_return_decisions(public_dir),
-        returns=eurostat.load_returns(public_dir),
+        decisions=eurostat.load_return_decisions(public_dir, caveats),
+        returns=eurostat.load_returns(public_dir, caveats),
         asylum=_optional(eurostat.load_asylum_applications, public_dir,
                          eurostat.DATASET_FILES["migr_asyappctza"], notes, "asylum applications"),
         crossings=_optional(frontex.load_border_crossings, public_dir, frontex.BORDER_CROSSINGS_FILE,
@@ -194,7 +204,7 @@ def load_inputs(project: Project, edition: Edition, method: Method, countries: l
     notes: list[str] = []
     reference = cached("reference", project.reference, lambda: load_reference(project.reference))
     states = edition_states(project, edition)
-    public = load_public(Path(public_dir or project.public), notes)
+    public = load_public(Path(public_dir or project.public), notes, project.reference)
     folder = confidential_source(project, edition, restricted_dir, demo=False)
     # any third country may appear (a file covers the whole edition; a notebook asks for one)
     confidential = load_confidential(folder, set(states), None, edition.data_year, load_limits(project))

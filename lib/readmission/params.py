@@ -199,6 +199,10 @@ class Method:
     min_decisions_concerned: int
     min_states_for_aggregate: int
     dominance_share: float
+    poor_answer: int
+    near_miss_share: float
+    context_before: int
+    context_after: int
     components: dict[str, Component]
     min_components: int
     good_from: float
@@ -225,10 +229,13 @@ COMPONENT_NAMES = {"return_rate", "acceptance_rate", "issuance_rate", "practical
 ABSENT_RETURNS = {"zero_if_state_reports", "not_reported"}
 METHOD_SHAPE = {
     "small_numbers": int, "absent_returns": str, "min_decisions_concerned": int,
-    "min_states_for_aggregate": int, "dominance_share": float, "rating": dict, "country_level": dict, "robustness": dict,
+    "min_states_for_aggregate": int, "dominance_share": float, "poor_answer": int,
+    "near_miss_share": float, "context_years": dict, "rating": dict, "country_level": dict,
+    "robustness": dict,
 }
 RATING_SHAPE = {"components": dict, "min_components": int, "good_from": float, "poor_below": float}
 LEVEL_SHAPE = {"most_share": float, "min_rated_states": int}
+CONTEXT_SHAPE = {"before": int, "after": int}
 
 
 def _check_shape(path: Path, content: dict, shape: dict, prefix: str) -> list[Problem]:
@@ -249,11 +256,11 @@ def _check_shape(path: Path, content: dict, shape: dict, prefix: str) -> list[Pr
 def parse_method(path: Path, content: dict[str, Any]) -> Method:
     """Validate method settings: known names only, right types, coherent thresholds."""
     problems = _check_shape(path, content, METHOD_SHAPE, "")
+    for key, shape in (("rating", RATING_SHAPE), ("country_level", LEVEL_SHAPE),
+                       ("context_years", CONTEXT_SHAPE)):
+        if isinstance(content.get(key), dict):
+            problems += _check_shape(path, content[key], shape, f"{key}.")
     rating, level = content.get("rating"), content.get("country_level")
-    if isinstance(rating, dict):
-        problems += _check_shape(path, rating, RATING_SHAPE, "rating.")
-    if isinstance(level, dict):
-        problems += _check_shape(path, level, LEVEL_SHAPE, "country_level.")
     if any(not p.message.startswith("unknown setting") for p in problems):
         raise InputError(problems)  # the checks below need every setting present and typed
     components = {}
@@ -279,10 +286,16 @@ def parse_method(path: Path, content: dict[str, Any]) -> Method:
     if content["min_states_for_aggregate"] < 3:
         problems.append(Problem(str(path), "must be at least 3 (disclosure control)",
                                 field="min_states_for_aggregate"))
-    if not 0 < content["dominance_share"] < 1:
-        problems.append(Problem(str(path), "must be between 0 and 1", field="dominance_share"))
-    if not 0 < level["most_share"] < 1:
-        problems.append(Problem(str(path), "must be between 0 and 1", field="country_level.most_share"))
+    for dotted, value in (("country_level.most_share", level["most_share"]),
+                          ("near_miss_share", content["near_miss_share"]),
+                          ("dominance_share", content["dominance_share"])):
+        if not 0 < value < 1:
+            problems.append(Problem(str(path), "must be between 0 and 1", field=dotted))
+    if not 1 <= content["poor_answer"] <= 5:
+        problems.append(Problem(str(path), "must be an answer on the 1..5 scale", field="poor_answer"))
+    context_years = content["context_years"]
+    if min(context_years.values()) < 0:
+        problems.append(Problem(str(path), "years must not be negative", field="context_years"))
     robustness = {}
     for dotted, values in content["robustness"].items():
         if not isinstance(values, list) or not values or not all(
@@ -301,7 +314,9 @@ def parse_method(path: Path, content: dict[str, Any]) -> Method:
         raise InputError(problems)
     return Method(content["small_numbers"], content["absent_returns"],
                   content["min_decisions_concerned"], content["min_states_for_aggregate"],
-                  float(content["dominance_share"]), components,
+                  float(content["dominance_share"]), content["poor_answer"],
+                  float(content["near_miss_share"]), context_years["before"], context_years["after"],
+                  components,
                   rating["min_components"], float(rating["good_from"]), float(rating["poor_below"]),
                   float(level["most_share"]), level["min_rated_states"], robustness, content)
 

@@ -71,6 +71,7 @@ class CountryJob:
     audience: str = PUBLIC
     public_dir: Path | None = None
     warm: bool = False
+    outside_selection: bool = False  # run on request although not selected: the page says so
 
     @property
     def tree(self) -> OutputTree:
@@ -78,15 +79,17 @@ class CountryJob:
 
 
 def notebook_parameters(project: Project, edition: Edition, country: str, public_dir: Path,
-                        confidential_dir: Path) -> dict:
+                        confidential_dir: Path, outside_selection: bool = False) -> dict:
     """papermill parameters; paths relative to notebooks/ so executed notebooks do not vary by machine.
 
     The notebook writes its full results into the restricted staging folder, whatever the audience.
+    `outside_selection` is passed only when set, so the selected countries' parameters are unchanged.
     """
     rel = lambda p: os.path.relpath(Path(p).resolve(), project.notebooks.resolve())  # noqa: E731
     staging = OutputTree(project, edition.data_year, PUBLIC).staging / country
-    return {"country": country, "year": edition.data_year, "public_dir": rel(public_dir),
-            "restricted_dir": rel(confidential_dir), "results_dir": rel(staging)}
+    params = {"country": country, "year": edition.data_year, "public_dir": rel(public_dir),
+              "restricted_dir": rel(confidential_dir), "results_dir": rel(staging)}
+    return params | ({"outside_selection": True} if outside_selection else {})
 
 
 def finish_country(job: CountryJob, nb, staging: Path) -> None:
@@ -130,7 +133,7 @@ def run_job(job: CountryJob) -> CountryOutcome:
     log = tree.logs / f"{code}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     params = notebook_parameters(project, edition, code, job.public_dir or project.public,
-                                 job.confidential_dir)
+                                 job.confidential_dir, job.outside_selection)
     try:
         nb = run_papermill(project.notebooks / "country.ipynb", staging / f"{code}.ipynb", params,
                            project.notebooks, log, job.warm)

@@ -36,6 +36,18 @@ def banner(label: str) -> None:
                          "must not be read as real Member State data."))
 
 
+def outside_selection(inputs, country: str) -> None:
+    """A banner for a page run with --outside-selection: the country is not in the edition, and why."""
+    from .selection import outside_reason, select_countries
+
+    selection = select_countries(inputs.edition, inputs.public.decisions.observations, inputs.reference,
+                                 inputs.method.near_miss_share)
+    why = outside_reason(selection, country)
+    if why:
+        display(Markdown(f"> **⚠ Outside the selection.** {why}. This page was run on request "
+                         "(`--outside-selection`); it is not part of the edition's assessment."))
+
+
 def formula(name: str, aggregate: AggregateRate, numerator: str, denominator: str) -> None:
     """Spell out an EU+ rate: numerator / denominator = rate, over which states."""
     if aggregate.suppressed:
@@ -62,22 +74,32 @@ def source_line(inputs, dataset: str) -> str:
     return f"Source: {dataset} not in the inputs"
 
 
+def operations(a) -> None:
+    """(d)(iv) public evidence: forced-return operations per year, voluntary ones apart, said so."""
+    from .cooperation import voluntary_note
+
+    display(Markdown(voluntary_note(a.operations)))
+    table(a.operations)
+
+
 def context(a, inputs) -> None:
     """The context tables of a country page: arrivals, asylum, instruments, RCMS, measures."""
-    year = a.year
+    method = inputs.method
+    first, last = a.year - method.context_before, a.year + method.context_after
     if a.crossings is not None:
-        display(Markdown("**Irregular border crossings** (Frontex detections, by year)"))
-        table(a.crossings[a.crossings["year"].between(year - 4, year + 1)])
+        display(Markdown(f"**Irregular border crossings** (Frontex detections, by year, {first}-{last})"))
+        table(a.crossings[a.crossings["year"].between(first, last)])
     else:
         display(Markdown("Irregular border crossings: not available in the inputs."))
     if a.asylum is not None:
-        display(Markdown("**Asylum applications** in the reporting states (Eurostat migr_asyappctza)"))
-        table(a.asylum[a.asylum["year"].between(year - 4, year + 1)])
+        display(Markdown(f"**Asylum applications** in the reporting states (Eurostat migr_asyappctza, "
+                         f"{first}-{last})"))
+        table(a.asylum[a.asylum["year"].between(first, last)])
     on = inputs.edition.reference_date
     display(Markdown(f"**EU readmission instruments in force on {on}** (strongest: "
                      f"{a.strongest_instrument.replace('_', ' ')})"))
     table(a.instruments) if not a.instruments.empty else display(Markdown("None."))
-    display(Markdown(f"**RCMS launched by {on}:** " + ("none." if a.rcms.empty else "")))
+    display(Markdown(f"**RCMS in place by {on}:** " + ("none." if a.rcms.empty else "")))
     if not a.rcms.empty:
         table(a.rcms)
     display(Markdown(f"**Article 25a visa measures proposed by {on}:** " + ("none." if a.measures.empty else "")))
@@ -116,6 +138,9 @@ def overview(a) -> None:
         lines.append(f"Note: {escape_markdown(a.note)}")
     if a.country in DESIGNATION_FOOTNOTES:  # the asterisk shown, not read as emphasis
         lines.append("\\" + DESIGNATION_FOOTNOTES[a.country])
+    if a.caveats:
+        lines.append("Data caveats (data/reference/caveats.yml), applied to every table below: "
+                     + "; ".join(escape_markdown(c) for c in a.caveats) + ".")
     display(Markdown("\n\n".join(lines)))
 
 

@@ -13,6 +13,9 @@ import pandas as pd
 
 from . import __version__
 from .assessment import CountryAssessment
+from .context import rcms_status
+from .cooperation import voluntary_note
+from .indicators import total
 from .inputs import AssessmentInputs
 from .outputs import write_csv, write_json
 
@@ -53,7 +56,7 @@ def public_results(a: CountryAssessment) -> dict:
     return {
         "country": a.country, "name": a.name, "year": a.year,
         "level": a.level.level, "level_counts": a.level.as_dict(),
-        "return_decisions": int(a.return_rates["return_decisions"].sum()),
+        "return_decisions": total(a.return_rates["return_decisions"]),
         "states_reporting_decisions": int(a.return_rates["return_decisions"].notna().sum()),
         "eu_return_rate": a.eu_return_rate.as_dict(),
         "eu_acceptance_rate": a.eu_acceptance.as_dict(),
@@ -62,11 +65,13 @@ def public_results(a: CountryAssessment) -> dict:
         "return_rates_by_state": _records(a.return_rates[PUBLIC_RATE_COLUMNS]),
         "decisions_trend": _records(a.decisions_trend),
         "return_operations": _records(a.operations),
+        "return_operations_note": voluntary_note(a.operations),
         "irregular_crossings_in_year": latest_crossings,
         "instruments": _records(a.instruments), "strongest_instrument": a.strongest_instrument,
-        "rcms": _records(a.rcms), "rcms_in_place": not a.rcms.empty,
+        "rcms": _records(a.rcms), "rcms_in_place": not a.rcms.empty, "rcms_status": rcms_status(a.rcms),
         "visa_measures": _records(a.measures),
         "synthetic_label": a.synthetic_label, "public_data_synthetic": a.public_synthetic,
+        "caveats": list(a.caveats),
     }
 
 

@@ -2,7 +2,8 @@
 
 A country is selected when its nationals needed a Schengen visa on the edition's reference date and
 the reporting states together issued more than the threshold of return decisions to its nationals
-in the selection year.
+in the selection year. Citizens of a reporting state are not third-country nationals: such a
+citizenship is listed as a reporting state, never as a visa-free candidate.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from .data.reference import ReferenceTables, reporting_states_on, visa_required_
 from .data.codes import country_name
 from .params import Edition
 
-NEAR_MISS_SHARE = 0.5  # a visa-required country with at least half the threshold is a near miss
+REPORTING_STATE = "excluded: reporting state"
 
 
 class MissingDataError(Exception):
@@ -49,12 +50,21 @@ class Selection:
         return self.selected["country"].tolist()
 
 
+def check_decisions_year(decisions: pd.DataFrame, year: int, why: str) -> None:
+    """Stop, naming what is missing and how to get it, when `year` has no return decisions at all."""
+    if decisions.loc[decisions["year"] == year, "value"].notna().any():
+        return
+    years = sorted(decisions["year"].unique().tolist())
+    span = f"{years[0]}-{years[-1]}" if years else "none"
+    raise MissingDataError(
+        f"no return decisions (migr_eiord, data/public/eurostat/migr_eiord.csv) for {year} in the "
+        f"public data (years available: {span}). {why}: run `readmission data fetch` with a network "
+        "to download the current migr_eiord, or `readmission data import DIR` with a newer snapshot.")
+
+
 def decisions_by_country(decisions: pd.DataFrame, year: int, states: list[str]) -> pd.DataFrame:
     """Return decisions per citizenship in `year`, summed over `states`; NA counts as not reported."""
     rows = decisions[(decisions["year"] == year) & decisions["geo"].isin(states)]
-    if rows.empty:
-        raise MissingDataError(f"no return decisions (migr_eiord, data/public/eurostat/migr_eiord.csv) "
-                               f"for {year} in the public data")
     grouped = rows.groupby("citizen")["value"]
     return pd.DataFrame({
         "decisions": grouped.sum(min_count=1).astype("Int64"),
@@ -62,18 +72,20 @@ def decisions_by_country(decisions: pd.DataFrame, year: int, states: list[str]) 
     }).reset_index().rename(columns={"citizen": "country"})
 
 
-def classify(totals: pd.DataFrame, visa_codes: set[str], threshold: int) -> pd.DataFrame:
-    """Mark each country selected, near miss, below threshold or excluded as visa-free."""
+def classify(totals: pd.DataFrame, visa_codes: set[str], threshold: int, near_miss_share: float,
+             states: list[str]) -> pd.DataFrame:
+    """Mark each country selected, near miss, below threshold, visa-free, or a reporting state."""
     frame = totals.copy()
     frame["visa_required"] = frame["country"].isin(visa_codes)
     above = frame["decisions"].fillna(0) > threshold
     frame["selected"] = frame["visa_required"] & above
-    near = frame["decisions"].fillna(0) >= NEAR_MISS_SHARE * threshold
+    near = frame["decisions"].fillna(0) >= near_miss_share * threshold
     frame["outcome"] = "below threshold"
     frame.loc[frame["visa_required"] & ~above & near, "outcome"] = "near miss"
     frame.loc[~frame["visa_required"] & above, "outcome"] = "excluded: visa-free"
     frame.loc[~frame["visa_required"] & ~above, "outcome"] = "visa-free"
     frame.loc[frame["selected"], "outcome"] = "selected"
+    frame.loc[frame["country"].isin(states), "outcome"] = REPORTING_STATE
     return frame.sort_values(["decisions", "country"], ascending=[False, True],
                              na_position="last").reset_index(drop=True)
 
@@ -86,24 +98,36 @@ def _name(code: str) -> str:
 
 
 def select_countries(edition: Edition, decisions: pd.DataFrame, reference: ReferenceTables,
-                     country_names: dict[str, str] | None = None) -> Selection:
-    """Apply the selection rule of the edition to return decisions by citizenship (migr_eiord)."""
+                     near_miss_share: float, country_names: dict[str, str] | None = None) -> Selection:
+    """Apply the selection rule of the edition to return decisions by citizenship (migr_eiord).
+
+    `near_miss_share` is the method setting of that name (params/method.yml).
+    """
     on = edition.reference_date
     states = reporting_states_on(reference.reporting_states, on)["eurostat_code"].tolist()
-    try:
-        totals = decisions_by_country(decisions, edition.selection_year, states)
-    except MissingDataError as exc:
-        years = sorted(decisions["year"].unique().tolist())
-        span = f"{years[0]}-{years[-1]}" if years else "none"
-        raise MissingDataError(
-            f"{exc} (years available: {span}). Edition {edition.data_year} selects on "
-            f"{edition.selection_year}: run `readmission data fetch` with a network to download "
-            "the current migr_eiord, or `readmission data import DIR` with a newer snapshot."
-        ) from exc
+    check_decisions_year(decisions, edition.selection_year,
+                         f"Edition {edition.data_year} selects on {edition.selection_year}")
+    totals = decisions_by_country(decisions, edition.selection_year, states)
     visa = visa_required_on(reference.visa_required, on)
-    candidates = classify(totals, set(visa["eurostat_code"]), edition.threshold)
+    candidates = classify(totals, set(visa["eurostat_code"]), edition.threshold, near_miss_share, states)
     names = dict(zip(visa["eurostat_code"], visa["name"]))
     names.update(country_names or {})
     candidates.insert(1, "name", candidates["country"].map(lambda c: names.get(c) or _name(c)))
     candidates["states_total"] = len(states)
     return Selection(edition, candidates, states)
+
+
+def outside_reason(selection: Selection, country: str) -> str:
+    """Why `country` is outside the edition's selection, with the numbers; '' when it is selected."""
+    edition, c = selection.edition, selection.candidates.set_index("country")
+    if country in selection.codes:
+        return ""
+    head = f"{country} is outside the selection of edition {edition.data_year}"
+    if country not in c.index:
+        return f"{head}: no return decisions to its nationals in {edition.selection_year}"
+    row = c.loc[country]
+    decisions = "n/a" if pd.isna(row["decisions"]) else f"{int(row['decisions']):,}"
+    visa = "needed" if row["visa_required"] else "not needed"
+    return (f"{head} ({row['outcome']}): {decisions} return decisions in {edition.selection_year} "
+            f"(selected: more than {edition.threshold:,}), and a Schengen visa {visa} on "
+            f"{edition.reference_date}")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .caveats import Caveats, applicable, mark_not_available
 from .codes import AGGREGATE_CODES, known_country_codes
 from .schemas import (
     FLAG_LETTERS,
@@ -56,6 +57,7 @@ class EurostatTable:
     aggregates: pd.DataFrame  # citizen or geo an aggregate (TOTAL, EU28, ASI, STLS...)
     last_update: str | None
     source: Path
+    caveats: tuple[str, ...] = ()  # what data/reference/caveats.yml changed (or could not apply)
 
 
 def dataflow_id(cell: str) -> str:
@@ -206,26 +208,39 @@ def read_sdmx_csv(path: Path, dataset: str) -> EurostatTable:
     )
 
 
-def _load(public_dir: Path, dataset: str) -> EurostatTable:
-    return read_sdmx_csv(Path(public_dir) / DATASET_FILES[dataset], dataset)
+def _load(public_dir: Path, dataset: str, caveats: Caveats | None) -> EurostatTable:
+    """Read a dataset and apply the caveats written for this very file (its sha256)."""
+    table = read_sdmx_csv(Path(public_dir) / DATASET_FILES[dataset], dataset)
+    cells, notes = applicable(caveats, dataset, table.source)
+    return EurostatTable(dataset, mark_not_available(table.observations, cells),
+                         mark_not_available(table.aggregates, cells), table.last_update, table.source,
+                         tuple(notes))
 
 
-def load_return_decisions(public_dir: Path) -> EurostatTable:
+def load_return_decisions(public_dir: Path, caveats: Caveats | None = None) -> EurostatTable:
     """Third-country nationals ordered to leave (migr_eiord), by citizenship and reporting state."""
-    return _load(public_dir, "migr_eiord")
+    return _load(public_dir, "migr_eiord", caveats)
 
 
-def load_returns(public_dir: Path) -> EurostatTable:
+def load_returns(public_dir: Path, caveats: Caveats | None = None) -> EurostatTable:
     """Third-country nationals returned to a third country (migr_eirtn, c_dest THRD only)."""
-    table = _load(public_dir, "migr_eirtn")
+    table = _load(public_dir, "migr_eirtn", caveats)
 
     def third(frame: pd.DataFrame) -> pd.DataFrame:
         return frame[frame["c_dest"] == RETURNS_TO_THIRD_COUNTRIES].reset_index(drop=True)
 
     return EurostatTable(table.dataset, third(table.observations), third(table.aggregates),
-                         table.last_update, table.source)
+                         table.last_update, table.source, table.caveats)
 
 
-def load_asylum_applications(public_dir: Path) -> EurostatTable:
+def load_asylum_applications(public_dir: Path, caveats: Caveats | None = None) -> EurostatTable:
     """Asylum applicants by citizenship, sex and reporting country (migr_asyappctza): context."""
-    return _load(public_dir, "migr_asyappctza")
+    return _load(public_dir, "migr_asyappctza", caveats)
+
+
+def load_caveats(reference_dir: Path) -> Caveats | None:
+    """The project's caveats for the Eurostat datasets (data/reference/caveats.yml), if any."""
+    from .caveats import CAVEATS_FILE, load_caveats as read
+
+    path = Path(reference_dir) / CAVEATS_FILE
+    return read(path, DATASET_FILES) if path.exists() else None

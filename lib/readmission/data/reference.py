@@ -25,7 +25,7 @@ REFERENCE_FILES = {
                                 "in_force_from", "in_force_to", "note", "source", "status"],
     "reporting_states": ["eurostat_code", "iso2", "name", "group", "member_from", "member_to",
                          "source", "status"],
-    "rcms": ["iso2", "name", "launched", "note", "source", "status"],
+    "rcms": ["iso2", "name", "launched", "stage", "note", "source", "status"],
     "visa_measures": ["iso2", "name", "article", "measure", "proposal", "proposal_date", "decision",
                       "decision_date", "applies_from", "repealed_date", "status_text", "source",
                       "status"],
@@ -45,6 +45,7 @@ INTERVALS = {  # table -> (start column, end column), both inclusive
 STATUSES = {"confirmed", "secondary", "inferred"}
 INSTRUMENT_TYPES = {"eu_agreement", "eu_arrangement", "agreement_clause"}
 STATE_GROUPS = {"EU", "SAC"}
+RCMS_STAGES = {"launched", "planned"}  # launched with an empty date: in place, date unknown
 _DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{2}))?(?:-([0-9]{2}))?$")  # ASCII digits only
 
 
@@ -101,6 +102,8 @@ def _check_values(path: Path, table: str, frame: pd.DataFrame, lines) -> list[Pr
         allowed["instrument_type"] = INSTRUMENT_TYPES
     if table == "reporting_states":
         allowed["group"] = STATE_GROUPS
+    if table == "rcms":
+        allowed["stage"] = RCMS_STAGES
     for column, values in allowed.items():
         for index in frame.index[~frame[column].isin(values)]:
             problems.append(Problem(str(path), f"{quote(frame.at[index, column])} is not one of "
@@ -181,9 +184,16 @@ def instruments_in_force(instruments: pd.DataFrame, on: dt.date) -> pd.DataFrame
 
 
 def rcms_launched_by(rcms: pd.DataFrame, on: dt.date) -> pd.DataFrame:
-    """Readmission case-management systems certainly launched by `on` (planned ones have no date)."""
-    launched = rcms["launched"].map(lambda t: bool(t) and parse_reduced_date(t).last <= on)
-    return rcms[launched].reset_index(drop=True)
+    """Readmission case-management systems in place by `on`: launched certainly by then, or launched
+    on a date nobody knows (`in_place` says which); planned ones are left out."""
+    dated = rcms["launched"].map(lambda t: bool(t) and parse_reduced_date(t).last <= on)
+    unknown = rcms["launched"] == ""
+    rows = rcms[(rcms["stage"] == "launched") & (dated | unknown)].copy()
+    rows["in_place"] = rows["launched"].map(lambda t: f"in place since {t}" if t else RCMS_DATE_UNKNOWN)
+    return rows.reset_index(drop=True)
+
+
+RCMS_DATE_UNKNOWN = "in place, date unknown"
 
 
 def visa_measures_by(measures: pd.DataFrame, on: dt.date) -> pd.DataFrame:
