@@ -149,3 +149,14 @@ def test_answers_rise_with_the_return_rate_and_days_fall():
     days = demo.statistics.groupby("country")["days_to_travel_document"].median()
     rho_days, z_days = rank_correlation(days.loc[countries].to_numpy(dtype=float), rates)
     assert rho_days < -0.2 and z_days < -3
+
+
+def test_cooperation_drifts_between_editions_it_does_not_jump():
+    from readmission.data.demo import ROW_SPREAD, state_view
+
+    pairs = [(s, c) for s in STATES for c in ("AF", "IQ", "MA", "PK", "NG")]
+    step = np.mean([abs(state_view(25, 2016, s, c) - state_view(25, 2015, s, c)) for s, c in pairs])
+    apart = np.mean([abs(state_view(25, 2016, s, c) - state_view(25, 2016, s, "Q" + c)) for s, c in pairs])
+    # one year's step is a ROW_DRIFT-sized move; two different views differ by about ROW_SPREAD * 1.1
+    assert step < 0.5 * apart and apart > 0.5 * ROW_SPREAD
+    assert all(state_view(25, 2016, s, c) != state_view(25, 2015, s, c) for s, c in pairs[:5])

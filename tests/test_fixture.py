@@ -26,3 +26,25 @@ def test_synthetic_codes_only_in_benchmark_and_demo_mode(monkeypatch):
     monkeypatch.setenv(codes.SYNTHETIC_ENV, "1")
     assert codes.is_country("Q042") and codes.country_name("Q042") == "Synthetic country Q042"
     assert not codes.is_country("Q42")
+
+
+def test_committed_fixture_confidential_set_is_the_demo_writers_output(tmp_path):
+    """data/fixture/confidential/2016 (the notebook template's default) is what --demo writes for
+    the fixture's seven countries: regenerate it with write_demo_set when the demo changes."""
+    import shutil
+
+    from readmission.data.fixture import COUNTRIES
+    from readmission.inputs import edition_states, load_public, write_demo_set
+    from readmission.params import load_edition, load_method
+    from readmission.project import Project
+
+    project = Project(REPO).copy_inputs(tmp_path / "p")
+    shutil.copytree(REPO / "data" / "fixture" / "public", project.public)
+    edition = load_edition(2016, project)
+    written = write_demo_set(project, edition, load_method(project), sorted(COUNTRIES),
+                             load_public(project.public, []), edition_states(project, edition))
+    committed = REPO / "data" / "fixture" / "confidential" / "2016"
+    names = sorted(p.name for p in committed.iterdir())
+    assert names == sorted(p.name for p in written.iterdir())
+    for name in names:
+        assert filecmp.cmp(written / name, committed / name, shallow=False), name

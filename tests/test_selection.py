@@ -94,3 +94,28 @@ def test_citizens_of_reporting_states_are_not_visa_free_candidates(tables):
         "US": "excluded: visa-free"}
     later = select_countries(Edition(2019, 2018, 1000, dt.date(2021, 2, 10)), data, tables, NEAR_MISS)
     assert later.candidates.set_index("country").loc["UK", "outcome"] == "excluded: visa-free"
+
+
+def test_an_edition_the_data_cannot_support_names_what_is_missing(tmp_path, monkeypatch):
+    # the fixture has return decisions 2012-2016 but returns to third countries only from 2014
+    from conftest import make_project
+    from readmission.edition_run import RunRequest, run_edition
+    from readmission.params import load_edition
+    from readmission.selection import MissingDataError
+
+    project = make_project(tmp_path / "p")
+    monkeypatch.setenv("READMISSION_ROOT", str(project.root))
+    (project.params / "editions" / "2013.yml").write_text("data_year: 2013\nthreshold: 5000\n")
+    with pytest.raises(MissingDataError, match=r"no returns to third countries \(migr_eirtn.*for 2013.*2014-2016"):
+        run_edition(project, RunRequest(load_edition(2013, project), demo=True))
+    assert not (project.root / "data" / "demo").exists() and not (project.notebooks / "countries").exists()
+
+
+@pytest.mark.parametrize("year", [2014, 2015, 2016])
+def test_every_edition_the_offline_data_allow_is_defined(year):
+    from conftest import REPO
+    from readmission.params import load_edition
+    from readmission.project import Project
+
+    edition = load_edition(year, Project(REPO))
+    assert edition.selection_year == year - 1 and str(edition.reference_date) == f"{year}-12-31"

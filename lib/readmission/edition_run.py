@@ -144,13 +144,16 @@ def edition_key(project: Project, request: RunRequest, confidential_dir: Path) -
 
 
 def prepare_inputs(project: Project, request: RunRequest, codes: list[str]):
-    """Read and validate every input (writing the demo set first when asked) before anything is written."""
+    """Read and validate every input (writing the demo set first when asked) before anything is written;
+    an edition the public data cannot support stops here, naming what is missing."""
     from .inputs import confidential_source, edition_states, load_inputs, load_public, write_demo_set
+    from .selection import check_edition_supported
 
     edition, method = request.edition, load_method(project)
+    public = load_public(Path(request.public_dir or project.public), [], project.reference)
+    check_edition_supported(edition, public.decisions.observations, public.returns.observations)
     folder = confidential_source(project, edition, request.restricted_dir, request.demo)
     if request.demo:
-        public = load_public(Path(request.public_dir or project.public), [])
         write_demo_set(project, edition, method, codes, public, edition_states(project, edition))
     return folder, load_inputs(project, edition, method, codes, request.public_dir, folder)
 

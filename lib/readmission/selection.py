@@ -50,16 +50,32 @@ class Selection:
         return self.selected["country"].tolist()
 
 
-def check_decisions_year(decisions: pd.DataFrame, year: int, why: str) -> None:
-    """Stop, naming what is missing and how to get it, when `year` has no return decisions at all."""
-    if decisions.loc[decisions["year"] == year, "value"].notna().any():
+DATASET_WHAT = {"migr_eiord": "return decisions", "migr_eirtn": "returns to third countries"}
+
+
+def check_year_available(observations: pd.DataFrame, year: int, dataset: str, why: str) -> None:
+    """Stop, naming what is missing and how to get it, when a dataset has no values for `year`."""
+    if observations.loc[observations["year"] == year, "value"].notna().any():
         return
-    years = sorted(decisions["year"].unique().tolist())
+    years = sorted(observations["year"].unique().tolist())
     span = f"{years[0]}-{years[-1]}" if years else "none"
     raise MissingDataError(
-        f"no return decisions (migr_eiord, data/public/eurostat/migr_eiord.csv) for {year} in the "
+        f"no {DATASET_WHAT[dataset]} ({dataset}, data/public/eurostat/{dataset}.csv) for {year} in the "
         f"public data (years available: {span}). {why}: run `readmission data fetch` with a network "
-        "to download the current migr_eiord, or `readmission data import DIR` with a newer snapshot.")
+        f"to download the current {dataset}, or `readmission data import DIR` with a newer snapshot.")
+
+
+def check_decisions_year(decisions: pd.DataFrame, year: int, why: str) -> None:
+    """Stop when `year` has no return decisions at all (nothing is ever read as 0)."""
+    check_year_available(decisions, year, "migr_eiord", why)
+
+
+def check_edition_supported(edition: Edition, decisions: pd.DataFrame, returns: pd.DataFrame) -> None:
+    """The data can support the edition: decisions in the selection and data years, returns in the data year."""
+    year = edition.data_year
+    check_decisions_year(decisions, edition.selection_year, f"Edition {year} selects on {edition.selection_year}")
+    check_decisions_year(decisions, year, f"Edition {year} rates {year}'s return decisions")
+    check_year_available(returns, year, "migr_eirtn", f"Edition {year} rates {year}'s returns")
 
 
 def decisions_by_country(decisions: pd.DataFrame, year: int, states: list[str]) -> pd.DataFrame:

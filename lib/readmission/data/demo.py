@@ -1,9 +1,11 @@
 """A seeded synthetic stand-in for the confidential inputs, so the pipeline runs without real data.
 
 Plausible, not tuned to reproduce any published finding: a latent cooperation score per country
-(standard normal, nudged by the public effective return rate), a per-state severity bias and
-per-row noise drive answers and counts. Every random stream is seeded from (seed, year, names)
-through a stable hash, so adding a country or state never changes other rows' values.
+(standard normal, nudged by the public effective return rate), a per-state severity bias and a
+per-row view drive answers and counts. Country scores and views drift year by year (a random walk
+from DRIFT_FROM), so successive editions change the way real cooperation does instead of jumping.
+Every random stream is seeded from (seed, year, names) through a stable hash, so adding a country
+or state never changes other rows' values.
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ RATE_WEIGHT = 2.0       # latent shift between a 0% and a 100% effective return 
 STATE_SPREAD = 0.4      # sd of a state's severity bias
 ROW_SPREAD = 0.5        # sd of a state's view of one country
 ITEM_SPREAD = 0.6       # sd of one answer around that view
+DRIFT_FROM = 2010       # latent levels drift year by year from here: editions change, never jump
+COUNTRY_DRIFT = 0.15    # sd of a country's yearly step
+ROW_DRIFT = 0.15        # sd of the yearly step of a state's view of one country
 PUBLIC_COLUMNS = ["reporting_state", "country", "return_decisions", "effective_return_rate"]
 README = """ILLUSTRATIVE, SYNTHETIC DATA - not real Member State answers.
 
@@ -48,14 +53,29 @@ def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x))
 
 
+def drift(seed: int, year: int, spread: float, *names: object) -> float:
+    """The random walk of `names` from DRIFT_FROM to `year`: one seeded step per year."""
+    return sum(float(_rng(seed, step, "drift", *names).normal(0, spread))
+               for step in range(DRIFT_FROM + 1, year + 1))
+
+
 def country_scores(public: pd.DataFrame, year: int, seed: int) -> dict[str, float]:
-    """Latent cooperation per country: N(0, 1) plus RATE_WEIGHT x (median return rate - 0.5)."""
+    """Latent cooperation per country: N(0, 1) drifting over the years, plus RATE_WEIGHT x
+    (median return rate - 0.5)."""
     scores = {}
     for country, rates in public.groupby("country", sort=True)["effective_return_rate"]:
         rate = rates.astype("float64").median()
         nudge = 0.0 if math.isnan(rate) else RATE_WEIGHT * (min(max(rate, 0.0), 1.0) - 0.5)
-        scores[country] = float(_rng(seed, year, "country", country).normal()) + nudge
+        base = float(_rng(seed, "country", country).normal())
+        scores[country] = base + drift(seed, year, COUNTRY_DRIFT, "country", country) + nudge
     return scores
+
+
+def state_view(seed: int, year: int, state: str, country: str) -> float:
+    """A state's severity bias plus its own view of one country, drifting over the years."""
+    bias = float(_rng(seed, "state", state).normal(0, STATE_SPREAD))
+    view = float(_rng(seed, "row", state, country).normal(0, ROW_SPREAD))
+    return bias + view + drift(seed, year, ROW_DRIFT, "row", state, country)
 
 
 def _missing_share(decisions: int | None) -> tuple[float, float]:
@@ -107,9 +127,8 @@ def make_demo(public: pd.DataFrame, year: int, seed: int = 25) -> ConfidentialIn
     for state, country, decisions, rate in public.itertuples(index=False):
         decisions = None if pd.isna(decisions) else int(decisions)
         rate = float("nan") if pd.isna(rate) else float(rate)
-        bias = float(_rng(seed, year, "state", state).normal(0, STATE_SPREAD))
-        rng = _rng(seed, year, "row", state, country)
-        level = scores[country] + bias + float(rng.normal(0, ROW_SPREAD))
+        rng = _rng(seed, year, "row", state, country)  # this year's answers and counts around the level
+        level = scores[country] + state_view(seed, year, state, country)
         p_answers, p_counts = _missing_share(decisions)
         key = {"reporting_state": state, "country": country, "year": year}
         answers.append({**key, **_answers(level, p_answers, rng), "comment": DEMO_COMMENT})
