@@ -517,7 +517,7 @@ CASES = [
          ["Invalid value for '--year'"]),
     Case("cli-year-without-edition", _ok, ["select", "--year", "2031"],
          ["{root}/params/editions/2031.yml", "no edition for data year 2031",
-          "editions defined: 2016, 2019"]),
+          "editions defined: 2014, 2015, 2016, 2019"]),
     Case("cli-workers-negative", _ok, ["run", "--workers", "-1"], ["Invalid value for '--workers'"]),
     Case("cli-restricted-dir-missing", _ok, [*COUNTRY, "--restricted-dir", "{root}/typo"],
          ["{root}/typo", "no confidential inputs here", "data/templates/", "--demo"]),

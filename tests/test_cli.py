@@ -80,3 +80,16 @@ def test_country_outside_the_selection_needs_the_flag_and_passes_it_on(tmp_path,
 
 class Outcome:
     ok, notebook, log, error = True, "AL.ipynb", "AL.log", ""
+
+
+def test_run_takes_several_editions_and_checks_every_edition_file_first(tmp_path, monkeypatch):
+    project = make_project(tmp_path / "p")
+    monkeypatch.setenv("READMISSION_ROOT", str(project.root))
+    calls = []
+    monkeypatch.setattr("readmission.cli.run_with_progress",
+                        lambda year, *a: calls.append(year) or (None, type("R", (), {"ok": True})()))
+    result = runner.invoke(app, ["run", "--year", "2016", "--year", "2015", "--year", "2031", "--demo"])
+    assert result.exit_code == 2 and "2031" in result.output and calls == []
+    result = runner.invoke(app, ["run", "--year", "2016", "--year", "2015", "--demo"])
+    assert result.exit_code == 0, result.output
+    assert calls == [2015, 2016]  # oldest first

@@ -35,7 +35,8 @@ def test_run_executes_every_selected_country_and_the_summary(first_run):
         assert full["restricted"]["state_ratings"], "the restricted store keeps everything"
         assert "start_time" not in json.dumps(nb.metadata) and "2026-" not in json.dumps(nb.metadata)
         assert all("execution" not in c.metadata for c in nb.cells)
-    summary = nbformat.read(project.notebooks / "executed" / "summary.ipynb", as_version=4)
+    summary = nbformat.read(public_tree(project).summary, as_version=4)
+    assert (project.notebooks / "executed" / "summary.ipynb").read_bytes() == public_tree(project).summary.read_bytes()
     assert "Findings" in summary.cells[0].source
     run = json.loads(public_tree(project).run_file.read_text())
     assert [c["country"] for c in run["countries"]] == SELECTED and all(c["ok"] for c in run["countries"])
@@ -90,3 +91,27 @@ def test_a_failing_country_does_not_stop_the_others(first_run):
         bad.unlink()
     report = run_fixture(project)
     assert report.ok and report.executed == ["MA"]
+
+
+def test_a_new_edition_runs_beside_the_others_and_reruns_nothing_of_them(first_run):
+    from readmission.edition_run import RunRequest, run_edition
+    from readmission.layout import OutputTree
+    from readmission.params import load_edition
+
+    project = first_run[0]
+    (project.params / "editions" / "2015.yml").write_text(
+        "data_year: 2015\nselection_year: 2014\nthreshold: 5000\nreference_date: 2015-12-31\n")
+    before = {p: p.read_bytes() for p in public_tree(project).countries.glob("*.*") if p.is_file()}
+    try:
+        report = run_edition(project, RunRequest(load_edition(2015, project), workers=2, demo=True))
+        assert report.ok and report.executed
+        tree = OutputTree(project, 2015, "public")
+        assert all((tree.countries / f"{c}.ipynb").exists() for c in report.selected)
+        assert {p: p.read_bytes() for p in public_tree(project).countries.glob("*.*") if p.is_file()} == before
+        assert run_fixture(project).executed == [], "the 2016 edition ran again"
+        # the site's Findings page stays the latest edition's
+        latest = project.notebooks / "executed" / "summary.ipynb"
+        assert latest.read_bytes() == public_tree(project).summary.read_bytes()
+        assert "edition: 2015" in (tree.countries / f"{report.selected[0]}.ipynb").read_text()
+    finally:
+        (project.params / "editions" / "2015.yml").unlink()

@@ -18,7 +18,7 @@ from readmission.layout import OutputTree
 from readmission.project import Project
 from readmission.site import QuartoMissing, anchored_problems, render
 from readmission.site_checks import check_site as check_year, site_pages
-from readmission.site_sources import failure_notebook, write_site_sources
+from readmission.site_sources import failure_notebook, write_latest_site_sources, write_site_sources
 
 REPO = Path(__file__).resolve().parents[1]
 PAGES = ["_quarto.yml", "index.qmd", "methodology.qmd", "countries.qmd"]
@@ -99,8 +99,9 @@ def site(tmp_path) -> Project:
                                             "provenance": {}})
         (folder / f"{code}.csv").write_text("country,year,reporting_state,indicator,value,audience\n", encoding="utf-8")
     write_nb(summary_notebook(), project.notebooks / "executed" / "summary.ipynb")
+    write_nb(summary_notebook(), project.notebooks / "findings" / "2016.ipynb")
     write_json(OutputTree(project, 2016, "public").run_file, run_content())
-    write_site_sources(OutputTree(project, 2016, "public"), run_content())
+    write_latest_site_sources(OutputTree(project, 2016, "public"))
     return project
 
 
@@ -152,7 +153,7 @@ def test_countries_listing_shows_the_front_matter_fields():
     listing = yaml.safe_load((REPO / "countries.qmd").read_text(encoding="utf-8").split("---")[1])["listing"]
     assert listing["type"] == "table"
     assert listing["contents"] == "/notebooks/countries/*/*.ipynb"
-    assert listing["fields"] == ["title", "level", "decisions", "return-rate", "instrument"]
+    assert listing["fields"] == ["title", "edition", "level", "decisions", "return-rate", "instrument"]
     assert set(listing["field-display-names"]) >= {"level", "decisions", "return-rate", "instrument"}
 
 
@@ -219,7 +220,8 @@ def test_render_list_resolves_to_pages_that_exist(site):
     for template in ("country.ipynb", "summary.ipynb"):
         write_nb(summary_notebook(), site.notebooks / template)  # templates present, never pages
     pages = [p.relative_to(site.root).as_posix() for p in site_pages(site)]
-    assert pages == ["index.qmd", "notebooks/executed/summary.ipynb", "countries.qmd", "methodology.qmd",
+    assert pages == ["index.qmd", "notebooks/executed/summary.ipynb", "notebooks/findings/2016.ipynb",
+                     "countries.qmd", "methodology.qmd",
                      "notebooks/countries/2016/IQ.ipynb", "notebooks/countries/2016/XK.ipynb"]
     assert all((site.root / p).is_file() for p in pages)
 
@@ -340,7 +342,7 @@ def test_palestine_carries_its_designation_footnote():
 
     results = {"public": {"name": country_name("PS"), "country": "PS", "level": "x", "return_decisions": 1,
                           "eu_return_rate": {"rate": None}, "strongest_instrument": "none",
-                          "synthetic_label": ""}}
+                          "synthetic_label": ""}, "provenance": {"edition": {"data_year": 2016}}}
     matter = front_matter(results, "public")
     assert matter["title"] == "Palestine*" and matter["description"] == PALESTINE_FOOTNOTE
     assert matter["audience"] == "public"
@@ -362,3 +364,15 @@ def test_an_unanchored_glob_is_named(site):
 def test_gitignore_holds_the_lines_quarto_appends():
     lines = (REPO / ".gitignore").read_text(encoding="utf-8").splitlines()
     assert "/.quarto/" in lines and "**/*.quarto_ipynb" in lines
+
+
+def test_home_page_lists_every_edition_latest_first(site):
+    tree15 = OutputTree(site, 2015, "public")
+    run = run_content()
+    run["edition"] = {**EDITION, "data_year": 2015, "label": "Data year 2015 (test)", "selection_year": 2014}
+    write_json(tree15.run_file, run)
+    write_latest_site_sources(tree15)  # an earlier edition run later: the site still shows 2016 first
+    text = (site.root / "_generated" / "editions.md").read_text(encoding="utf-8")
+    assert text.index("Data year 2016 (test)") < text.index("Data year 2015 (test)")
+    assert "(notebooks/findings/2015.ipynb)" in text and "(notebooks/findings/2016.ipynb)" in text
+    assert "Data year 2016 (test)" in (site.root / "_generated" / "key-figures.md").read_text(encoding="utf-8")

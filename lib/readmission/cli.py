@@ -33,6 +33,8 @@ def flagged(label: str, style: str, text: str) -> Text:
 NEAR_MISSES_SHOWN = 10
 DEFAULT_SNAPSHOT = Path("../shared/data/snapshot")
 YearOption = typer.Option(DEFAULT_EDITION, "--year", "-y", help="Data year of the edition.")
+YearsOption = typer.Option([DEFAULT_EDITION], "--year", "-y",
+                           help="Data year of an edition (repeat the option for several).")
 AudienceOption = typer.Option("public", "--audience", help="public: confidential values only as "
                               "EU-level aggregates and levels (notebooks/, _site/); restricted: "
                               "everything (data/restricted/out/, _site-restricted/).")
@@ -299,18 +301,32 @@ def run_with_progress(year: int, workers: int, force: bool, snapshot: Optional[P
 
 @app.command()
 @friendly_errors
-def run(year: int = YearOption,
+def run(year: list[int] = YearsOption,
         workers: int = typer.Option(0, min=0, help="Parallel countries (0 = number of cores)."),
         force: bool = typer.Option(False, "--force", help="Re-run every country, even if up to date."),
         snapshot: Optional[Path] = typer.Option(None, help="Import this snapshot folder first."),
         audience: str = AudienceOption, demo: bool = DemoOption):
-    """Run the whole edition: selection, every country's notebook, then the summary."""
-    _, report = run_with_progress(year, workers or _cores(), force, snapshot, check_audience(audience),
-                                  demo)
-    if not report.ok:
-        failed = ", ".join(o.country for o in report.failed) or "summary"
-        err_console.print(flagged("run finished with failures: ", "bold red", failed))
+    """Run whole editions: selection, every country's notebook, then the summary (each edition in
+    its own folder; `--year 2014 --year 2015 --year 2016` runs three, oldest first)."""
+    if not run_editions(year, workers, force, snapshot, check_audience(audience), demo):
         raise typer.Exit(1)
+
+
+def run_editions(years: list[int], workers: int, force: bool, snapshot: Optional[Path], audience: str,
+                 demo: bool) -> bool:
+    """Run each edition in turn (every edition file checked first); True when all succeeded."""
+    project = Project.default()
+    for year in years:
+        load_edition(year, project)
+    failures = []
+    for index, year in enumerate(sorted(set(years))):
+        _, report = run_with_progress(year, workers or _cores(), force, snapshot if index == 0 else None,
+                                      audience, demo)
+        if not report.ok:
+            failures.append(f"{year}: " + (", ".join(o.country for o in report.failed) or "summary"))
+    for failure in failures:
+        err_console.print(flagged("run finished with failures: ", "bold red", failure))
+    return not failures
 
 
 @app.command()
@@ -329,13 +345,15 @@ def render(audience: str = AudienceOption,
 
 @app.command()
 @friendly_errors
-def report(year: int = YearOption,
+def report(year: list[int] = YearsOption,
            workers: int = typer.Option(0, min=0, help="Parallel countries (0 = number of cores)."),
            force: bool = typer.Option(False, "--force", help="Re-run every country."),
            snapshot: Path = typer.Option(DEFAULT_SNAPSHOT, help="Offline snapshot; fetched from "
                                          "Eurostat when this folder does not exist."),
            audience: str = AudienceOption, demo: bool = DemoOption):
-    """The whole assessment: data (import or fetch), run, then render the site if Quarto is there."""
+    """The whole assessment: data (import or fetch), run, then render the site if Quarto is there.
+
+    `--year` may be repeated: every edition is run, and the site shows them all."""
     from . import editions
     from .site import QuartoMissing, render as render_site
 
@@ -344,13 +362,13 @@ def report(year: int = YearOption,
         console.print(Text(f"no snapshot at {snapshot}: fetching from Eurostat"))
     editions.prepare_public_data(project, snapshot if snapshot.exists() else None)
     audience = check_audience(audience)
-    _, result = run_with_progress(year, workers or _cores(), force, None, audience, demo)
+    ok = run_editions(year, workers, force, None, audience, demo)
     try:
-        site = render_site(project, audience=audience, year=year)
+        site = render_site(project, audience=audience, year=max(year))
         console.print(Text(f"site rendered: {site}/index.html"))
     except QuartoMissing as exc:
         console.print(flagged("site step skipped: ", "yellow", str(exc)))
-    if not result.ok:
+    if not ok:
         raise typer.Exit(1)
 
 

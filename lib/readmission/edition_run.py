@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import runkeys
-from .layout import RUN_RECORD, OutputTree
+from .layout import RUN_RECORD, OutputTree, published_editions
 from .outputs import OutputError, write_json, write_text_atomic
 from .params import Edition, load_method
 from .project import Project
@@ -54,9 +54,20 @@ def publish(tree: OutputTree, summary_staged: Path | None) -> None:
         if summary_staged is not None:
             tree.summary.parent.mkdir(parents=True, exist_ok=True)
             os.replace(tree.countries / summary_staged.name, tree.summary)
+        refresh_latest(tree)
     except OSError as exc:
         raise OutputError(f"cannot publish the run's outputs in {tree.countries.parent}: "
                           f"{exc.strerror or exc}") from exc
+
+
+def refresh_latest(tree: OutputTree) -> None:
+    """Point the site's Findings page at the latest edition's findings (public tree only)."""
+    years = [y for y in published_editions(tree.project, tree.audience) if y != tree.year] + [tree.year]
+    latest = OutputTree(tree.project, max(years), tree.audience)
+    if latest.latest_summary == latest.summary or not latest.summary.exists():
+        return
+    latest.latest_summary.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(latest.summary, latest.latest_summary)
 
 
 def record_outcome(out: Path, outcome, key: str) -> None:
@@ -230,9 +241,9 @@ def run_edition(project: Project, request: RunRequest, progress=None, on_start=N
         (runkeys.keys_dir(out) / "summary.key").unlink(missing_ok=True)
         notes.append(f"summary failed: {type(exc).__name__}: {' '.join(str(exc).split())[-300:]}")
     publish(tree, staged)
-    from .site_sources import write_site_sources
+    from .site_sources import write_latest_site_sources
 
-    write_site_sources(tree, run)
+    write_latest_site_sources(tree)
     if not failed and summary_ok:
         write_text_atomic(runkeys.keys_dir(tree.countries) / "edition.key",
                           edition_key(project, request, folder) + "\n")

@@ -50,10 +50,17 @@ class OutputTree:
 
     @property
     def summary(self) -> Path:
-        """The executed findings notebook."""
+        """The edition's executed findings notebook."""
+        if self.audience == PUBLIC:
+            return self.project.notebooks / "findings" / f"{self.year}.ipynb"
+        return self.restricted_root / "summary.ipynb"
+
+    @property
+    def latest_summary(self) -> Path:
+        """The site's Findings page: a copy of the latest edition's findings."""
         if self.audience == PUBLIC:
             return self.project.notebooks / "executed" / "summary.ipynb"
-        return self.restricted_root / "summary.ipynb"
+        return self.summary
 
     @property
     def site_sources(self) -> Path:
@@ -94,3 +101,12 @@ class OutputTree:
     def logs(self) -> Path:
         """Per-country logs: the full notebook's printed output, so restricted too."""
         return self.restricted_root / "logs"
+
+
+def published_editions(project: Project, audience: str = PUBLIC) -> list[int]:
+    """The editions whose run left a record in this audience's tree, oldest first."""
+    if audience == PUBLIC:
+        years = [p.name for p in (project.notebooks / "countries").glob("*") if p.name.isdigit()]
+    else:
+        years = [p.name for p in (project.restricted / "out").glob("*") if p.name.isdigit()]
+    return sorted(int(y) for y in years if OutputTree(project, int(y), audience).run_file.exists())

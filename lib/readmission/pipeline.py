@@ -47,6 +47,7 @@ def front_matter(results: dict, audience: str) -> dict:
         "title": public["name"],
         "country": public["country"],
         "audience": audience,
+        "edition": results["provenance"]["edition"]["data_year"],
         "level": public["level"],
         "decisions": public["return_decisions"],
         "return-rate": None if rate is None else round(rate * 100, 1),

@@ -151,6 +151,33 @@ def write_site_sources(tree: OutputTree, run: dict) -> list[Path]:
     return paths
 
 
+def editions_md(trees: list[OutputTree]) -> str:
+    """Every edition of the site, latest first, with its findings page and its countries."""
+    rows = []
+    for tree in sorted(trees, key=lambda t: t.year, reverse=True):
+        run = json.loads(tree.run_file.read_text(encoding="utf-8"))
+        edition, countries = run.get("edition", {}), run.get("countries", [])
+        assessed = sum(1 for c in countries if c.get("ok"))
+        findings = tree.summary.relative_to(tree.project.root).as_posix() if tree.audience == "public" \
+            else "notebooks/executed/summary.ipynb"
+        rows.append([f"[{md_escape(edition.get('label') or tree.year)}]({findings})", str(tree.year),
+                     str(edition.get("selection_year", "")), f"{assessed} of {len(countries)}"])
+    return md_table(["Edition", "Data year", "Selected on", "Countries assessed"], "lrrr", rows) + "\n"
+
+
+def write_latest_site_sources(tree: OutputTree) -> list[Path]:
+    """The includes of the audience's site: the latest edition's figures and the list of editions."""
+    from .layout import published_editions
+
+    years = sorted(set(published_editions(tree.project, tree.audience)) | {tree.year})
+    trees = [OutputTree(tree.project, y, tree.audience) for y in years] if tree.audience == "public" else [tree]
+    latest = trees[-1]
+    paths = write_site_sources(latest, json.loads(latest.run_file.read_text(encoding="utf-8")))
+    path = latest.site_sources / GENERATED / "editions.md"
+    write_text_atomic(path, editions_md([t for t in trees if t.run_file.exists()]))
+    return paths + [path]
+
+
 def failure_notebook(country: str, name: str, error: str) -> nbformat.NotebookNode:
     """The page of a country whose run failed: its front matter says level "failed", then the error."""
     from .data.codes import DESIGNATION_FOOTNOTES
