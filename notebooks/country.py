@@ -151,6 +151,21 @@ plt.show()
 show.context(a, inputs)
 
 # %% [markdown]
+# ## Across editions
+#
+# The country in every edition run so far, this one included: whether it was selected and why
+# (return decisions in the selection year against the threshold, visa status), its level, and the
+# EU-level indicators (confidential ones only as published aggregates). Article 25a(5) and (8) ask
+# the Commission to weigh the steps a country has taken since the last assessment.
+
+# %%
+#| echo: false
+#| fig-alt: "Line chart of the country's EU+ effective return rate in each edition, each point coloured by that edition's cooperation level."
+across = show.trajectory(project, a, inputs)
+fig = charts.trajectory_chart(across, a.name)
+plt.show()
+
+# %% [markdown]
 # ## Rating
 #
 # Each concerned state (at least `min_decisions_concerned` return decisions) is scored from its

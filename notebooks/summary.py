@@ -135,6 +135,18 @@ show.table(measures[["iso2", "name", "article", "proposal_date", "decision_date"
                      "repealed_date"]])
 
 # %% [markdown]
+# ## Across editions
+#
+# How many countries fell in each level in every edition run so far, how many moved from one level
+# to another between consecutive editions (a country outside an edition's selection counts as "not
+# selected"), and what changed since the previous edition. Only published figures are compared:
+# components and counts of states, never a Member State's value or rating.
+
+# %%
+#| echo: false
+show.editions_findings(project, run, results)
+
+# %% [markdown]
 # ## Robustness
 #
 # Each setting of `params/method.yml` named under `robustness` is moved across its range, the others

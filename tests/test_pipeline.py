@@ -29,7 +29,7 @@ def test_run_executes_every_selected_country_and_the_summary(first_run):
         assert f"title: {result['public']['name']}" in nb.cells[0].source
         images = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
                   if "image/png" in o.get("data", {})]
-        assert len(images) == 3, "charts vanished from the executed notebook (public: 3 of 4)"
+        assert len(images) == 4, "charts vanished from the executed notebook (public: 4 of 5)"
         assert "restricted" not in result, "public audience: no per-state confidential values"
         full = json.loads((public_tree(project).store / f"{code}.json").read_text())
         assert full["restricted"]["state_ratings"], "the restricted store keeps everything"
@@ -108,10 +108,17 @@ def test_a_new_edition_runs_beside_the_others_and_reruns_nothing_of_them(first_r
         tree = OutputTree(project, 2015, "public")
         assert all((tree.countries / f"{c}.ipynb").exists() for c in report.selected)
         assert {p: p.read_bytes() for p in public_tree(project).countries.glob("*.*") if p.is_file()} == before
-        assert run_fixture(project).executed == [], "the 2016 edition ran again"
         # the site's Findings page stays the latest edition's
         latest = project.notebooks / "executed" / "summary.ipynb"
         assert latest.read_bytes() == public_tree(project).summary.read_bytes()
         assert "edition: 2015" in (tree.countries / f"{report.selected[0]}.ipynb").read_text()
+        # 2016's pages now have a 2015 row in their "Across editions" section: they run again once
+        again = run_fixture(project)
+        assert sorted(again.executed) == SELECTED
+        iq = (public_tree(project).countries / "IQ.ipynb").read_text()
+        assert "Across editions" in iq and "2015" in iq
+        assert "What changed since edition 2015" in public_tree(project).summary.read_text()
+        # an edition never reads a later one: 2015 is still up to date
+        assert run_edition(project, RunRequest(load_edition(2015, project), workers=2, demo=True)).executed == []
     finally:
         (project.params / "editions" / "2015.yml").unlink()

@@ -11,7 +11,7 @@ from . import indicators as ind
 from .data.codes import country_name
 from .disclosure import common_states, confidential_rate
 from .inputs import AssessmentInputs, caveat_notes
-from .rating import CountryLevel, country_level, rate_states
+from .rating import CountryLevel, component_summary, country_level, rate_states
 
 
 REQUEST_COUNTS = ["readmission_requests_submitted", "readmission_requests_accepted", "travel_documents_issued"]
@@ -43,6 +43,7 @@ class CountryAssessment:
     indicators: pd.DataFrame            # all per-state indicators side by side [confidential parts]
     state_ratings: pd.DataFrame         # [confidential]
     level: CountryLevel
+    component_scores: dict              # per rating component, the mean score over rated states (withheld if few)
     synthetic_label: str
     public_synthetic: bool
     note: str = ""
@@ -122,6 +123,7 @@ def assess_country(inputs: AssessmentInputs, country: str, note: str = "") -> Co
         measures=context.visa_measures(inputs.reference, country, inputs.edition.reference_date),
         indicators=table, state_ratings=ratings,
         level=country_level(ratings, method),
+        component_scores=component_summary(ratings, method.min_states_for_aggregate),
         synthetic_label=confidential.label if confidential.synthetic else "",
         public_synthetic=public.synthetic,
         note=note,

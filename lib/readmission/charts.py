@@ -118,3 +118,28 @@ def rate_against_decisions(countries: pd.DataFrame, label: str = "") -> plt.Figu
     _title(ax, "Return rate against return decisions", label)
     fig.tight_layout()
     return fig
+
+
+TRAJECTORY_COLOURS = {"well": "#0072B2", "average": "#E69F00", "improve": "#D55E00", "unknown": "#999999"}
+
+
+def trajectory_chart(table: pd.DataFrame, country_name: str) -> plt.Figure:
+    """A country's EU+ effective return rate per edition, each point coloured by the edition's level."""
+    from .rating import LEVELS, short_level
+
+    fig, ax = plt.subplots(figsize=(7.5, 2.8))
+    shown = table.dropna(subset=["eu_return_rate"])
+    ax.plot(shown["edition"], shown["eu_return_rate"] * 100, color="#555555", linewidth=1, zorder=1)
+    for level in LEVELS:
+        points = shown[shown["level"] == level]
+        ax.scatter(points["edition"], points["eu_return_rate"] * 100, s=60, zorder=2,
+                   color=TRAJECTORY_COLOURS[short_level(level)], label=level)
+    ax.set_xticks(table["edition"].tolist())
+    ax.set_xlim(table["edition"].min() - 0.5, table["edition"].max() + 0.5)
+    ax.set_ylabel("EU+ effective return rate (%)")
+    ax.set_xlabel("edition (data year)")
+    if not shown.empty:
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    _title(ax, f"{country_name}: across editions")
+    fig.tight_layout()
+    return fig

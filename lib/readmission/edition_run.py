@@ -107,8 +107,11 @@ def run_summary(project: Project, tree: OutputTree, out: Path, run: dict, force:
     key_file = runkeys.keys_dir(out) / "summary.key"
     reads = b"".join(p.read_bytes() for c in run["countries"]
                      for p in (out / f"{c['country']}.json", tree.store / f"{c['country']}.json") if p.exists())
+    from .history import history_digest
+
     key = hashlib.sha256(runkeys.code_digest(project).encode() + runkeys.settings_digest(
-        project, tree.year).encode() + json.dumps(run, sort_keys=True).encode() + reads).hexdigest()
+        project, tree.year).encode() + json.dumps(run, sort_keys=True).encode() + reads
+        + history_digest(project, tree.year).encode()).hexdigest()
     if not force and tree.summary.exists() and key_file.exists() and key_file.read_text().strip() == key:
         return None
     staged = out / SUMMARY_STAGED
@@ -149,9 +152,13 @@ class RunRequest:
 
 
 def edition_key(project: Project, request: RunRequest, confidential_dir: Path) -> str:
-    return runkeys.edition_digest(project, request.edition.data_year,
-                                  request.public_dir or project.public, confidential_dir,
-                                  request.audience + ("|demo" if request.demo else ""))
+    """One key over everything a run of the edition reads, earlier editions' results included."""
+    from .history import history_digest
+
+    year = request.edition.data_year
+    return runkeys.edition_digest(project, year, request.public_dir or project.public, confidential_dir,
+                                  request.audience + ("|demo" if request.demo else "")
+                                  + history_digest(project, year))
 
 
 def prepare_inputs(project: Project, request: RunRequest, codes: list[str]):
@@ -174,8 +181,12 @@ def country_keys(project: Project, request: RunRequest, inputs, codes: list[str]
     """Each country's run key: what its notebook reads, its parameters and the audience."""
     from .pipeline import notebook_parameters
 
-    shared = runkeys.shared_digests(project, request.edition.data_year)
-    slices = runkeys.slice_digests(inputs, codes)
+    from .history import history_digest
+
+    year = request.edition.data_year
+    shared = runkeys.shared_digests(project, year)
+    # a page's "Across editions" section reads the country's results of earlier editions
+    slices = {c: s + history_digest(project, year, c) for c, s in runkeys.slice_digests(inputs, codes).items()}
     public_dir = request.public_dir or project.public
     return {c: runkeys.run_key(project, c, dict(notebook_parameters(
         project, request.edition, c, public_dir, confidential_dir, outside_selection),

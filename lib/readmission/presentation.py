@@ -153,3 +153,55 @@ def downloads(country: str) -> None:
 def bullets(lines: list[str]) -> None:
     """Sentences as a markdown list (the summary's headline findings)."""
     display(Markdown("\n".join(f"- {line}" for line in lines)))
+
+
+def trajectory(project, a, inputs):
+    """The country's row in every edition so far (this one included): a table, returned for its chart.
+
+    Earlier editions are read from the public results (aggregates only), so the section is the
+    same on public and restricted pages."""
+    from . import history
+    from .results import public_results
+    from .selection import select_countries
+
+    selected = select_countries(inputs.edition, inputs.public.decisions.observations, inputs.reference,
+                                inputs.method.near_miss_share)
+    past = history.load_history(project, a.year - 1)
+    records = history.with_current(past, a.year, inputs.edition.as_dict(), a.country,
+                                   public_results(a), selected.candidates)
+    table_ = history.country_trajectory(records, a.country)
+    if len(table_) == 1:
+        display(Markdown(f"This is the first edition run for {a.name} in this project: later editions "
+                         "add a row each."))
+    table(table_, percent_columns=("eu_return_rate", "acceptance_rate", "issuance_rate"))
+    return table_
+
+
+def editions_findings(project, run: dict, results: dict[str, dict]) -> None:
+    """Across editions: level shares per edition, transitions between levels, and what changed
+    since the previous edition (selection, levels with the components that moved them, the largest
+    changes in public indicators, revisions of the data). Public results only."""
+    from . import history
+
+    current = history.current_record(project, run, results)
+    records = history.load_history(project, current.year - 1) + [current]
+    display(Markdown(f"Editions compared: {', '.join(str(r.year) for r in records)}."))
+    shares = history.level_shares_by_edition(records)
+    table(shares.pivot(index="level", columns="edition", values="countries").reset_index())
+    if len(records) == 1:
+        display(Markdown("This is the first edition run in this project: there is nothing to compare yet."))
+        return
+    table(history.level_transitions(records))
+    previous = records[-2]
+    sections = [("Countries entering or leaving the selection", history.selection_changes(previous, current)),
+                ("Countries whose level changed, and the components that moved it (mean component score "
+                 "over the rated states, 0 = at the `poor` value, 1 = at `good`)",
+                 history.level_changes(previous, current)),
+                ("Largest changes in public indicators", history.largest_changes(previous, current)),
+                ("Revisions: the same statistic for the same year in the two editions' data vintages",
+                 history.revisions(previous, current))]
+    display(Markdown(f"**What changed since edition {previous.year}**"))
+    for title, frame in sections:
+        display(Markdown(f"*{title}*" + (": none." if frame.empty else "")))
+        if not frame.empty:
+            table(frame)

@@ -101,3 +101,19 @@ def short_level(level: str) -> str:
     """A one-word name for a level, for tables and charts."""
     return {LEVEL_WELL: "well", LEVEL_AVERAGE: "average", LEVEL_POOR: "improve",
             LEVEL_UNKNOWN: "unknown"}[level]
+
+
+def component_summary(state_ratings: pd.DataFrame, min_states: int) -> dict[str, dict]:
+    """Per rating component, the mean score (0..1) over the rated states that have it, so an edition
+    can say which component moved a level; withheld under the disclosure rules (few or identical)."""
+    from .disclosure import answers_reason
+
+    rated = state_ratings[state_ratings["rating"] != NOT_RATED]
+    summary = {}
+    for name in COMPONENT_COLUMNS:
+        column = f"score_{name}"
+        values = rated[column].dropna().astype(float) if column in rated else pd.Series(dtype=float)
+        reason = answers_reason(values, min_states)
+        summary[name] = {"mean_score": None if reason else round(float(values.mean()), 6),
+                         "states": int(len(values)), "suppressed": reason}
+    return summary

@@ -1,0 +1,263 @@
+"""Editions over time: each country's trajectory, what changed between two editions, and the
+level shares and transitions across editions.
+
+Everything here reads one audience's published results (the public tree holds aggregates only,
+so public trajectories and change tables name components and counts of states, never a state's
+value or rating) and the selection files every run writes.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .layout import OutputTree, published_editions
+from .project import Project
+from .rating import LEVELS, short_level
+
+NOT_SELECTED = "not selected"
+
+
+@dataclass(frozen=True)
+class EditionRecord:
+    """One edition as published: its settings, each country's results, its selection and inputs."""
+
+    year: int
+    edition: dict
+    results: dict[str, dict]           # country -> the "public" part (or full results, restricted)
+    selection: pd.DataFrame | None     # results/<year>/selection.csv
+    manifest: list[dict] = field(default_factory=list)
+
+    def level(self, country: str) -> str:
+        result = self.results.get(country)
+        return result["level"] if result else NOT_SELECTED
+
+
+def read_edition(project: Project, year: int, audience: str = "public") -> EditionRecord:
+    """The edition `year` as the audience's tree holds it (results of the countries that ran)."""
+    tree = OutputTree(project, year, audience)
+    run = json.loads(tree.run_file.read_text(encoding="utf-8"))
+    results = {}
+    for entry in run.get("countries", []):
+        path = tree.countries / f"{entry['country']}.json"
+        if entry.get("ok") and path.exists():
+            results[entry["country"]] = json.loads(path.read_text(encoding="utf-8"))["public"]
+    selection_file = project.results / str(year) / "selection.csv"
+    selection = pd.read_csv(selection_file, keep_default_na=False, na_values=[""]) \
+        if selection_file.exists() else None
+    return EditionRecord(year, run.get("edition", {}), results, selection, run.get("inputs", []))
+
+
+def load_history(project: Project, up_to: int, audience: str = "public") -> list[EditionRecord]:
+    """Every edition up to `up_to` (inclusive) that has run in the audience's tree, oldest first."""
+    return [read_edition(project, y, audience) for y in published_editions(project, audience) if y <= up_to]
+
+
+def history_files(project: Project, up_to: int, country: str | None = None,
+                  audience: str = "public") -> list[Path]:
+    """What the history of edition `up_to` reads (for run keys): earlier editions' selections and
+    results, of one country or of all; a later edition is never read, so adding one re-runs nothing."""
+    files = []
+    for year in published_editions(project, audience):
+        if year < up_to:
+            tree = OutputTree(project, year, audience)
+            results = [tree.countries / f"{country}.json"] if country else sorted(tree.countries.glob("*.json"))
+            files += [project.results / str(year) / "selection.csv", tree.run_file, *results]
+    return [f for f in files if f.exists()]
+
+
+def history_digest(project: Project, up_to: int, country: str | None = None) -> str:
+    """One digest over `history_files` (names and bytes)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in history_files(project, up_to, country):
+        digest.update(path.relative_to(project.root).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+# ---- one country across editions ----
+
+def _rate(result: dict, key: str) -> float | None:
+    value = (result.get(key) or {}).get("rate")
+    return None if value is None else float(value)
+
+
+def mean_answer(result: dict) -> float | None:
+    """The mean of the published (d) item means (items withheld under disclosure control left out)."""
+    means = [i["mean_answer"] for i in result.get("cooperation_items", []) if i.get("mean_answer") is not None]
+    return sum(means) / len(means) if means else None
+
+
+def selection_reason(record: EditionRecord, country: str) -> str:
+    """Why a country was (not) selected in an edition: its decisions against the threshold, its visa status."""
+    threshold = record.edition.get("threshold")
+    if record.selection is None:
+        return "selection not recorded"
+    row = record.selection[record.selection["country"] == country]
+    if row.empty:
+        return f"no return decisions in {record.edition.get('selection_year')}"
+    row = row.iloc[0]
+    decisions = "n/a" if pd.isna(row["decisions"]) else f"{int(row['decisions']):,}"
+    return f"{row['outcome']}: {decisions} return decisions (threshold {threshold:,})"
+
+
+def trajectory_row(record: EditionRecord, country: str) -> dict:
+    """One edition's row of a country's trajectory."""
+    result = record.results.get(country)
+    row = {"edition": record.year, "selection": selection_reason(record, country),
+           "level": record.level(country)}
+    if result:
+        row.update({"return_decisions": result.get("return_decisions"),
+                    "eu_return_rate": _rate(result, "eu_return_rate"),
+                    "acceptance_rate": _rate(result, "eu_acceptance_rate"),
+                    "issuance_rate": _rate(result, "eu_issuance_rate"),
+                    "mean_answer": mean_answer(result),
+                    "instrument": result.get("strongest_instrument"),
+                    "rcms": result.get("rcms_status") or ("in place" if result.get("rcms_in_place") else "none")})
+    return row
+
+
+def country_trajectory(history: list[EditionRecord], country: str) -> pd.DataFrame:
+    """A country's row in every edition of `history`: selected or not and why, level, indicators, context."""
+    columns = ["edition", "selection", "level", "return_decisions", "eu_return_rate", "acceptance_rate",
+               "issuance_rate", "mean_answer", "instrument", "rcms"]
+    return pd.DataFrame([trajectory_row(r, country) for r in history], columns=columns)
+
+
+def current_record(project: Project, run: dict, results: dict[str, dict]) -> EditionRecord:
+    """The edition a summary is computing (its results in the run's working folder, not yet published)."""
+    year = int(run["edition"]["data_year"])
+    selection_file = project.results / str(year) / "selection.csv"
+    selection = pd.read_csv(selection_file, keep_default_na=False, na_values=[""]) \
+        if selection_file.exists() else None
+    return EditionRecord(year, run["edition"], {c: r["public"] for c, r in results.items()}, selection,
+                         run.get("inputs", []))
+
+
+def with_current(history: list[EditionRecord], year: int, edition: dict, country: str, public: dict,
+                 selection: pd.DataFrame | None) -> list[EditionRecord]:
+    """The history before `year` plus the edition being computed (its results not yet written)."""
+    current = EditionRecord(year, edition, {country: public}, selection)
+    return [r for r in history if r.year < year] + [current]
+
+
+# ---- two editions ----
+
+def selection_changes(previous: EditionRecord, current: EditionRecord) -> pd.DataFrame:
+    """Countries entering or leaving the selection, with the reason in each edition."""
+    before, after = set(previous.results) | _selected(previous), set(current.results) | _selected(current)
+    rows = [{"country": c, "change": "entered" if c in after else "left",
+             "before": selection_reason(previous, c), "now": selection_reason(current, c)}
+            for c in sorted(before ^ after)]
+    return pd.DataFrame(rows, columns=["country", "change", "before", "now"])
+
+
+def _selected(record: EditionRecord) -> set[str]:
+    if record.selection is None:
+        return set()
+    return set(record.selection.loc[record.selection["outcome"] == "selected", "country"])
+
+
+def moved_components(before: dict, after: dict) -> str:
+    """Which rating components moved, largest first: 'return rate 0.62 -> 0.41, ...' (means over
+    rated states; withheld components left out)."""
+    moves = []
+    for name, now in (after.get("component_scores") or {}).items():
+        then = (before.get("component_scores") or {}).get(name) or {}
+        if now.get("mean_score") is None or then.get("mean_score") is None:
+            continue
+        moves.append((abs(now["mean_score"] - then["mean_score"]), name, then["mean_score"], now["mean_score"]))
+    moves.sort(reverse=True)
+    return ", ".join(f"{n.replace('_', ' ')} {a:.2f} -> {b:.2f}" for _, n, a, b in moves[:2]) or \
+        "component scores withheld (disclosure control)"
+
+
+def level_changes(previous: EditionRecord, current: EditionRecord) -> pd.DataFrame:
+    """Countries assessed in both editions whose level changed, and the components that moved it."""
+    rows = []
+    for country in sorted(set(previous.results) & set(current.results)):
+        before, after = previous.results[country], current.results[country]
+        if before["level"] == after["level"]:
+            continue
+        counts = lambda r: "{states_good} good, {states_average} average, {states_poor} poor".format(  # noqa: E731
+            **r["level_counts"])
+        rows.append({"country": country, "name": after.get("name", country), "from": before["level"],
+                     "to": after["level"], "states_before": counts(before), "states_now": counts(after),
+                     "moved_by": moved_components(before, after)})
+    return pd.DataFrame(rows, columns=["country", "name", "from", "to", "states_before", "states_now",
+                                       "moved_by"])
+
+
+def largest_changes(previous: EditionRecord, current: EditionRecord, top: int = 5) -> pd.DataFrame:
+    """The largest changes in public indicators (EU+ return rate, return decisions) between editions."""
+    rows = []
+    for country in sorted(set(previous.results) & set(current.results)):
+        before, after = previous.results[country], current.results[country]
+        for indicator, value in (("eu_return_rate", lambda r: _rate(r, "eu_return_rate")),
+                                 ("return_decisions", lambda r: r.get("return_decisions"))):
+            a, b = value(before), value(after)
+            if a is None or b is None:
+                continue
+            change = (b - a) / a if indicator == "return_decisions" and a else b - a
+            rows.append({"country": country, "name": after.get("name", country), "indicator": indicator,
+                         "before": a, "now": b, "change": change})
+    frame = pd.DataFrame(rows, columns=["country", "name", "indicator", "before", "now", "change"])
+    if frame.empty:
+        return frame
+    frame["size"] = frame["change"].abs()
+    ordered = frame.sort_values(["indicator", "size", "country"], ascending=[True, False, True])
+    return ordered.groupby("indicator", sort=True).head(top).drop(columns="size").reset_index(drop=True)
+
+
+def revisions(previous: EditionRecord, current: EditionRecord) -> pd.DataFrame:
+    """The same statistic for the same year differing between the data vintages two editions used.
+
+    Only datasets whose files differ (sha256 in the two manifests) are compared, so a change in the
+    set of reporting states is never mistaken for a revision; one vintage means no revisions.
+    """
+    changed = {e["file"] for e in current.manifest} - {e["file"] for e in previous.manifest} | {
+        e["file"] for e in current.manifest
+        if any(p["file"] == e["file"] and p.get("sha256") != e.get("sha256") for p in previous.manifest)}
+    series = [(column, dataset) for column, dataset in (("return_decisions", "migr_eiord"), ("returns", "migr_eirtn"))
+              if any(dataset in f for f in changed)]
+    rows = []
+    for country in sorted(set(previous.results) & set(current.results)):
+        before = {r["year"]: r for r in previous.results[country].get("decisions_trend", [])}
+        after = {r["year"]: r for r in current.results[country].get("decisions_trend", [])}
+        for year in sorted(before.keys() & after.keys()):
+            for column, dataset in series:
+                a, b = before[year].get(column), after[year].get(column)
+                if a is not None and b is not None and a != b:
+                    rows.append({"country": country, "dataset": dataset, "year": year,
+                                 "statistic": column, "before": a, "now": b})
+    return pd.DataFrame(rows, columns=["country", "dataset", "year", "statistic", "before", "now"])
+
+
+# ---- all editions ----
+
+def level_shares_by_edition(history: list[EditionRecord]) -> pd.DataFrame:
+    """Per edition and level: how many countries, and their share of the edition's assessed countries."""
+    rows = []
+    for record in history:
+        levels = [r["level"] for r in record.results.values()]
+        for level in LEVELS:
+            count = levels.count(level)
+            rows.append({"edition": record.year, "level": level, "level_short": short_level(level),
+                         "countries": count, "share": count / len(levels) if levels else None})
+    return pd.DataFrame(rows, columns=["edition", "level", "level_short", "countries", "share"])
+
+
+def level_transitions(history: list[EditionRecord]) -> pd.DataFrame:
+    """How many countries went from level X in one edition to level Y in the next (not selected counts)."""
+    rows = []
+    for previous, current in zip(history, history[1:]):
+        for country in sorted(set(previous.results) | set(current.results)):
+            rows.append({"from_edition": previous.year, "to_edition": current.year,
+                         "from": previous.level(country), "to": current.level(country)})
+    frame = pd.DataFrame(rows, columns=["from_edition", "to_edition", "from", "to"])
+    return frame.groupby(list(frame.columns)).size().reset_index(name="countries") if not frame.empty \
+        else frame.assign(countries=pd.Series(dtype=int))
