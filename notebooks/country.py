@@ -37,7 +37,8 @@ edition = load_edition(year, project)
 method = load_method(project)
 inputs = load_inputs(project, edition, method, [country], public_dir=Path(public_dir),
                      restricted_dir=Path(restricted_dir) if restricted_dir else None)
-a = assess_country(inputs, country, note=load_country_params(project, country)["note"])
+country_params = load_country_params(project, country)
+a = assess_country(inputs, country, note=country_params["note"], entry=country_params["assessment"].get(year))
 
 # %%
 #| echo: false
@@ -46,6 +47,7 @@ if a.public_synthetic:
 show.banner(a.synthetic_label)
 if outside_selection:
     show.outside_selection(inputs, country)
+show.review_banner(a)
 show.overview(a)
 
 # %% [markdown]
@@ -151,21 +153,6 @@ plt.show()
 show.context(a, inputs)
 
 # %% [markdown]
-# ## Across editions
-#
-# The country in every edition run so far, this one included: whether it was selected and why
-# (return decisions in the selection year against the threshold, visa status), its level, and the
-# EU-level indicators (confidential ones only as published aggregates). Article 25a(5) and (8) ask
-# the Commission to weigh the steps a country has taken since the last assessment.
-
-# %%
-#| echo: false
-#| fig-alt: "Line chart of the country's EU+ effective return rate in each edition, each point coloured by that edition's cooperation level."
-across = show.trajectory(project, a, inputs)
-fig = charts.trajectory_chart(across, a.name)
-plt.show()
-
-# %% [markdown]
 # ## Rating
 #
 # Each concerned state (at least `min_decisions_concerned` return decisions) is scored from its
@@ -182,6 +169,32 @@ show.table(a.state_ratings)
 #| echo: false
 print(f"Rated states: {a.level.states_rated}; good {a.level.states_good}, average "
       f"{a.level.states_average}, poor {a.level.states_poor}. Level: {a.level.level}.")
+
+# %% [markdown]
+# ## Assessment
+#
+# The rating method proposes a level; the Commission's analysts weigh it with what Member States
+# and EU delegations report, and may assess another level, with a justification, which a reviewer
+# signs off (`params/countries/<CODE>.yml`, `assessment:`).
+
+# %%
+#| echo: false
+show.judgement(a)
+
+# %% [markdown]
+# ## Across editions
+#
+# The country in every edition run so far, this one included: whether it was selected and why
+# (return decisions in the selection year against the threshold, visa status), its level, and the
+# EU-level indicators (confidential ones only as published aggregates). Article 25a(5) and (8) ask
+# the Commission to weigh the steps a country has taken since the last assessment.
+
+# %%
+#| echo: false
+#| fig-alt: "Line chart of the country's EU+ effective return rate in each edition, each point coloured by that edition's cooperation level."
+across = show.trajectory(project, a, inputs)
+fig = charts.trajectory_chart(across, a.name)
+plt.show()
 
 # %%
 #| echo: false

@@ -47,7 +47,8 @@ if failed:
 
 # %%
 #| echo: false
-show.bullets(findings.headlines(countries, findings.worst_items(results)))
+show.bullets(findings.headlines(countries, findings.worst_items(results))
+             + findings.assessment_findings(countries))
 
 # %% [markdown]
 # ## Overall level of cooperation

@@ -52,6 +52,21 @@ def restricted_tree(project: Project) -> OutputTree:
     return OutputTree(project, 2016, "restricted")
 
 
+STAND_IN = Path(__file__).parent / "support" / "stand_in_quarto.py"
+
+
+def install_stand_in(folder: Path, monkeypatch) -> None:
+    """Put the stand-in `quarto` (tests/support/stand_in_quarto.py) first on PATH."""
+    import os
+    import stat
+    import sys
+
+    exe = folder / "quarto"
+    exe.write_text(f"#!/bin/sh\nexec {sys.executable} {STAND_IN} \"$@\"\n")
+    exe.chmod(exe.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{folder}:{os.environ['PATH']}")
+
+
 def notebook_bytes(root: Path) -> dict[str, bytes]:
     """Every file under the project's notebooks/, by relative path."""
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))

@@ -10,19 +10,16 @@ from __future__ import annotations
 
 import json
 import shutil
-import stat
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from conftest import REPO, active_project, public_tree, restricted_tree
+from conftest import REPO, active_project, install_stand_in, public_tree, restricted_tree
 from readmission.cli import app
 from readmission.data.confidential import QUESTIONNAIRE_COLUMNS, STATISTICS_COLUMNS
 
-STAND_IN = Path(__file__).parent / "support" / "stand_in_quarto.py"
 CANARIES = {  # (state, country, column) -> value no output could produce by chance
     ("DE", "IQ", "readmission_requests_submitted"): 9182736,
     ("DE", "IQ", "readmission_requests_accepted"): 8273645,
@@ -48,14 +45,6 @@ def write_confidential(project, comment: str = "canary test input") -> Path:
     stats[STATISTICS_COLUMNS].to_csv(folder / "readmission_statistics.csv", index=False)
     answers[QUESTIONNAIRE_COLUMNS].to_csv(folder / "questionnaire.csv", index=False)
     return folder
-
-
-def install_stand_in(folder: Path, monkeypatch) -> None:
-    """Put the stand-in `quarto` first on PATH."""
-    exe = folder / "quarto"
-    exe.write_text(f"#!/bin/sh\nexec {sys.executable} {STAND_IN} \"$@\"\n")
-    exe.chmod(exe.stat().st_mode | stat.S_IEXEC)
-    monkeypatch.setenv("PATH", f"{folder}:{__import__('os').environ['PATH']}")
 
 
 def files_text(*roots: Path) -> dict[str, str]:

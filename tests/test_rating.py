@@ -14,6 +14,8 @@ SETTINGS = {  # fixed here, so the expected values below do not move with params
     "small_numbers": 20, "absent_returns": "zero_if_state_reports", "min_decisions_concerned": 10,
     "min_states_for_aggregate": 3, "dominance_share": 0.8, "poor_answer": 2, "near_miss_share": 0.5,
     "context_years": {"before": 4, "after": 1},
+    "candidates": {"restrictive_order": ["share_states_poor desc"], "favourable_order": ["share_states_good desc"],
+                   "improving_rate_change": 0.05},
     "rating": {"components": {"return_rate": {"weight": 1, "poor": 0.1, "good": 0.5},
                               "acceptance_rate": {"weight": 1, "poor": 0.4, "good": 0.9},
                               "issuance_rate": {"weight": 1, "poor": 0.3, "good": 0.8},

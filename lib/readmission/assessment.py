@@ -11,6 +11,7 @@ from . import indicators as ind
 from .data.codes import country_name
 from .disclosure import common_states, confidential_rate
 from .inputs import AssessmentInputs, caveat_notes
+from .judgement import AnalystAssessment, judgement
 from .rating import CountryLevel, component_summary, country_level, rate_states
 
 
@@ -47,6 +48,7 @@ class CountryAssessment:
     synthetic_label: str
     public_synthetic: bool
     note: str = ""
+    judgement: dict | None = None       # method's level, assessed level, sign-off (judgement.py)
     caveats: tuple[str, ...] = ()       # data caveats applied to (or not applicable to) the inputs
 
 
@@ -77,7 +79,8 @@ def per_state_indicators(rates: pd.DataFrame, requests: pd.DataFrame, answers: p
                        on="reporting_state", how="left")
 
 
-def assess_country(inputs: AssessmentInputs, country: str, note: str = "") -> CountryAssessment:
+def assess_country(inputs: AssessmentInputs, country: str, note: str = "",
+                   entry: AnalystAssessment | None = None) -> CountryAssessment:
     """Compute every indicator for `country` in the edition's data year, then rate it."""
     year, states, method = inputs.edition.data_year, inputs.states, inputs.method
     public, confidential = inputs.public, inputs.confidential
@@ -95,6 +98,7 @@ def assess_country(inputs: AssessmentInputs, country: str, note: str = "") -> Co
     answers = cooperation.answers(confidential.questionnaire, country, year, states)
     table = per_state_indicators(rates, requests, answers)
     ratings = rate_states(table, method)
+    level = country_level(ratings, method)
     instruments = context.instruments(inputs.reference, country, inputs.edition.reference_date)
     empty_ops = pd.DataFrame(columns=["year", *cooperation.OPERATION_COUNTS])
     return CountryAssessment(
@@ -122,10 +126,11 @@ def assess_country(inputs: AssessmentInputs, country: str, note: str = "") -> Co
         rcms=context.rcms(inputs.reference, country, inputs.edition.reference_date),
         measures=context.visa_measures(inputs.reference, country, inputs.edition.reference_date),
         indicators=table, state_ratings=ratings,
-        level=country_level(ratings, method),
+        level=level,
         component_scores=component_summary(ratings, method.min_states_for_aggregate),
         synthetic_label=confidential.label if confidential.synthetic else "",
         public_synthetic=public.synthetic,
         note=note,
         caveats=tuple(caveat_notes(public)),
+        judgement=judgement(level.level, entry),
     )

@@ -333,13 +333,16 @@ def run_editions(years: list[int], workers: int, force: bool, snapshot: Optional
 @friendly_errors
 def render(audience: str = AudienceOption,
            year: int = typer.Option(DEFAULT_EDITION, "--year", "-y",
-                                    help="Edition of the restricted site (the public site shows all).")):
+                                    help="Edition of the restricted site (the public site shows all)."),
+           require_signoff: bool = typer.Option(False, "--require-signoff", help="Refuse to publish while "
+                                                "any country lacks a reviewer's sign-off.")):
     """Render the report site with Quarto (the notebooks are not executed again).
 
     The public site goes to _site/ after the publish gate; the restricted one to _site-restricted/."""
     from .site import render as render_site
 
-    site = render_site(Project.default(), audience=check_audience(audience), year=year)
+    site = render_site(Project.default(), audience=check_audience(audience), year=year,
+                       require_signoff=require_signoff)
     console.print(Text(f"site rendered: {site}/index.html"))
 
 

@@ -19,7 +19,8 @@ INSTRUMENT_LABELS = {"eu_agreement": "EU readmission agreement", "eu_arrangement
                      "agreement_clause": "readmission clause", "none": "none"}
 
 
-COUNTRY_COLUMNS = ["country", "name", "level", "level_short", "return_decisions", "effective_return_rate",
+COUNTRY_COLUMNS = ["country", "name", "level", "level_short", "method_level", "review", "return_decisions",
+                   "effective_return_rate",
                    "acceptance_rate", "issuance_rate", "states_rated", "instrument", "rcms",
                    "irregular_crossings", "visa_measures"]
 
@@ -41,13 +42,34 @@ def read_results(folder: Path, countries: list[str]) -> dict[str, dict]:
     return found
 
 
+def assessed_level(public: dict) -> str:
+    """The level a country's page reports: the analyst's assessed level, else the method's."""
+    return (public.get("assessment") or {}).get("assessed_level") or public["level"]
+
+
+def assessment_findings(countries: pd.DataFrame) -> list[str]:
+    """How many assessed levels differ from the method's, in which direction, and how many are signed off."""
+    from .judgement import direction
+
+    moves = [direction(m, a, LEVELS) for m, a in zip(countries["method_level"], countries["level"])]
+    differ = [m for m in moves if m != "same"]
+    reviewed = int((countries["review"] == "reviewed").sum())
+    parts = ", ".join(f"{differ.count(d)} {d}" for d in ("better", "worse", "not comparable") if differ.count(d))
+    return [f"Levels are the assessed levels (analyst judgement where an analyst recorded one, else the "
+            f"rating method's): {len(differ)} of {len(countries)} differ from the method's"
+            + (f" ({parts} than the method proposed)." if differ else "."),
+            f"Signed off by a reviewer: {reviewed} of {len(countries)}."]
+
+
 def country_table(results: dict[str, dict]) -> pd.DataFrame:
     """One row per country: its level, main indicators and context, public figures only."""
     rows = []
     for code, result in sorted(results.items()):
         p = result["public"]
         rows.append({
-            "country": code, "name": p["name"], "level": p["level"], "level_short": short_level(p["level"]),
+            "country": code, "name": p["name"], "level": assessed_level(p),
+            "level_short": short_level(assessed_level(p)), "method_level": p["level"],
+            "review": (p.get("assessment") or {}).get("status", "not reviewed"),
             "return_decisions": p["return_decisions"],
             "effective_return_rate": p["eu_return_rate"]["rate"],
             "acceptance_rate": p["eu_acceptance_rate"]["rate"],

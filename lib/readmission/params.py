@@ -212,6 +212,11 @@ class Method:
     robustness: dict[str, list[float]]
     raw: dict[str, Any]
 
+    @property
+    def candidates(self) -> dict[str, Any]:
+        """How the Article 25a(5) and (8) candidate lists are ordered (restricted report)."""
+        return self.raw["candidates"]
+
     def with_setting(self, dotted: str, value: float) -> "Method":
         """A copy with one setting (e.g. 'rating.good_from') changed, re-validated."""
         import copy
@@ -231,7 +236,7 @@ METHOD_SHAPE = {
     "small_numbers": int, "absent_returns": str, "min_decisions_concerned": int,
     "min_states_for_aggregate": int, "dominance_share": float, "poor_answer": int,
     "near_miss_share": float, "context_years": dict, "rating": dict, "country_level": dict,
-    "robustness": dict,
+    "robustness": dict, "candidates": dict,
 }
 RATING_SHAPE = {"components": dict, "min_components": int, "good_from": float, "poor_below": float}
 LEVEL_SHAPE = {"most_share": float, "min_rated_states": int}
@@ -250,6 +255,27 @@ def _check_shape(path: Path, content: dict, shape: dict, prefix: str) -> list[Pr
             isinstance(value, kind) and not isinstance(value, bool)
         if not ok:
             problems.append(Problem(str(path), f"expected {kind.__name__}, got {quote(value)}", field=name))
+    return problems
+
+
+CANDIDATE_FIELDS = {"share_states_poor", "share_states_good", "eu_return_rate", "return_decisions",
+                    "acceptance_rate", "issuance_rate", "mean_answer"}
+
+
+def _candidate_problems(path: Path, settings: dict) -> list[Problem]:
+    """The candidates' ordering rules: known fields with a direction, and a rate change in 0..1."""
+    problems = _unknown_keys(path, settings, {"restrictive_order", "favourable_order", "improving_rate_change"})
+    for key in ("restrictive_order", "favourable_order"):
+        order = settings.get(key)
+        if not isinstance(order, list) or not order or not all(
+                isinstance(o, str) and len(o.split()) == 2 and o.split()[0] in CANDIDATE_FIELDS
+                and o.split()[1] in ("asc", "desc") for o in order):
+            problems.append(Problem(str(path), f"expected a list of 'field asc|desc', fields: "
+                                    f"{', '.join(sorted(CANDIDATE_FIELDS))}", field=f"candidates.{key}"))
+    change = settings.get("improving_rate_change")
+    if isinstance(change, bool) or not isinstance(change, (int, float)) or not 0 <= change <= 1:
+        problems.append(Problem(str(path), "expected a number between 0 and 1",
+                                field="candidates.improving_rate_change"))
     return problems
 
 
@@ -283,6 +309,7 @@ def parse_method(path: Path, content: dict[str, Any]) -> Method:
                                 field="absent_returns"))
     if not rating["poor_below"] <= rating["good_from"]:
         problems.append(Problem(str(path), "must not exceed rating.good_from", field="rating.poor_below"))
+    problems += _candidate_problems(path, content["candidates"])
     if content["min_states_for_aggregate"] < 3:
         problems.append(Problem(str(path), "must be at least 3 (disclosure control)",
                                 field="min_states_for_aggregate"))
@@ -327,21 +354,46 @@ def load_method(project: Project | None = None, path: Path | None = None) -> Met
     return parse_method(path, read_yaml_mapping(path))
 
 
-COUNTRY_KEYS = {"note"}
+COUNTRY_KEYS = {"note", "assessment"}
 
 
 def load_country_params(project: Project, country: str) -> dict[str, Any]:
-    """Per-country parameters (params/countries/<CODE>.yml): an analyst's note shown on the page."""
+    """Per-country parameters (params/countries/<CODE>.yml): an analyst's note shown on the page, and
+    per edition the analyst's assessed level with its justification and sign-off (judgement.py)."""
     path = project.params / "countries" / f"{country}.yml"
     if not path.exists():
-        return {"note": ""}
+        return {"note": "", "assessment": {}}
     content = read_yaml_mapping(path)
     problems = _unknown_keys(path, content, COUNTRY_KEYS)
     if not isinstance(content.get("note", ""), str):
         problems.append(Problem(str(path), "expected text", field="note"))
+    assessments, found = _assessments(project, path, content.get("assessment") or {})
+    problems += found
     if problems:
         raise InputError(problems)
-    return {"note": content.get("note", "")}
+    return {"note": content.get("note", ""), "assessment": assessments}
+
+
+def _assessments(project: Project, path: Path, entries) -> tuple[dict, list[Problem]]:
+    """Each edition's analyst assessment, validated against the method's levels and the edition's dates."""
+    from .judgement import parse_entry
+    from .rating import LEVELS
+
+    if not isinstance(entries, dict):
+        return {}, [Problem(str(path), "expected one entry per edition (data year: settings)", field="assessment")]
+    found, problems = {}, []
+    known = {p.stem for p in (project.params / "editions").glob("*.yml")}
+    for year, entry in entries.items():
+        if isinstance(year, bool) or not isinstance(year, int) or str(year) not in known:
+            problems.append(Problem(str(path), f"{str(year)[:20]!r} is not an edition's data year "
+                                    f"({', '.join(sorted(known))})", field="assessment"))
+            continue
+        edition = load_edition(year, project)
+        parsed, more = parse_entry(path, year, entry, LEVELS, edition.reference_date, dt.date.today())
+        problems += more
+        if parsed is not None:
+            found[year] = parsed
+    return found, problems
 
 
 # ---- Input size limits (params/limits.yml) ----

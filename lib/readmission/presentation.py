@@ -170,6 +170,9 @@ def trajectory(project, a, inputs):
     records = history.with_current(past, a.year, inputs.edition.as_dict(), a.country,
                                    public_results(a), selected.candidates)
     table_ = history.country_trajectory(records, a.country)
+    pages = [f"[{r.year}](../{r.year}/{a.country}.ipynb)" for r in past if a.country in r.results]
+    if pages:
+        display(Markdown(f"{a.name} in earlier editions: {' · '.join(pages)}."))
     if len(table_) == 1:
         display(Markdown(f"This is the first edition run for {a.name} in this project: later editions "
                          "add a row each."))
@@ -205,3 +208,26 @@ def editions_findings(project, run: dict, results: dict[str, dict]) -> None:
         display(Markdown(f"*{title}*" + (": none." if frame.empty else "")))
         if not frame.empty:
             table(frame)
+
+
+def review_banner(a) -> None:
+    """A page whose level no reviewer has signed off says so at the top."""
+    if (a.judgement or {}).get("status") != "reviewed":
+        display(Markdown("> **Draft, not reviewed.** No reviewer has signed off this country's "
+                         "assessment for this edition yet (`reviewed_by`, `reviewed_on`)."))
+
+
+def judgement(a) -> None:
+    """The method's level, the assessed level and the analyst's justification, marked as judgement."""
+    j = a.judgement or {}
+    lines = [f"**Level proposed by the rating method:** {j.get('method_level', a.level.level)}.",
+             f"**Assessed level (analyst judgement):** {j.get('assessed_level', a.level.level)}."]
+    if j.get("analyst_entry"):
+        lines.append(f"*Justification (analyst judgement):* {escape_markdown(j['justification'])}")
+        lines.append(f"Assessed by {escape_markdown(j['assessed_by'])} on {j['assessed_on']}; " + (
+            f"reviewed by {escape_markdown(j['reviewed_by'])} on {j['reviewed_on']}."
+            if j.get("status") == "reviewed" else "not reviewed yet."))
+    else:
+        lines.append("No analyst entry for this edition: the assessed level is the method's level, "
+                     "not reviewed.")
+    display(Markdown("\n\n".join(lines)))

@@ -57,6 +57,7 @@ def public_results(a: CountryAssessment) -> dict:
         "country": a.country, "name": a.name, "year": a.year,
         "level": a.level.level, "level_counts": a.level.as_dict(),
         "component_scores": a.component_scores,
+        "assessment": a.judgement,
         "return_decisions": total(a.return_rates["return_decisions"]),
         "states_reporting_decisions": int(a.return_rates["return_decisions"].notna().sum()),
         "eu_return_rate": a.eu_return_rate.as_dict(),

@@ -29,6 +29,7 @@ INSTALL_HINT = ("install Quarto from conda-forge (`quarto` is in environment.yml
                 "`conda env create -f environment.yml`) or from https://quarto.org/docs/get-started/")
 QUARTO_OUTPUTS = ("site_libs/", "search.json", "listings.json", "sitemap.xml", "robots.txt", ".nojekyll")
 BANNER_FILE = "restricted-banner.html"
+CANDIDATES_PAGE = "candidates.qmd"  # restricted site only
 BANNER = ('<div class="alert alert-danger text-center fw-bold" role="note" style="margin:0">'
           "RESTRICTED: per-Member-State confidential values. Not for publication.</div>\n")
 
@@ -130,15 +131,21 @@ def render_public(project: Project, exe: str) -> Path:
 
 
 def restricted_config(project: Project) -> dict:
-    """The public site's configuration, marked RESTRICTED, with the banner on every page."""
+    """The public site's configuration, marked RESTRICTED, with the banner on every page and the
+    Article 25a(5)/(8) candidates page (which the public site never has)."""
     config = load_config(project)
+    settings = dict(config.get("project") or {})
+    settings["render"] = list(settings.get("render") or []) + [CANDIDATES_PAGE]
     website = dict(config.get("website") or {})
     website["title"] = f"{website.get('title', 'Readmission')} (RESTRICTED)"
+    navbar = dict(website.get("navbar") or {})
+    navbar["left"] = list(navbar.get("left") or []) + [{"href": CANDIDATES_PAGE, "text": "Candidates"}]
+    website["navbar"] = navbar
     formats = dict(config.get("format") or {})
     html = dict(formats.get("html") or {})
     html["include-before-body"] = BANNER_FILE
     formats["html"] = html
-    return {**config, "website": website, "format": formats}
+    return {**config, "project": settings, "website": website, "format": formats}
 
 
 def link_tree(source: Path, target: Path) -> None:
@@ -166,6 +173,7 @@ def build_restricted_sources(project: Project, year: int) -> Path:
                 shutil.copy2(path, src / path.relative_to(project.root))
     write_text_atomic(src / CONFIG, MARKER + "\n" + yaml.safe_dump(restricted_config(project), sort_keys=False))
     write_text_atomic(src / BANNER_FILE, BANNER)
+    write_text_atomic(src / CANDIDATES_PAGE, candidates_page(project, year))
     public = OutputTree(project, year, PUBLIC)
     link_tree(tree.countries, src / public.countries.relative_to(project.root))
     summary = src / public.summary.relative_to(project.root)
@@ -173,6 +181,40 @@ def build_restricted_sources(project: Project, year: int) -> Path:
     summary.unlink(missing_ok=True)
     os.link(tree.summary, summary)
     return src
+
+
+def candidates_page(project: Project, year: int) -> str:
+    """The restricted site's page of Article 25a(5) and (8) candidates, with the evidence for each."""
+    from . import history
+    from .candidates import candidates
+    from .markdown import md_escape, md_table
+    from .params import load_method
+
+    method = load_method(project)
+    records = history.load_history(project, year, "restricted")
+    current = next(r for r in records if r.year == year)
+    restrictive, favourable = candidates(current, records, method.candidates)
+    rules = method.candidates
+
+    def table(frame) -> str:
+        if frame.empty:
+            return "None in this edition."
+        cells = lambda v: "n/a" if v is None or v != v else (f"{v:.1%}" if isinstance(v, float) else md_escape(v))  # noqa: E731
+        return md_table([c.replace("_", " ") for c in frame.columns], "l" * len(frame.columns),
+                        [[cells(v) for v in row] for row in frame.itertuples(index=False)])
+
+    return "\n\n".join([
+        "---\ntitle: \"Article 25a(5) and (8) candidates\"\n---",
+        f"Edition {year}. RESTRICTED: this page exists only in the restricted report.",
+        "## Article 25a(5): cooperation not sufficient",
+        "Countries whose assessed level is *needs to be improved with most Member States*, ordered by "
+        f"{', '.join(rules['restrictive_order'])} (`params/method.yml`, `candidates`).",
+        table(restrictive),
+        "## Article 25a(8): cooperation works well and is improving",
+        "Countries whose assessed level is *works well with most Member States* and that improved since "
+        "the previous edition (a better assessed level, or an EU+ effective return rate up by at least "
+        f"{rules['improving_rate_change']:.0%}), ordered by {', '.join(rules['favourable_order'])}.",
+        table(favourable)]) + "\n"
 
 
 def render_restricted(project: Project, year: int, exe: str) -> Path:
@@ -184,10 +226,23 @@ def render_restricted(project: Project, year: int, exe: str) -> Path:
     return swap_in(next_dir, project.root / RESTRICTED_SITE_DIR)
 
 
+def check_signoff(project: Project, audience: str, year: int | None) -> None:
+    """Refuse to publish while a country of the site has no reviewer's sign-off, naming them."""
+    from .audit import unsigned
+
+    missing = unsigned(project, audience, [year] if audience == RESTRICTED and year else None)
+    if missing:
+        listed = "; ".join(f"edition {y}: {', '.join(codes)}" for y, codes in sorted(missing.items()))
+        raise RenderError(f"--require-signoff: {sum(map(len, missing.values()))} countries lack "
+                          f"reviewed_by/reviewed_on in params/countries/<CODE>.yml ({listed}); nothing rendered")
+
+
 def render(project: Project, quarto: str | None = None, audience: str = PUBLIC,
-           year: int | None = None) -> Path:
+           year: int | None = None, require_signoff: bool = False) -> Path:
     """Render one audience's site; a failed or refused render publishes nothing."""
     check_ours(project.root)
+    if require_signoff:
+        check_signoff(project, audience, year)
     exe = quarto or shutil.which("quarto")
     if exe is None:
         raise QuartoMissing()

@@ -173,9 +173,30 @@ def write_latest_site_sources(tree: OutputTree) -> list[Path]:
     trees = [OutputTree(tree.project, y, tree.audience) for y in years] if tree.audience == "public" else [tree]
     latest = trees[-1]
     paths = write_site_sources(latest, json.loads(latest.run_file.read_text(encoding="utf-8")))
-    path = latest.site_sources / GENERATED / "editions.md"
-    write_text_atomic(path, editions_md([t for t in trees if t.run_file.exists()]))
-    return paths + [path]
+    published = [t for t in trees if t.run_file.exists()]
+    extra = {"editions.md": editions_md(published), "audit.md": audit_md(published)}
+    for name, text in extra.items():
+        write_text_atomic(latest.site_sources / GENERATED / name, text)
+    return paths + [latest.site_sources / GENERATED / name for name in extra]
+
+
+def audit_md(trees: list[OutputTree]) -> str:
+    """Per edition, latest first: every country's method level, assessed level and sign-off."""
+    from .audit import audit_rows
+
+    parts = []
+    for tree in sorted(trees, key=lambda t: t.year, reverse=True):
+        table = audit_rows(tree.project, tree)
+        rows = [[md_escape(r.name), r.country, md_escape(r.method_level), md_escape(r.assessed_level),
+                 r.status, md_escape(f"{r.assessed_by} {r.assessed_on}".strip()) or "–",
+                 md_escape(f"{r.reviewed_by} {r.reviewed_on}".strip()) or "–",
+                 f"`{r.entry}`" if r.entry else "–", f"`{r.commit}`" if r.commit else "–"]
+                for r in table.sort_values(["name", "country"]).itertuples()]
+        signed = int((table["status"] == "reviewed").sum())
+        parts += [f"### Edition {tree.year}", f"{signed} of {len(table)} countries signed off by a reviewer.",
+                  md_table(["Country", "Code", "Method's level", "Assessed level", "Status", "Assessed",
+                            "Reviewed", "Entry (sha256)", "Commit"], "lllllllll", rows)]
+    return "\n\n".join(parts) + "\n"
 
 
 def failure_notebook(country: str, name: str, error: str) -> nbformat.NotebookNode:
