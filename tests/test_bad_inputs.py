@@ -497,7 +497,7 @@ CASES = [
          [f"{{root}}/{METHOD}", "field 'country_level.most_share'", "must be between 0 and 1"]),
     Case("country-params-unknown-setting",
          lambda r: append_text(r, IQ_PARAMS, "notes: a typo in the setting's name\n"), COUNTRY,
-         [f"{{root}}/{IQ_PARAMS}", "field 'notes'", "unknown setting (allowed: note)"]),
+         [f"{{root}}/{IQ_PARAMS}", "field 'notes'", "unknown setting (allowed: assessment, note)"]),
     Case("country-params-yaml-code",
          lambda r: append_text(r, IQ_PARAMS, 'note: !!python/object/apply:os.system '
                                              f'["touch {r}/{MARKER}"]\n'), COUNTRY,

@@ -235,3 +235,18 @@ def test_staging_and_logs_live_in_the_restricted_tree(tmp_path):
     assert tree.logs.is_relative_to(project.restricted) and tree.store.is_relative_to(project.restricted)
     assert not str(restricted_tree(project).countries).endswith("notebooks/countries")
     shutil.rmtree(project.root)
+
+
+def test_the_allow_list_admits_a_reviewed_public_figure(tmp_path):
+    from conftest import make_project
+    from readmission.gate import check_published, gate_context
+
+    project = make_project(tmp_path / "p")
+    write_confidential(project)
+    page = project.notebooks / "countries" / "2016" / "IQ.json"
+    page.parent.mkdir(parents=True)
+    page.write_text('{"public": {"note": "9,182,736 persons"}}')
+    assert any("9,182,736" in p for p in check_published(project, project.root, [page]))
+    (project.params / "publish_gate.yml").write_text(
+        "allow:\n  - {value: 9182736, reason: a public figure equal by chance (test)}\n")
+    assert check_published(project, project.root, [page], gate_context(project)) == []

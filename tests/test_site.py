@@ -21,7 +21,7 @@ from readmission.site_checks import check_site as check_year, site_pages
 from readmission.site_sources import failure_notebook, write_latest_site_sources, write_site_sources
 
 REPO = Path(__file__).resolve().parents[1]
-PAGES = ["_quarto.yml", "index.qmd", "methodology.qmd", "countries.qmd"]
+PAGES = ["_quarto.yml", "index.qmd", "methodology.qmd", "countries.qmd", "audit.qmd"]
 SYNTHETIC = "ILLUSTRATIVE, SYNTHETIC DATA - not real Member State answers"
 EDITION = {"data_year": 2016, "label": "Data year 2016 (test)", "reference_date": "2016-12-31",
            "selection_year": 2015, "threshold": 1000}
@@ -137,7 +137,7 @@ def test_quarto_config_key_settings():
     for results_file in ("/notebooks/countries/2016/IQ.json", "/notebooks/countries/2016/IQ.csv"):
         assert any(fnmatch.fnmatch(results_file, entry) for entry in resources), results_file
     assert config["format"]["html"]["toc"] is True
-    assert [item["text"] for item in config["website"]["navbar"]["left"]] == ["Home", "Findings", "Countries", "Methodology"]
+    assert [item["text"] for item in config["website"]["navbar"]["left"]] == ["Home", "Findings", "Countries", "Methodology", "Audit"]
 
 
 def test_nothing_in_the_site_sources_changes_with_the_date():
@@ -221,7 +221,7 @@ def test_render_list_resolves_to_pages_that_exist(site):
         write_nb(summary_notebook(), site.notebooks / template)  # templates present, never pages
     pages = [p.relative_to(site.root).as_posix() for p in site_pages(site)]
     assert pages == ["index.qmd", "notebooks/executed/summary.ipynb", "notebooks/findings/2016.ipynb",
-                     "countries.qmd", "methodology.qmd",
+                     "countries.qmd", "methodology.qmd", "audit.qmd",
                      "notebooks/countries/2016/IQ.ipynb", "notebooks/countries/2016/XK.ipynb"]
     assert all((site.root / p).is_file() for p in pages)
 
