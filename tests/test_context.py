@@ -45,8 +45,6 @@ def test_return_operations_exclude_voluntary_and_count_operations():
     # forced: RO-1 and RO-2, 10 + 5 + 7 returnees, DE and IT; voluntary apart: VRD-1, 100 persons
     assert table.loc[2016].tolist() == [2, 22, 2, 1, 100]
     assert "1 of them (100 persons)" in cooperation.voluntary_note(table.reset_index())
-    by_state = cooperation.return_operations_by_state(ops, "NG", 2016).set_index("reporting_state")
-    assert by_state.loc["DE"].tolist() == [2, 17]
 
 
 def test_rcms_with_an_unknown_launch_date_is_in_place_date_unknown(reference_dir):

@@ -11,9 +11,9 @@ import yaml
 from .data import eurostat, frontex, snapshot
 from .data.confidential import ConfidentialInputs, load_confidential
 from .data.demo import make_demo
-from .data.reference import ReferenceTables, load_reference, reporting_states_on
+from .data.reference import ReferenceTables, load_reference, reporting_state_codes
 from .errors import InputError
-from .indicators import effective_return_rate, return_decisions, returns_carried_out
+from .indicators import state_return_rates
 from .params import Edition, Method, load_limits
 from .project import Project
 
@@ -140,10 +140,8 @@ def public_rates(public: PublicData, countries: list[str], year: int, states: li
     """Return decisions and effective return rate per state x country: what the demo builds on."""
     frames = []
     for country in countries:
-        table = effective_return_rate(
-            return_decisions(public.decisions.observations, country, year, states),
-            returns_carried_out(public.returns.observations, country, year, states,
-                                method.absent_returns), method.small_numbers)
+        table = state_return_rates(public.decisions.observations, public.returns.observations, country,
+                                   year, states, method.absent_returns, method.small_numbers)
         table.insert(1, "country", country)
         frames.append(table[["reporting_state", "country", "return_decisions", "effective_return_rate"]])
     frame = pd.concat(frames, ignore_index=True)
@@ -194,7 +192,7 @@ def write_demo_set(project: Project, edition: Edition, method: Method, countries
 def edition_states(project: Project, edition: Edition) -> list[str]:
     """The reporting states on the edition's reference date (Eurostat codes)."""
     reference = cached("reference", project.reference, lambda: load_reference(project.reference))
-    return reporting_states_on(reference.reporting_states, edition.reference_date)["eurostat_code"].tolist()
+    return reporting_state_codes(reference.reporting_states, edition.reference_date)
 
 
 def load_inputs(project: Project, edition: Edition, method: Method, countries: list[str],
