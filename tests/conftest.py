@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from readmission.data.fixture import fixture_project
 from readmission.edition_run import RunRequest, run_edition
 from readmission.layout import OutputTree
 from readmission.params import load_edition
@@ -20,11 +20,7 @@ SELECTED = ["IQ", "MA", "PK"]  # the fixture countries with more than 5,000 deci
 
 def make_project(root: Path) -> Project:
     """A copy of the project's inputs in `root`, on the synthetic fixture, selecting 3 countries."""
-    Project(REPO).copy_inputs(root)
-    shutil.copytree(REPO / "data" / "fixture" / "public", root / "data" / "public")
-    (root / "params" / "editions" / "2016.yml").write_text(
-        "data_year: 2016\nselection_year: 2015\nthreshold: 5000\nreference_date: 2016-12-31\n", encoding="utf-8")
-    return Project(root)
+    return fixture_project(Project(REPO), root)
 
 
 @contextmanager
