@@ -10,17 +10,26 @@ import pytest
 from readmission.data.fixture import fixture_project
 from readmission.edition_run import RunRequest, run_edition
 from readmission.layout import OutputTree
-from readmission.params import load_edition
+from readmission.inputs import load_inputs
+from readmission.params import load_edition, load_method
 from readmission.project import Project
 
 REPO = Path(__file__).resolve().parents[1]
 SNAPSHOT = REPO.parent / "shared" / "data" / "snapshot"
 SELECTED = ["IQ", "MA", "PK"]  # the fixture countries with more than 5,000 decisions in 2015
+FIXTURE_PUBLIC = REPO / "data" / "fixture" / "public"
+FIXTURE_CONFIDENTIAL = REPO / "data" / "fixture" / "confidential" / "2016"
 
 
 def make_project(root: Path) -> Project:
     """A copy of the project's inputs in `root`, on the synthetic fixture, selecting 3 countries."""
     return fixture_project(Project(REPO), root)
+
+
+def fixture_inputs(project: Project, countries: tuple[str, ...] = ("IQ", "MA")):
+    """The 2016 edition's inputs for `project`, read from the committed synthetic fixture."""
+    return load_inputs(project, load_edition(2016, project), load_method(project), list(countries),
+                       public_dir=FIXTURE_PUBLIC, restricted_dir=FIXTURE_CONFIDENTIAL)
 
 
 @contextmanager

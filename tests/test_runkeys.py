@@ -8,24 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, make_project
+from conftest import FIXTURE_CONFIDENTIAL, fixture_inputs, make_project
 from readmission import runkeys
-from readmission.inputs import load_inputs
-from readmission.params import load_edition, load_method
 from readmission.steps import kinds
-
-CONFIDENTIAL = REPO / "data" / "fixture" / "confidential" / "2016"
 PARAMETERS = {"country": "IQ", "year": 2016, "audience": "public"}
 
 
 @pytest.fixture
 def project(tmp_path):
     return make_project(tmp_path / "project")
-
-
-def fixture_inputs(project):
-    return load_inputs(project, load_edition(2016, project), load_method(project), ["IQ", "MA"],
-                       restricted_dir=CONFIDENTIAL)
 
 
 def country_keys(project, inputs, parameters=PARAMETERS) -> dict[str, str]:
@@ -126,7 +117,7 @@ def test_every_declared_input_of_the_edition_has_a_change_here():
 
 @pytest.mark.parametrize("kind", sorted(EDITION_CHANGES))
 def test_changing_a_declared_input_changes_the_edition_key(project, monkeypatch, kind):
-    shutil.copytree(CONFIDENTIAL, demo_copy(project))
+    shutil.copytree(FIXTURE_CONFIDENTIAL, demo_copy(project))
     before = edition_key(project)
     if kind == "audience":
         assert edition_key(project, "restricted|demo") != before
