@@ -32,6 +32,20 @@ def fixture_inputs(project: Project, countries: tuple[str, ...] = ("IQ", "MA")):
                        public_dir=FIXTURE_PUBLIC, restricted_dir=FIXTURE_CONFIDENTIAL)
 
 
+@pytest.fixture(scope="session")
+def fixture_2016():
+    """The repository's 2016 inputs read from the committed fixture (never modified by a test)."""
+    return fixture_inputs(Project(REPO))
+
+
+@pytest.fixture(scope="session")
+def iraq(fixture_2016):
+    """Iraq's assessment on the fixture: what assessment and results tests check by hand."""
+    from readmission.assessment import assess_country
+
+    return assess_country(fixture_2016, "IQ")
+
+
 @contextmanager
 def active_project(tmp_path_factory, name: str):
     """A fixture project that the code and its kernels use (READMISSION_ROOT) while the block runs."""

@@ -8,29 +8,17 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from conftest import REPO, fixture_inputs
 from readmission import indicators as ind
 from readmission.assessment import assess_country, per_state_indicators, trend_table
 from readmission.cooperation import OPERATION_COUNTS
-from readmission.project import Project
 
 
-@pytest.fixture(scope="module")
-def inputs():
-    return fixture_inputs(Project(REPO))
-
-
-@pytest.fixture(scope="module")
-def iraq(inputs):
-    return assess_country(inputs, "IQ")
-
-
-def test_return_rates_are_the_public_recipe_with_the_forced_returns_added(inputs, iraq):
-    method, public = inputs.method, inputs.public
+def test_return_rates_are_the_public_recipe_with_the_forced_returns_added(fixture_2016, iraq):
+    method, public = fixture_2016.method, fixture_2016.public
     recipe = ind.state_return_rates(public.decisions.observations, public.returns.observations, "IQ", 2016,
-                                    inputs.states, method.absent_returns, method.small_numbers)
+                                    fixture_2016.states, method.absent_returns, method.small_numbers)
     pd.testing.assert_frame_equal(iraq.return_rates[list(recipe.columns)], recipe)
-    stats = inputs.confidential.statistics
+    stats = fixture_2016.confidential.statistics
     given = stats[(stats["country"] == "IQ") & (stats["year"] == 2016)].set_index("reporting_state")
     table = iraq.return_rates.set_index("reporting_state")
     checked = 0
@@ -51,10 +39,10 @@ def test_eu_return_rate_sums_only_states_with_both_series(iraq):
     assert iraq.eu_return_rate.states_included == sorted(rates.loc[both, "reporting_state"])
 
 
-def test_every_reporting_state_has_one_row_of_indicators_and_one_rating(inputs, iraq):
-    assert sorted(iraq.indicators["reporting_state"]) == sorted(inputs.states)
+def test_every_reporting_state_has_one_row_of_indicators_and_one_rating(fixture_2016, iraq):
+    assert sorted(iraq.indicators["reporting_state"]) == sorted(fixture_2016.states)
     assert iraq.indicators["reporting_state"].is_unique
-    assert sorted(iraq.state_ratings["reporting_state"]) == sorted(inputs.states)
+    assert sorted(iraq.state_ratings["reporting_state"]) == sorted(fixture_2016.states)
     assert iraq.name == "Iraq" and iraq.year == 2016 and iraq.public_synthetic
 
 
@@ -90,8 +78,8 @@ def test_trend_sums_the_same_states_as_the_rates_each_year():
     assert trend.loc[2016, "return_decisions"] == 80 and pd.isna(trend.loc[2016, "returns"])
 
 
-def test_without_frontex_and_asylum_data_the_context_is_left_out(inputs):
-    public = dataclasses.replace(inputs.public, operations=None, crossings=None, asylum=None)
-    a = assess_country(dataclasses.replace(inputs, public=public), "IQ")
+def test_without_frontex_and_asylum_data_the_context_is_left_out(fixture_2016):
+    public = dataclasses.replace(fixture_2016.public, operations=None, crossings=None, asylum=None)
+    a = assess_country(dataclasses.replace(fixture_2016, public=public), "IQ")
     assert a.crossings is None and a.asylum is None
     assert a.operations.empty and list(a.operations.columns) == ["year", *OPERATION_COUNTS]

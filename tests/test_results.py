@@ -8,10 +8,7 @@ import json
 import pandas as pd
 import pytest
 
-from conftest import REPO, fixture_inputs
-from readmission.assessment import assess_country
 from readmission.audience import audience_rows, audience_view
-from readmission.project import Project
 from readmission.results import (PUBLIC_RATE_COLUMNS, RESULTS_FORMAT, public_results, restricted_results,
                                  tidy_rows, write_results)
 
@@ -19,16 +16,6 @@ from readmission.results import (PUBLIC_RATE_COLUMNS, RESULTS_FORMAT, public_res
 CONFIDENTIAL_COLUMNS = ["forced_returns", "rating_return_rate", "readmission_requests_submitted",
                         "readmission_requests_accepted", "travel_documents_issued", "acceptance_rate",
                         "issuance_rate", "days_to_travel_document", "practical_cooperation", "score"]
-
-
-@pytest.fixture(scope="module")
-def inputs():
-    return fixture_inputs(Project(REPO))
-
-
-@pytest.fixture(scope="module")
-def iraq(inputs):
-    return assess_country(inputs, "IQ")
 
 
 def test_public_part_names_no_per_state_confidential_column(iraq):
@@ -39,9 +26,9 @@ def test_public_part_names_no_per_state_confidential_column(iraq):
     assert public["return_decisions"] == int(iraq.return_rates["return_decisions"].sum())
 
 
-def test_restricted_part_holds_every_states_confidential_values(inputs, iraq):
+def test_restricted_part_holds_every_states_confidential_values(fixture_2016, iraq):
     restricted = restricted_results(iraq)
-    assert sorted(r["reporting_state"] for r in restricted["state_ratings"]) == sorted(inputs.states)
+    assert sorted(r["reporting_state"] for r in restricted["state_ratings"]) == sorted(fixture_2016.states)
     assert "forced_returns" in restricted["return_rates_by_state"][0]
     assert "readmission_requests_submitted" in restricted["requests_by_state"][0]
 
@@ -60,8 +47,8 @@ def test_tidy_rows_mark_confidential_indicators_restricted_and_eu_figures_public
     assert rows["value"].notna().all() and (rows["country"] == "IQ").all()
 
 
-def test_written_files_keep_the_parts_apart_and_the_public_views_drop_the_restricted(inputs, iraq, tmp_path):
-    json_path, csv_path = write_results(iraq, inputs, tmp_path)
+def test_written_files_keep_the_parts_apart_and_the_public_views_drop_the_restricted(fixture_2016, iraq, tmp_path):
+    json_path, csv_path = write_results(iraq, fixture_2016, tmp_path)
     written = json.loads(json_path.read_text(encoding="utf-8"))
     assert sorted(written) == ["format", "provenance", "public", "restricted"]
     assert written["format"] == RESULTS_FORMAT
