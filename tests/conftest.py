@@ -71,6 +71,17 @@ def restricted_tree(project: Project) -> OutputTree:
     return OutputTree(project, 2016, "restricted")
 
 
+def file_bytes(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` with its bytes, to compare before and after."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def leftovers(public: Path) -> list[str]:
+    """Temporary folders left next to a public-data folder by an import or fetch."""
+    return [p.name for p in public.parent.iterdir() if p.name.startswith(f".{public.name}-")]
+
+
 def notebook_bytes(root: Path) -> dict[str, bytes]:
     """Every file under the project's notebooks/, by relative path."""
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))

@@ -17,9 +17,9 @@ from readmission.data.frontex import (
     load_border_crossings,
     load_return_operations,
 )
+from conftest import SNAPSHOT
 from readmission.errors import InputError
 
-SNAPSHOT = Path(__file__).resolve().parents[2] / "shared" / "data" / "snapshot"
 
 CROSSINGS_HEADER = "route,border_type,nationality_iso3,month,detections"
 OPERATIONS_HEADER = ("operation_id,date,participating_state,destination,returnees,"
