@@ -70,7 +70,8 @@ def _reference_files(project: Project) -> list[Path]:
 
 
 def settings_digest(project: Project, year: int) -> str:
-    """Edition and method settings and the reference tables, in one digest."""
+    """Edition and method settings and the reference tables, in one digest (edition_run's summary
+    key hashes it; `summary_key` is the declared form of that key)."""
     return _digest(*(p.read_bytes() for p in _settings_files(project, year) + _reference_files(project)))
 
 
@@ -108,6 +109,13 @@ def country_params(project: Project, country: str) -> bytes:
     return path.read_bytes() if path.exists() else b""
 
 
+SHARED = ("code", "versions", "settings", "reference")
+
+
+def _shared_parts(shared: dict[str, str], wanted: tuple[str, ...]) -> dict[str, bytes]:
+    return {kind: shared[kind].encode() for kind in wanted}
+
+
 def run_key(project: Project, country: str, parameters: dict, shared: dict[str, str],
             slices: str) -> str:
     """The key of one country's run; `shared` from `shared_digests`, `slices` its rows' digest."""
@@ -115,13 +123,6 @@ def run_key(project: Project, country: str, parameters: dict, shared: dict[str, 
                                 "parameters": json.dumps(parameters, sort_keys=True).encode(),
                                 "country settings": country_params(project, country),
                                 "country rows": slices.encode()})
-
-
-SHARED = ("code", "versions", "settings", "reference")
-
-
-def _shared_parts(shared: dict[str, str], wanted: tuple[str, ...]) -> dict[str, bytes]:
-    return {kind: shared[kind].encode() for kind in wanted}
 
 
 def shared_digests(project: Project, year: int) -> dict[str, str]:
