@@ -2,29 +2,48 @@
 
 from __future__ import annotations
 
-import shutil
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from readmission.data.fixture import fixture_project
 from readmission.edition_run import RunRequest, run_edition
 from readmission.layout import OutputTree
-from readmission.params import load_edition
+from readmission.inputs import load_inputs
+from readmission.params import load_edition, load_method
 from readmission.project import Project
 
 REPO = Path(__file__).resolve().parents[1]
 SNAPSHOT = REPO.parent / "shared" / "data" / "snapshot"
 SELECTED = ["IQ", "MA", "PK"]  # the fixture countries with more than 5,000 decisions in 2015
+FIXTURE_PUBLIC = REPO / "data" / "fixture" / "public"
+FIXTURE_CONFIDENTIAL = REPO / "data" / "fixture" / "confidential" / "2016"
 
 
 def make_project(root: Path) -> Project:
     """A copy of the project's inputs in `root`, on the synthetic fixture, selecting 3 countries."""
-    Project(REPO).copy_inputs(root)
-    shutil.copytree(REPO / "data" / "fixture" / "public", root / "data" / "public")
-    (root / "params" / "editions" / "2016.yml").write_text(
-        "data_year: 2016\nselection_year: 2015\nthreshold: 5000\nreference_date: 2016-12-31\n", encoding="utf-8")
-    return Project(root)
+    return fixture_project(Project(REPO), root)
+
+
+def fixture_inputs(project: Project, countries: tuple[str, ...] = ("IQ", "MA")):
+    """The 2016 edition's inputs for `project`, read from the committed synthetic fixture."""
+    return load_inputs(project, load_edition(2016, project), load_method(project), list(countries),
+                       public_dir=FIXTURE_PUBLIC, restricted_dir=FIXTURE_CONFIDENTIAL)
+
+
+@pytest.fixture(scope="session")
+def fixture_2016():
+    """The repository's 2016 inputs read from the committed fixture (never modified by a test)."""
+    return fixture_inputs(Project(REPO))
+
+
+@pytest.fixture(scope="session")
+def iraq(fixture_2016):
+    """Iraq's assessment on the fixture: what assessment and results tests check by hand."""
+    from readmission.assessment import assess_country
+
+    return assess_country(fixture_2016, "IQ")
 
 
 @contextmanager
@@ -65,6 +84,17 @@ def install_stand_in(folder: Path, monkeypatch) -> None:
     exe.write_text(f"#!/bin/sh\nexec {sys.executable} {STAND_IN} \"$@\"\n")
     exe.chmod(exe.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setenv("PATH", f"{folder}:{os.environ['PATH']}")
+
+
+def file_bytes(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` with its bytes, to compare before and after."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def leftovers(public: Path) -> list[str]:
+    """Temporary folders left next to a public-data folder by an import or fetch."""
+    return [p.name for p in public.parent.iterdir() if p.name.startswith(f".{public.name}-")]
 
 
 def notebook_bytes(root: Path) -> dict[str, bytes]:

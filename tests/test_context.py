@@ -1,4 +1,4 @@
-"""Context indicators: asylum totals without double counting, instruments by date, operations."""
+"""Context indicators: asylum totals without double counting, instruments and RCMS by date."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
-from readmission import context, cooperation
+from readmission import context
 from readmission.data.reference import load_reference
 
 
@@ -35,18 +35,6 @@ def test_strongest_instrument_by_reference_date(reference_dir):
     assert context.strongest_instrument(before) == "none"
     assert context.strongest_instrument(during) == "eu_agreement"
     assert context.strongest_instrument(context.instruments(tables, "NG", dt.date(2016, 12, 31))) == "agreement_clause"
-
-
-def test_return_operations_exclude_voluntary_and_count_operations():
-    ops = pd.DataFrame({"operation_id": ["RO-1", "RO-1", "RO-2", "VRD-1"], "year": [2016] * 4,
-                        "participating_state": ["DE", "IT", "DE", "DE"], "destination": ["NG"] * 4,
-                        "returnees": [10, 5, 7, 100], "voluntary": [False, False, False, True]})
-    table = cooperation.return_operations(ops, "NG").set_index("year")
-    # forced: RO-1 and RO-2, 10 + 5 + 7 returnees, DE and IT; voluntary apart: VRD-1, 100 persons
-    assert table.loc[2016].tolist() == [2, 22, 2, 1, 100]
-    assert "1 of them (100 persons)" in cooperation.voluntary_note(table.reset_index())
-    by_state = cooperation.return_operations_by_state(ops, "NG", 2016).set_index("reporting_state")
-    assert by_state.loc["DE"].tolist() == [2, 17]
 
 
 def test_rcms_with_an_unknown_launch_date_is_in_place_date_unknown(reference_dir):

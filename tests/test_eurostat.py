@@ -17,9 +17,9 @@ from readmission.data.eurostat import (
     read_sdmx_csv,
 )
 from readmission.data.snapshot import sha256_file
+from conftest import SNAPSHOT
 from readmission.errors import InputError
 
-SNAPSHOT = Path(__file__).resolve().parents[2] / "shared" / "data" / "snapshot"
 
 EIORD_HEADER = "DATAFLOW,LAST UPDATE,freq,citizen,age,sex,unit,geo,TIME_PERIOD,OBS_VALUE,OBS_FLAG"
 EIRTN_HEADER = ("DATAFLOW,LAST UPDATE,freq,citizen,c_dest,age,sex,unit,geo,TIME_PERIOD,"

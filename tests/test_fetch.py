@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from conftest import file_bytes, leftovers
+
 from readmission.data import fetch
 from readmission.data.fetch import (DATASET_DIMENSIONS, DATASET_FILTERS, DATASET_QUERIES,
                                     FetchError, dataset_url, fetch_datasets, key_path)
@@ -85,15 +87,6 @@ def public(tmp_path) -> Path:
     return path
 
 
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def leftovers(public: Path) -> list[str]:
-    return [p.name for p in public.parent.iterdir() if p.name.startswith(f".{public.name}-")]
-
-
 def test_dataset_url():
     assert dataset_url("migr_eirtn") == ("https://ec.europa.eu/eurostat/api/dissemination/sdmx/2.1"
                                          "/data/migr_eirtn/A..THRD.TOTAL.T.PER.?format=SDMX-CSV")
@@ -156,7 +149,7 @@ def test_fetch_writes_data_meta_and_manifest(api, public):
 def test_fetch_into_new_folder(api, tmp_path):
     public = tmp_path / "data" / "public"
     fetch_datasets(public, datasets=("migr_eirtn",), base_url=api.base_url, timeout=5)
-    assert sorted(tree(public)) == ["eurostat/migr_eirtn.csv", "eurostat/migr_eirtn.csv.meta.yml"]
+    assert sorted(file_bytes(public)) == ["eurostat/migr_eirtn.csv", "eurostat/migr_eirtn.csv.meta.yml"]
 
 
 FAILURES = {
@@ -186,7 +179,7 @@ FAILURES = {
 def test_failure_leaves_public_untouched(api, public, case):
     reply, expected = FAILURES[case]
     api.replies["migr_eirtn"] = reply  # the second dataset: the first one already succeeded
-    before = tree(public)
+    before = file_bytes(public)
     with pytest.raises(FetchError) as err:
         fetch_datasets(public, base_url=api.base_url, timeout=5)
     message = str(err.value)
@@ -194,7 +187,7 @@ def test_failure_leaves_public_untouched(api, public, case):
     assert f"{api.base_url}/migr_eirtn/" in message
     for text in expected:
         assert text in message
-    assert tree(public) == before
+    assert file_bytes(public) == before
     assert leftovers(public) == []
 
 
@@ -213,10 +206,10 @@ def test_connection_refused_suggests_import(tmp_path):
 
 def test_timeout(api, public):
     api.replies["migr_eiord"] = Reply(hang=True)
-    before = tree(public)
+    before = file_bytes(public)
     with pytest.raises(FetchError, match=r"migr_eiord: no answer within 0.3 s .*data import DIR"):
         fetch_datasets(public, base_url=api.base_url, timeout=0.3)
-    assert tree(public) == before and leftovers(public) == []
+    assert file_bytes(public) == before and leftovers(public) == []
 
 
 def test_asyappctza_accepts_either_known_order_and_refuses_others():

@@ -45,6 +45,17 @@ def test_effective_return_rate_edge_cases():
     assert table.loc["NO", "small_numbers"] and not table.loc["DE", "small_numbers"]
 
 
+def test_state_return_rates_follow_the_absent_returns_setting():
+    # the one recipe the pages and the demo set share: with "not_reported", Italy's absent IQ row
+    # stays NA instead of reading 0; DE is 250 / 1000 either way
+    read_zero = ind.state_return_rates(DECISIONS, RETURNS, "IQ", 2016, STATES, "zero_if_state_reports", 50)
+    not_read = ind.state_return_rates(DECISIONS, RETURNS, "IQ", 2016, STATES, "not_reported", 50)
+    assert read_zero.set_index("reporting_state").loc["IT", "returns"] == 0
+    assert pd.isna(not_read.set_index("reporting_state").loc["IT", "returns"])
+    assert not_read.set_index("reporting_state").loc["DE", "effective_return_rate"] == pytest.approx(0.25)
+    assert not_read.set_index("reporting_state").loc["NO", "small_numbers"]
+
+
 def test_absent_returns_not_reported_when_state_reports_nothing_that_year():
     returns = obs([("IQ", "DE", 2016, 250, "")])
     table = ind.returns_carried_out(returns, "IQ", 2016, ["DE", "CH"]).set_index("reporting_state")

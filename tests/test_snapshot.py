@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from conftest import file_bytes, leftovers
+
 from readmission.data import snapshot
 from readmission.data.snapshot import (REQUIRED_FILES, compare_manifests, import_snapshot,
                                        input_manifest, read_meta, sha256_file, verify_file)
@@ -55,17 +57,6 @@ def copy_snapshot(source: Path, target: Path) -> Path:
         (target / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source / rel, target / rel)
     return target
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    """Every file under folder with its bytes, to compare before and after."""
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def leftovers(public: Path) -> list[str]:
-    """Temporary folders left next to public_dir."""
-    return [p.name for p in public.parent.iterdir() if p.name.startswith(f".{public.name}-")]
 
 
 @pytest.fixture
@@ -138,7 +129,7 @@ def test_import_into_new_folder(tmp_path):
     source = make_snapshot(tmp_path / "snapshot")
     public = tmp_path / "data" / "public"
     entries = import_snapshot(source, public)
-    assert tree(public) == tree(source)
+    assert file_bytes(public) == file_bytes(source)
     # made with mkdir, not mkdtemp (mode 700)
     assert public.stat().st_mode & 0o777 == public.parent.stat().st_mode & 0o777
     assert len(entries) == 7 and leftovers(public) == []
@@ -155,7 +146,7 @@ def test_import_replaces_older_files_and_keeps_others(tmp_path, public):
 
 def test_corrupt_byte_refused_and_public_untouched(source, public):
     import_snapshot(source, public)
-    before = tree(public)
+    before = file_bytes(public)
     path = source / "eurostat/migr_eirtn.csv"
     data = bytearray(path.read_bytes())
     data[len(data) // 2] = (data[len(data) // 2] + 1) % 256
@@ -166,7 +157,7 @@ def test_corrupt_byte_refused_and_public_untouched(source, public):
     message = str(err.value)
     assert "eurostat/migr_eirtn.csv" in message
     assert expected in message and hashlib.sha256(bytes(data)).hexdigest() in message
-    assert tree(public) == before
+    assert file_bytes(public) == before
     assert leftovers(public) == []
 
 
@@ -184,13 +175,13 @@ def test_missing_meta_and_every_problem_reported(tmp_path, public):
     source = make_snapshot(tmp_path / "snapshot")
     (source / "eurostat/iso3_codes.csv.meta.yml").unlink()
     (source / "frontex/illegal_border_crossings.csv").unlink()
-    before = tree(public)
+    before = file_bytes(public)
     with pytest.raises(InputError) as err:
         import_snapshot(source, public)
     files = [p.file for p in err.value.problems]
     assert str(source / "eurostat/iso3_codes.csv.meta.yml") in files
     assert str(source / "frontex/illegal_border_crossings.csv") in files
-    assert tree(public) == before
+    assert file_bytes(public) == before
 
 
 def test_missing_source_folder(tmp_path, public):
@@ -201,7 +192,7 @@ def test_missing_source_folder(tmp_path, public):
 
 def test_failed_swap_restores_public(tmp_path, public, monkeypatch):
     write_data(public, "eurostat/migr_eiord.csv", "code,value\nold,1\n")
-    before = tree(public)
+    before = file_bytes(public)
     source = make_snapshot(tmp_path / "snapshot")
     real_replace, calls = snapshot.os.replace, []
 
@@ -215,7 +206,7 @@ def test_failed_swap_restores_public(tmp_path, public, monkeypatch):
     with pytest.raises(OSError, match="disk full"):
         import_snapshot(source, public)
     monkeypatch.undo()
-    assert tree(public) == before
+    assert file_bytes(public) == before
     assert leftovers(public) == []
 
 

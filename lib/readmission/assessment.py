@@ -34,7 +34,6 @@ class CountryAssessment:
     answers: pd.DataFrame               # (d) per state [confidential]
     items: pd.DataFrame                 # (d) per item, EU level
     operations: pd.DataFrame            # (d)(iv) public evidence per year
-    operations_by_state: pd.DataFrame
     crossings: pd.DataFrame | None      # context
     asylum: pd.DataFrame | None
     instruments: pd.DataFrame
@@ -86,10 +85,8 @@ def assess_country(inputs: AssessmentInputs, country: str, note: str = "",
     public, confidential = inputs.public, inputs.confidential
     stats = confidential.statistics
     forced = stats[(stats["country"] == country) & (stats["year"] == year)][["reporting_state", "forced_returns"]]
-    rates = ind.effective_return_rate(
-        ind.return_decisions(public.decisions.observations, country, year, states),
-        ind.returns_carried_out(public.returns.observations, country, year, states, method.absent_returns),
-        method.small_numbers)
+    rates = ind.state_return_rates(public.decisions.observations, public.returns.observations, country, year,
+                                   states, method.absent_returns, method.small_numbers)
     rates = ind.forced_return_rate(rates, forced.dropna())
     requests = ind.readmission_requests(stats, country, year, states)
     # one set of states for both (c) rates, so no two published figures differ by one state
@@ -115,8 +112,6 @@ def assess_country(inputs: AssessmentInputs, country: str, note: str = "",
         items=cooperation.item_summary(answers, method.min_states_for_aggregate, method.poor_answer),
         operations=(cooperation.return_operations(public.operations, country)
                     if public.operations is not None else empty_ops),
-        operations_by_state=(cooperation.return_operations_by_state(public.operations, country, year)
-                             if public.operations is not None else pd.DataFrame()),
         crossings=(context.irregular_crossings(public.crossings, country)
                    if public.crossings is not None else None),
         asylum=(context.asylum_applications(public.asylum.observations, country, states)

@@ -105,19 +105,17 @@ def data_check(year: int = YearOption,
                    None, help="Confidential inputs (default data/restricted/<year>).")):
     """Validate the confidential inputs of an edition and show each state's completeness."""
     from .data.confidential import completeness, load_confidential
-    from .data.reference import load_reference, reporting_states_on
     from . import editions
 
     project = Project.default()
     edition = load_edition(year, project)
-    from .inputs import confidential_source, demo_folder, has_confidential_files
+    from .inputs import confidential_source, demo_folder, edition_states, has_confidential_files
 
     # whichever set exists: the real files, else the demo set a `--demo` run wrote
     demo = restricted_dir is None and not has_confidential_files(project.restricted / str(year)) \
         and has_confidential_files(demo_folder(project, edition))
     folder = confidential_source(project, edition, restricted_dir, demo)
-    states = reporting_states_on(load_reference(project.reference).reporting_states,
-                                 edition.reference_date)["eurostat_code"].tolist()
+    states = edition_states(project, edition)
     inputs = load_confidential(folder, set(states), year=year, limits=load_limits(project))
     codes = editions.compute_selection(project, edition).codes
     table = completeness(inputs, states, codes, year)
@@ -233,14 +231,13 @@ def country(code: str = typer.Argument(..., help="Eurostat code of the third cou
                 "its page says so and why.")):
     """Run the country notebook for one country into its audience's folder
     (public: notebooks/countries/<year>/<CODE>.ipynb; restricted: data/restricted/out/<year>/countries/)."""
-    from .data.reference import load_reference, reporting_states_on
     from .edition_run import RunRequest, run_one_country
+    from .inputs import edition_states
     from .pipeline import check_country_code
 
     project = Project.default()
     edition = load_edition(year, project)
-    states = reporting_states_on(load_reference(project.reference).reporting_states,
-                                 edition.reference_date)["eurostat_code"].tolist()
+    states = edition_states(project, edition)
     code = check_country_code(code.strip().upper() if code.strip().isalpha() else code, states)
     audience = check_audience(audience)
     codes = check_edition_scope(project, edition, code, public_dir, outside_selection)

@@ -80,13 +80,3 @@ def voluntary_note(table: pd.DataFrame) -> str:
             f"not counted in operations, returnees or participating states; {operations} of them "
             f"({returnees:,} persons) went to this country, shown apart as voluntary_operations and "
             "voluntary_returnees. Frontex itself is not counted as a participating state.")
-
-
-def return_operations_by_state(operations: pd.DataFrame, country: str, year: int) -> pd.DataFrame:
-    """Forced-return operations to `country` in `year` by participating state (Frontex not one)."""
-    rows = _operations_to(operations, country, voluntary=False)
-    rows = rows[(rows["year"] == year) & (rows["participating_state"] != FRONTEX_PARTICIPANT)]
-    grouped = rows.groupby("participating_state")
-    frame = pd.DataFrame({"operations": grouped["operation_id"].nunique(),
-                          "returnees": grouped["returnees"].sum()}).reset_index()
-    return frame.rename(columns={"participating_state": STATE})

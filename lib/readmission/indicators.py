@@ -97,6 +97,14 @@ def effective_return_rate(decisions_by_state: pd.DataFrame, returns_by_state: pd
     return table
 
 
+def state_return_rates(decisions: pd.DataFrame, returns: pd.DataFrame, country: str, year: int,
+                       states: list[str], absent_returns: str, small_numbers: int) -> pd.DataFrame:
+    """(a) and (b) per reporting state from the public series: one recipe for pages and the demo set."""
+    return effective_return_rate(return_decisions(decisions, country, year, states),
+                                 returns_carried_out(returns, country, year, states, absent_returns),
+                                 small_numbers)
+
+
 def forced_return_rate(rates: pd.DataFrame, forced_returns: pd.DataFrame) -> pd.DataFrame:
     """(b) as the Visa Code words it: forced returns (confidential) over return decisions.
 
@@ -155,9 +163,3 @@ def readmission_requests(statistics: pd.DataFrame, country: str, year: int, stat
     out["accepted_exceed_submitted"] = (out["readmission_requests_accepted"]
                                         > out["readmission_requests_submitted"]).fillna(False).astype(bool)
     return out
-
-
-def share_of_total(values: pd.Series) -> pd.Series:
-    """Each state's share of the total (e.g. of return decisions), NA where the value is NA."""
-    total = values.sum(min_count=1)
-    return rate(values, pd.Series([total] * len(values), index=values.index))

@@ -11,9 +11,9 @@ import yaml
 from .data import eurostat, frontex, snapshot
 from .data.confidential import ConfidentialInputs, load_confidential
 from .data.demo import make_demo
-from .data.reference import ReferenceTables, load_reference, reporting_states_on
+from .data.reference import ReferenceTables, load_reference, reporting_state_codes
 from .errors import InputError
-from .indicators import effective_return_rate, return_decisions, returns_carried_out
+from .indicators import state_return_rates
 from .params import Edition, Method, load_limits
 from .project import Project
 
@@ -44,12 +44,9 @@ class AssessmentInputs:
     notes: list[str] = field(default_factory=list)
 
 
-def _optional(loader, public_dir: Path, rel: str, notes: list[str], what: str):
-    """Load a context dataset, or note its absence (fetched data have no Frontex tables)."""
-    if not (Path(public_dir) / rel).exists():
-        notes.append(f"{what} not available ({rel} not in {public_dir}): context left out")
-        return None
-    return loader(public_dir)
+def _optional(loader, public_dir: Path, rel: str):
+    """Load a context dataset, or None when it is absent (fetched data have no Frontex tables)."""
+    return loader(public_dir) if (Path(public_dir) / rel).exists() else None
 
 
 def is_synthetic(public_dir: Path) -> bool:
@@ -94,7 +91,7 @@ def load_public(public_dir: Path, notes: list[str], reference_dir: Path | None =
     The caveats of `reference_dir`/caveats.yml are applied by the loaders; notes say which.
     """
     more = (reference_dir,) if reference_dir else ()
-    public = cached("public", public_dir, lambda: _load_public(public_dir, [], reference_dir), *more)
+    public = cached("public", public_dir, lambda: _load_public(public_dir, reference_dir), *more)
     notes.extend(_absent_notes(public, public_dir) + caveat_notes(public))
     return public
 
@@ -115,7 +112,7 @@ def _absent_notes(public: PublicData, public_dir: Path) -> list[str]:
     return notes
 
 
-def _load_public(public_dir: Path, notes: list[str], reference_dir: Path | None) -> PublicData:
+def _load_public(public_dir: Path, reference_dir: Path | None) -> PublicData:
     if not (Path(public_dir) / eurostat.DATASET_FILES["migr_eiord"]).exists():
         raise InputError.single(Path(public_dir) / eurostat.DATASET_FILES["migr_eiord"],
                                 "public data missing: run `readmission data import DIR` "
@@ -124,12 +121,9 @@ def _load_public(public_dir: Path, notes: list[str], reference_dir: Path | None)
     return PublicData(
         decisions=eurostat.load_return_decisions(public_dir, caveats),
         returns=eurostat.load_returns(public_dir, caveats),
-        asylum=_optional(eurostat.load_asylum_applications, public_dir,
-                         eurostat.DATASET_FILES["migr_asyappctza"], notes, "asylum applications"),
-        crossings=_optional(frontex.load_border_crossings, public_dir, frontex.BORDER_CROSSINGS_FILE,
-                            notes, "Frontex border crossings"),
-        operations=_optional(frontex.load_return_operations, public_dir, frontex.RETURN_OPERATIONS_FILE,
-                             notes, "Frontex return operations"),
+        asylum=_optional(eurostat.load_asylum_applications, public_dir, eurostat.DATASET_FILES["migr_asyappctza"]),
+        crossings=_optional(frontex.load_border_crossings, public_dir, frontex.BORDER_CROSSINGS_FILE),
+        operations=_optional(frontex.load_return_operations, public_dir, frontex.RETURN_OPERATIONS_FILE),
         manifest=snapshot.input_manifest(public_dir),
         synthetic=is_synthetic(public_dir),
     )
@@ -140,10 +134,8 @@ def public_rates(public: PublicData, countries: list[str], year: int, states: li
     """Return decisions and effective return rate per state x country: what the demo builds on."""
     frames = []
     for country in countries:
-        table = effective_return_rate(
-            return_decisions(public.decisions.observations, country, year, states),
-            returns_carried_out(public.returns.observations, country, year, states,
-                                method.absent_returns), method.small_numbers)
+        table = state_return_rates(public.decisions.observations, public.returns.observations, country,
+                                   year, states, method.absent_returns, method.small_numbers)
         table.insert(1, "country", country)
         frames.append(table[["reporting_state", "country", "return_decisions", "effective_return_rate"]])
     frame = pd.concat(frames, ignore_index=True)
@@ -194,7 +186,7 @@ def write_demo_set(project: Project, edition: Edition, method: Method, countries
 def edition_states(project: Project, edition: Edition) -> list[str]:
     """The reporting states on the edition's reference date (Eurostat codes)."""
     reference = cached("reference", project.reference, lambda: load_reference(project.reference))
-    return reporting_states_on(reference.reporting_states, edition.reference_date)["eurostat_code"].tolist()
+    return reporting_state_codes(reference.reporting_states, edition.reference_date)
 
 
 def load_inputs(project: Project, edition: Edition, method: Method, countries: list[str],

@@ -69,3 +69,12 @@ class Project:
 
     def edition_params(self, year: int) -> Path:
         return self.params / "editions" / f"{year}.yml"
+
+    def write_edition(self, year: int, settings: dict) -> Path:
+        """Write params/editions/<year>.yml from `settings` (tests and benchmarks set their own)."""
+        import yaml
+
+        path = self.edition_params(year)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
+        return path

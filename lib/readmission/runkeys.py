@@ -1,9 +1,8 @@
-"""When a country must run again: a key over everything its notebook depends on.
+"""When a step must run again: a key over exactly the inputs `steps.STEPS` declares for it.
 
-The key hashes the notebook template, the `lib` code, the versions of the packages that compute,
-the edition and method settings, the country's own parameters, the reference tables, and the
-country's slice of every input (public and confidential), so that a change to one country's rows
-re-runs that country only.
+A country's key hashes the code, package versions, settings, reference tables, its parameters and
+settings, and its slice of every input (public and confidential), so that a change to one country's
+rows re-runs that country only; the edition key hashes every file a whole run reads.
 """
 
 from __future__ import annotations
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .project import Project
+from .steps import kinds
 
 if TYPE_CHECKING:  # pandas and the inputs are only needed when countries are keyed
     import pandas as pd
@@ -47,17 +47,32 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
+def step_key(step: str, parts: dict[str, bytes]) -> str:
+    """The key of `step` over exactly its declared inputs, in their declared order."""
+    declared = kinds(step)
+    if set(parts) != set(declared):
+        raise ValueError(f"step {step!r} declares {declared}, given {sorted(parts)}")
+    return _digest(*(kind.encode() + b"\0" + parts[kind] for kind in declared))
+
+
 def code_digest(project: Project) -> str:
     """The `lib` code and both notebook templates, file by file."""
     files = sorted(LIB.rglob("*.py")) + [project.notebooks / "country.ipynb", project.notebooks / "summary.ipynb"]
     return _digest(*(str(p.relative_to(p.parents[1])).encode() + p.read_bytes() for p in files if p.exists()))
 
 
+def _settings_files(project: Project, year: int) -> list[Path]:
+    return [project.edition_params(year), project.params / "method.yml"]
+
+
+def _reference_files(project: Project) -> list[Path]:
+    return sorted(project.reference.glob("*.csv"))
+
+
 def settings_digest(project: Project, year: int) -> str:
-    """Edition and method settings and the reference tables."""
-    files = [project.edition_params(year), project.params / "method.yml",
-             *sorted(project.reference.glob("*.csv"))]
-    return _digest(*(p.read_bytes() for p in files))
+    """Edition and method settings and the reference tables, in one digest (edition_run's summary
+    key hashes it; `summary_key` is the declared form of that key)."""
+    return _digest(*(p.read_bytes() for p in _settings_files(project, year) + _reference_files(project)))
 
 
 def _group_digests(frame: "pd.DataFrame | None", column: str, countries: list[str]) -> dict[str, bytes]:
@@ -94,16 +109,28 @@ def country_params(project: Project, country: str) -> bytes:
     return path.read_bytes() if path.exists() else b""
 
 
-def run_key(project: Project, country: str, parameters: dict, shared: tuple[str, str, str],
+SHARED = ("code", "versions", "settings", "reference")
+
+
+def _shared_parts(shared: dict[str, str], wanted: tuple[str, ...]) -> dict[str, bytes]:
+    return {kind: shared[kind].encode() for kind in wanted}
+
+
+def run_key(project: Project, country: str, parameters: dict, shared: dict[str, str],
             slices: str) -> str:
-    """The key of one country's run; `shared` = (code, settings, versions), `slices` its rows' digest."""
-    return _digest(*(s.encode() for s in shared), json.dumps(parameters, sort_keys=True).encode(),
-                   country_params(project, country), slices.encode())
+    """The key of one country's run; `shared` from `shared_digests`, `slices` its rows' digest."""
+    return step_key("country", {**_shared_parts(shared, SHARED),
+                                "parameters": json.dumps(parameters, sort_keys=True).encode(),
+                                "country settings": country_params(project, country),
+                                "country rows": slices.encode()})
 
 
-def shared_digests(project: Project, year: int) -> tuple[str, str, str]:
-    return (code_digest(project), settings_digest(project, year),
-            json.dumps(package_versions(), sort_keys=True))
+def shared_digests(project: Project, year: int) -> dict[str, str]:
+    """The digests every country's key shares, by kind of input."""
+    return {"code": code_digest(project),
+            "versions": json.dumps(package_versions(), sort_keys=True),
+            "settings": _digest(*(p.read_bytes() for p in _settings_files(project, year))),
+            "reference": _digest(*(p.read_bytes() for p in _reference_files(project)))}
 
 
 def keys_dir(countries_dir: Path) -> Path:
@@ -136,6 +163,16 @@ def files_digest(*folders: Path, root: Path | None = None) -> str:
 def edition_digest(project: Project, year: int, public_dir: Path, restricted_dir: Path,
                    audience: str) -> str:
     """One key over everything a whole run reads: equal keys mean nothing to do."""
-    return _digest(*(s.encode() for s in shared_digests(project, year)), audience.encode(),
-                   files_digest(public_dir, restricted_dir, project.params / "countries",
-                                root=project.root).encode())
+    shared = shared_digests(project, year)
+    folder = lambda path: files_digest(path, root=project.root).encode()  # noqa: E731
+    return step_key("edition", {**_shared_parts(shared, SHARED),
+                                "audience": audience.encode(), "public data": folder(public_dir),
+                                "confidential inputs": folder(restricted_dir),
+                                "country settings": folder(project.params / "countries")})
+
+
+def summary_key(project: Project, year: int, run: dict, results: bytes) -> str:
+    """The summary's key: code, settings, reference tables, the run record and the results it reads."""
+    shared = shared_digests(project, year)
+    return step_key("summary", {**_shared_parts(shared, ("code", "settings", "reference")),
+                                "results": json.dumps(run, sort_keys=True).encode() + results})

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .data.reference import ReferenceTables, reporting_states_on, visa_required_on
+from .data.reference import ReferenceTables, reporting_state_codes, visa_required_on
 from .data.codes import country_name
 from .params import Edition
 
@@ -120,7 +120,7 @@ def select_countries(edition: Edition, decisions: pd.DataFrame, reference: Refer
     `near_miss_share` is the method setting of that name (params/method.yml).
     """
     on = edition.reference_date
-    states = reporting_states_on(reference.reporting_states, on)["eurostat_code"].tolist()
+    states = reporting_state_codes(reference.reporting_states, on)
     check_decisions_year(decisions, edition.selection_year,
                          f"Edition {edition.data_year} selects on {edition.selection_year}")
     totals = decisions_by_country(decisions, edition.selection_year, states)

@@ -142,11 +142,6 @@ def country_name(code: str) -> str:
     return getattr(record, "common_name", None) or record.name  # "Syria", not "Syrian Arab Republic"
 
 
-def code_label(code: str) -> str:
-    """Name of a country or of an aggregate, for tables and charts."""
-    return AGGREGATE_NAMES[code] if code in AGGREGATE_NAMES else country_name(code)
-
-
 @lru_cache(maxsize=1)
 def iso2_to_eurostat() -> dict[str, str]:
     """Every accepted ISO alpha-2 code (plus XK) -> its Eurostat code."""

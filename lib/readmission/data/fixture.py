@@ -6,6 +6,8 @@ so any page built on it says so. Regenerate with `python -m readmission.data.fix
 
 from __future__ import annotations
 
+import datetime as dt
+import shutil
 import sys
 from pathlib import Path
 
@@ -15,6 +17,7 @@ import pycountry
 import yaml
 
 from ..outputs import write_text_atomic
+from ..project import Project
 from .snapshot import sha256_file
 
 FIXTURE_LABEL = "SYNTHETIC TEST FIXTURE - invented numbers in Eurostat's and Frontex's layouts"
@@ -24,6 +27,9 @@ STATES = ["BE", "DE", "FR", "IT", "LU", "NL", "DK", "IE", "UK", "EL", "ES", "PT"
 # country -> (scale of return decisions, return propensity); AL is visa-free, GH a near miss
 COUNTRIES = {"IQ": (9000, 0.30), "PK": (6000, 0.15), "NG": (4000, 0.08), "MA": (7000, 0.12),
              "GN": (1500, 0.03), "GH": (700, 0.20), "AL": (20000, 0.60)}
+# the tests' edition: IQ, MA and PK are the fixture countries above 5,000 decisions in 2015
+FIXTURE_EDITION = {"data_year": 2016, "selection_year": 2015, "threshold": 5000,
+                   "reference_date": dt.date(2016, 12, 31)}
 DECISION_YEARS = range(2012, 2017)
 RETURN_YEARS = range(2014, 2017)
 
@@ -113,6 +119,14 @@ def write_fixture(folder: Path, seed: int = 2016, countries: dict | None = None)
     _write(folder, "frontex/return_operations.csv",
            _csv(["operation_id", "date", "participating_state", "destination", "returnees",
                  "participating_state_label", "destination_label"], operations), "return operations")
+
+
+def fixture_project(source: Project, root: Path) -> Project:
+    """A copy of `source`'s inputs in `root` on its committed fixture, with the fixture edition."""
+    project = source.copy_inputs(root)
+    shutil.copytree(source.root / "data" / "fixture" / "public", project.public)
+    project.write_edition(FIXTURE_EDITION["data_year"], FIXTURE_EDITION)
+    return project
 
 
 if __name__ == "__main__":  # pragma: no cover

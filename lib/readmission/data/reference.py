@@ -174,6 +174,11 @@ def reporting_states_on(states_table: pd.DataFrame, on: dt.date) -> pd.DataFrame
     return rows.reset_index(drop=True)
 
 
+def reporting_state_codes(states_table: pd.DataFrame, on: dt.date) -> list[str]:
+    """The Eurostat codes of the reporting states on `on`: the states every sum and table covers."""
+    return reporting_states_on(states_table, on)["eurostat_code"].tolist()
+
+
 def instruments_in_force(instruments: pd.DataFrame, on: dt.date) -> pd.DataFrame:
     """Readmission instruments certainly in force on `on`; `date_uncertain` marks the rest to check."""
     in_force = _in_force(instruments, "in_force_from", "in_force_to", on)

@@ -1,0 +1,1 @@
+"""Speed and memory measurements of `readmission run` (entry point: benchmarks/run.py)."""

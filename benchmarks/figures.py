@@ -1,0 +1,62 @@
+"""The figures of a benchmark run: each with its unit, target and status, and the printed table."""
+
+from __future__ import annotations
+
+# name, unit, target text, test (None: information only)
+TARGETS = {
+    "speedup": ("x", ">= 5x", lambda v: v >= 5),
+    "noop_rerun_s": ("s", "< 1 s", lambda v: v < 1),
+    "one_country_rerun_x": ("x one country", "< 2x", lambda v: v < 2),
+    "peak_rss_mib": ("MiB", "< 1024 MiB", lambda v: v < 1024),
+    "scaling_growth": ("x", "<= 1.25x (flat)", lambda v: v <= 1.25),
+}
+
+
+class Figures:
+    """The figures measured so far, in the order of the printed table."""
+
+    def __init__(self):
+        self.rows: list[dict] = []
+
+    def add(self, name: str, value, unit: str, note: str = "", target_key: str | None = None) -> None:
+        target, test = (TARGETS[target_key][1], TARGETS[target_key][2]) if target_key else ("", None)
+        if value is None:
+            status = "ERROR"
+        else:
+            value = round(float(value), 3)
+            status = "INFO" if test is None else "PASS" if test(value) else "MISS"
+        self.rows.append({"name": name, "value": value, "unit": unit, "target": target, "status": status,
+                          "note": note})
+
+    def missing(self, names: list[tuple[str, str, str | None]], reason: str) -> None:
+        have = {r["name"] for r in self.rows}
+        for name, unit, key in names:
+            if name not in have:
+                self.add(name, None, unit, f"not measured: {reason}", key)
+
+
+
+def print_table(figs: Figures, details: dict) -> None:
+    print()
+    print(f"{'figure':<24} {'value':>10} {'unit':<14} {'target':<16} result")
+    print("-" * 76)
+    for r in figs.rows:
+        value = "-" if r["value"] is None else f"{r['value']:.2f}"
+        print(f"{r['name']:<24} {value:>10} {r['unit']:<14} {r['target']:<16} {r['status']}")
+    print()
+    for r in figs.rows:
+        if r["note"]:
+            print(f"  {r['name']}: {r['note']}")
+    cold = details.get("cold_run")
+    if cold:
+        print("\ncold run, where the time goes (s from start; CPU seconds by process role):")
+        print(f"  timeline: {cold['timeline_s']}")
+        print("  " + "; ".join(f"{k}: {v['processes']} proc, {v['cpu_s']} CPU s, max RSS {v['max_rss_mib']} MiB"
+                               for k, v in cold["by_role"].items()))
+    if details.get("naive"):
+        print(f"naive loop, one country (mean s): {details['naive']['per_country_breakdown_s']}")
+    if details.get("breakdown_probe_s"):
+        print("probe (s):")
+        for k, v in details["breakdown_probe_s"].items():
+            print(f"  {k}: {v}")
+

@@ -1,0 +1,197 @@
+"""Measuring one command: wall time, CPU of its process tree, and the tree's memory over time."""
+
+from __future__ import annotations
+
+import os
+import re
+import resource
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+try:
+    import psutil
+except ImportError:  # pragma: no cover - psutil comes with ipykernel
+    raise SystemExit("benchmarks/run.py needs psutil (a dependency of ipykernel): run it with .venv/bin/python")
+
+SAMPLE_INTERVAL = 0.1        # seconds between samples of the process tree
+CONTENDED_CORES = 0.25       # other processes using more than this many cores: the figure is flagged
+COMMAND_TIMEOUT = 3600
+RUN_LINE = re.compile(r"(\d+) countries: (\d+) run, (\d+) up to date, (\d+) failed")
+
+
+class Abort(Exception):
+    """A measurement could not be made (a command failed): the figures that need it are left out."""
+
+
+def cpu_busy_seconds() -> float:
+    """CPU time the whole machine spent busy (all cores), from /proc/stat."""
+    with open("/proc/stat", encoding="ascii") as handle:
+        fields = [int(x) for x in handle.readline().split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(who: int) -> float:
+    """CPU of this process (RUSAGE_SELF) or of its reaped descendants (RUSAGE_CHILDREN: the
+    commands, their workers and kernels, each counted once it has been waited for)."""
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+def role(proc: psutil.Process, root: int) -> str:
+    cmd = " ".join(proc.cmdline())
+    if proc.pid == root:
+        return "cli"
+    if "multiprocessing.spawn" in cmd:
+        return "worker"
+    if "ipykernel_launcher" in cmd:
+        if proc.ppid() == root:
+            return "cli kernel"  # the CLI's own warm kernel: the summary, and a single pending country
+        parent = proc.parent()
+        return "country kernel" if parent is not None and "multiprocessing.spawn" in " ".join(
+            parent.cmdline()) else "kernel"
+    return "other"
+
+
+def error_line(output: str) -> str:
+    """The last error message of a command's output (an exception line, or the CLI's `error:`)."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    errors = [line for line in lines if re.match(r"^(\w+(Error|Exception)|error|Error)\b.*:", line)]
+    return (errors[-1] if errors else lines[-1] if lines else "no output")[:300]
+
+
+class TreeSampler(threading.Thread):
+    """Every SAMPLE_INTERVAL: RSS of every process in the tree (summed), CPU and start of each."""
+
+    def __init__(self, pid: int, t0: float):
+        super().__init__(daemon=True)
+        self.root, self.t0, self.done = pid, t0, threading.Event()
+        self.peak_rss, self.peak_parts, self.peak_procs, self.samples, self.peak_pss = 0, {}, 0, 0, 0
+        self.procs: dict[int, dict] = {}   # pid -> role, start, cpu, peak rss
+
+    def run(self) -> None:
+        try:
+            root = psutil.Process(self.root)
+        except psutil.NoSuchProcess:
+            return
+        while not self.done.is_set():
+            try:
+                tree = [root] + root.children(recursive=True)
+            except psutil.NoSuchProcess:
+                break
+            total, pss, parts = 0, 0, {}
+            for proc in tree:
+                try:
+                    with proc.oneshot():
+                        memory, cpu = proc.memory_full_info(), proc.cpu_times()
+                        rss = memory.rss
+                        if proc.pid not in self.procs:
+                            self.procs[proc.pid] = {"role": role(proc, self.root),
+                                                    "start": proc.create_time() - self.t0, "peak_rss": 0}
+                except psutil.Error:
+                    continue
+                info = self.procs[proc.pid]
+                info["cpu"] = cpu.user + cpu.system
+                info["peak_rss"] = max(info["peak_rss"], rss)
+                total += rss
+                pss += getattr(memory, "pss", rss)
+                parts[info["role"]] = parts.get(info["role"], 0) + rss
+            self.samples += 1
+            self.peak_pss = max(self.peak_pss, pss)
+            if total > self.peak_rss:
+                self.peak_rss, self.peak_parts, self.peak_procs = total, parts, len(tree)
+            self.done.wait(SAMPLE_INTERVAL)
+
+    def summary(self, wall: float) -> dict:
+        mib = lambda b: round(b / 2**20, 1)  # noqa: E731
+        by_role: dict[str, dict] = {}
+        for info in self.procs.values():
+            entry = by_role.setdefault(info["role"], {"processes": 0, "cpu_s": 0.0, "max_rss_mib": 0.0})
+            entry["processes"] += 1
+            entry["cpu_s"] = round(entry["cpu_s"] + info.get("cpu", 0.0), 2)
+            entry["max_rss_mib"] = max(entry["max_rss_mib"], mib(info["peak_rss"]))
+        starts = lambda r: sorted(i["start"] for i in self.procs.values() if i["role"] == r)  # noqa: E731
+        first = lambda r: round(starts(r)[0], 2) if starts(r) else None  # noqa: E731
+        return {"peak_rss_mib": mib(self.peak_rss), "peak_pss_mib": mib(self.peak_pss),
+                "peak_processes": self.peak_procs,
+                "peak_rss_by_role_mib": {k: mib(v) for k, v in sorted(self.peak_parts.items())},
+                "samples": self.samples, "by_role": by_role,
+                "timeline_s": {"first_worker": first("worker"), "first_country_kernel": first("country kernel"),
+                               "cli_kernel": first("cli kernel"), "end": round(wall, 2)}}
+
+
+@dataclass
+class Measured:
+    name: str
+    argv: list[str]
+    wall: float
+    rc: int
+    stdout: str
+    foreign_cores: float
+    cpu: float                   # CPU seconds of the command and every process under it
+    tree: dict = field(default_factory=dict)
+
+    @property
+    def counts(self) -> dict | None:
+        """The CLI's closing line: selected, run, up to date, failed."""
+        match = RUN_LINE.search(re.sub(r"\s+", " ", self.stdout))
+        return dict(zip(["selected", "run", "reused", "failed"], map(int, match.groups()))) if match else None
+
+
+class Bench:
+    """Runs commands, keeps their logs, and collects what was measured."""
+
+    def __init__(self, logs: Path, env: dict):
+        self.logs, self.env = logs, env
+        self.commands: list[dict] = []
+        logs.mkdir(parents=True, exist_ok=True)
+        for old in logs.glob("*.log"):  # this run's logs only
+            old.unlink()
+
+    def measure(self, name: str, argv: list[str], env: dict | None = None, cwd: Path | None = None,
+                sample: bool = False, check: bool = True) -> Measured:
+        env = {**self.env, **(env or {})}
+        busy0, self0, tree0 = cpu_busy_seconds(), cpu_seconds(resource.RUSAGE_SELF), \
+            cpu_seconds(resource.RUSAGE_CHILDREN)
+        t0, start = time.time(), time.perf_counter()
+        with open(self.logs / f"{name}.log", "w", encoding="utf-8") as log:
+            log.write(f"$ {' '.join(argv)}\n# cwd={cwd or os.getcwd()} READMISSION_ROOT={env.get('READMISSION_ROOT')}\n")
+            log.flush()
+            proc = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                    text=True)
+            sampler = TreeSampler(proc.pid, t0) if sample else None
+            if sampler:
+                sampler.start()
+            try:
+                out, _ = proc.communicate(timeout=COMMAND_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                out, _ = proc.communicate()
+                out += f"\n[benchmark] killed after {COMMAND_TIMEOUT} s\n"
+            wall = time.perf_counter() - start
+            if sampler:
+                sampler.done.set()
+                sampler.join()
+            log.write(out)
+        tree_cpu = cpu_seconds(resource.RUSAGE_CHILDREN) - tree0
+        own = cpu_seconds(resource.RUSAGE_SELF) - self0
+        foreign = max(0.0, cpu_busy_seconds() - busy0 - tree_cpu - own) / wall
+        m = Measured(name, argv, wall, proc.returncode, out, round(foreign, 2), round(tree_cpu, 2),
+                     sampler.summary(wall) if sampler else {})
+        self.commands.append({"name": name, "argv": argv, "wall_s": round(wall, 3), "rc": m.rc, "cpu_s": m.cpu,
+                              "other_processes_cores": m.foreign_cores, **({"tree": m.tree} if sample else {})})
+        status = "ok" if m.rc == 0 else f"EXIT {m.rc}"
+        print(f"  {name:<28} {wall:8.2f} s  {status}" + (f"  (other processes: {m.foreign_cores:.2f} cores)"
+                                                       if m.foreign_cores > CONTENDED_CORES else ""), flush=True)
+        if check and m.rc != 0:
+            raise Abort(f"{name} exited {m.rc} (log: {self.logs / (name + '.log')}): {error_line(out)}")
+        return m
+
+
+def contention_note(*measured: Measured) -> str:
+    """A note when other processes used the cores meanwhile ('' when they did not)."""
+    worst = max((m.foreign_cores for m in measured), default=0)
+    return f"other processes used {worst:.2f} cores meanwhile" if worst > CONTENDED_CORES else ""

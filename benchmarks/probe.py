@@ -1,0 +1,124 @@
+"""The steps of one country's run timed one by one in one process (run by the benchmark in its project).
+
+Usage: probe.py YEAR NOTEBOOK; prints `PROBE {json}`. A step that fails is recorded as its error.
+"""
+
+import inspect
+import json
+import sys
+import time
+from pathlib import Path
+
+TIMES: dict = {}
+
+
+def step(name, fn):
+    """Time fn(); record its error instead when it fails."""
+    start = time.perf_counter()
+    try:
+        out = fn()
+    except Exception as exc:
+        TIMES[name] = f"error: {type(exc).__name__}: {exc}"
+        return None
+    TIMES[name] = round(time.perf_counter() - start, 3)
+    return out
+
+
+def imports() -> None:
+    step("import readmission.cli", lambda: __import__("readmission.cli"))
+    step("import pandas + readmission.inputs/editions/pipeline",
+         lambda: [__import__(m) for m in ("pandas", "readmission.inputs", "readmission.editions",
+                                          "readmission.pipeline")])
+
+
+def edition_steps(project, edition, method, year: int) -> tuple[list[str], object]:
+    """Edition key, selection, public data, demo set and run keys; returns the codes and the demo folder."""
+    from readmission import editions, inputs, runkeys
+
+    extra = ["public"] if "audience" in inspect.signature(runkeys.edition_digest).parameters else []
+    step("edition key (hash every input file)", lambda: runkeys.edition_digest(
+        project, year, project.public, project.restricted / str(year), *extra))
+    selection = step("selection (read migr_eiord, classify)", lambda: editions.run_selection(project, edition))
+    codes = selection.codes if selection else []
+    public = step("load_public (read + validate all public data, first time in this process)",
+                  lambda: inputs.load_public(project.public, []))
+
+    def demo():
+        from readmission.data.demo import make_demo
+
+        states = inputs.edition_states(project, edition)
+        return make_demo(inputs.public_rates(public, codes, year, states, method), year)
+
+    step("demo generation for all countries (public rates + make_demo)", demo)
+    confidential = inputs.demo_folder(project, edition)  # written by the tool's --demo run
+    loaded = step("load_inputs for all countries (after the above)", lambda: inputs.load_inputs(
+        project, edition, method, codes, restricted_dir=confidential))
+
+    def keys():
+        from readmission.pipeline import notebook_parameters
+
+        shared = runkeys.shared_digests(project, year)
+        slices = runkeys.slice_digests(loaded, codes)
+        return [runkeys.run_key(project, c, notebook_parameters(project, edition, c, project.public, confidential),
+                                shared, slices[c]) for c in codes]
+
+    step("run keys for all countries (hash slices)", keys)
+    return codes, confidential
+
+
+def start_kernel(manager, folder: Path):
+    """A kernel started in `folder`, with a client ready to execute."""
+    manager.start_kernel(cwd=str(folder))
+    client = manager.client()
+    client.start_channels()
+    client.wait_for_ready(timeout=120)
+    return client
+
+
+def kernel_steps(notebook: Path, parameters: str) -> None:
+    """Kernel start, the notebook's imports, its inputs + assessment cell twice, and the warm reset."""
+    from jupyter_client.manager import KernelManager
+
+    cells = [c for c in json.loads(notebook.read_text())["cells"] if c["cell_type"] == "code"]
+    source = lambda c: "".join(c["source"])  # noqa: E731
+    manager = KernelManager(kernel_name="python3")
+    client = step("kernel start (until ready)", lambda: start_kernel(manager, notebook.parent))
+    if client is None:
+        return
+
+    def run(code):
+        reply = client.execute_interactive(code, timeout=600, output_hook=lambda msg: None)
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError(f"{reply['content'].get('ename')}: {reply['content'].get('evalue')}")
+
+    step("kernel: notebook imports cell", lambda: run(source(cells[0])))
+    run(parameters)
+    load = next(c for c in cells if "load_inputs(" in source(c))
+    step("kernel: inputs + assessment cell (first country)", lambda: run(source(load)))
+    step("kernel: inputs + assessment cell (again, same kernel)", lambda: run(source(load)))
+    try:
+        from readmission.execute import RESET_CODE
+        step("kernel: warm reset between notebooks", lambda: run(RESET_CODE))
+    except ImportError:
+        pass
+    client.stop_channels()
+    manager.shutdown_kernel(now=True)
+
+
+def main() -> None:
+    year, notebook = int(sys.argv[1]), Path(sys.argv[2])
+    imports()
+    from readmission.params import load_edition, load_method
+    from readmission.project import Project
+
+    project = Project.default()
+    edition, method = load_edition(year, project), load_method(project)
+    codes, confidential = edition_steps(project, edition, method, year)
+    if codes:
+        kernel_steps(notebook, f"country = {codes[0]!r}\nyear = {year}\npublic_dir = {str(project.public)!r}\n"
+                               f"restricted_dir = {str(confidential)!r}\n")
+    print("PROBE " + json.dumps(TIMES))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+"""What each step of a run depends on, declared once: run keys hash exactly these inputs, the
+architecture doc shows them, and tests change each one in turn."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Input:
+    """One input of a step: its kind (the name a key part goes by) and what it is."""
+
+    kind: str
+    what: str
+
+
+CODE = Input("code", "the `lib` code and both notebook templates (`notebooks/*.ipynb`)")
+VERSIONS = Input("versions", "Python and the packages that compute (`runkeys.PACKAGES`)")
+SETTINGS = Input("settings", "edition and method settings (`params/editions/<year>.yml`, `params/method.yml`)")
+REFERENCE = Input("reference", "legal facts (`data/reference/*.csv`: visa list, reporting states, instruments, ...)")
+
+STEPS: dict[str, tuple[Input, ...]] = {
+    # not keyed: recomputed on every run (a fraction of a second), covered by the edition key
+    "selection": (
+        SETTINGS,
+        REFERENCE,
+        Input("decisions", "return decisions by citizenship in the selection year (`migr_eiord`)"),
+    ),
+    "country": (
+        CODE, VERSIONS, SETTINGS, REFERENCE,
+        Input("parameters", "the notebook's papermill parameters and the audience"),
+        Input("country settings", "its own `params/countries/<CODE>.yml`"),
+        Input("country rows", "its rows in every public and confidential input, and which states "
+              "report returns that year (how an absent row reads)"),
+    ),
+    "summary": (
+        CODE, SETTINGS, REFERENCE,
+        Input("results", "the run record and every results file of the tree (published and full)"),
+    ),
+    "edition": (
+        CODE, VERSIONS, SETTINGS, REFERENCE,
+        Input("audience", "the audience, and whether the demo set stands in for the confidential inputs"),
+        Input("public data", "every file of the public-data folder"),
+        Input("confidential inputs", "every file of the confidential folder (real or demo)"),
+        Input("country settings", "every file of `params/countries/`"),
+    ),
+}
+KEYED = ("country", "summary", "edition")
+
+
+def kinds(step: str) -> list[str]:
+    """The kinds of input `step` is declared to depend on, in order."""
+    return [item.kind for item in STEPS[step]]
+
+
+def markdown_table() -> str:
+    """The declared steps as the Markdown table of docs/architecture.md (a test keeps them equal)."""
+    rows = ["| step | keyed | depends on |", "|---|---|---|"]
+    for step, inputs in STEPS.items():
+        needs = "; ".join(f"**{item.kind}**: {item.what}" for item in inputs)
+        rows.append(f"| {step} | {'yes' if step in KEYED else 'no'} | {needs} |")
+    return "\n".join(rows) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover - prints the table for docs/architecture.md
+    print(markdown_table(), end="")

@@ -1,0 +1,54 @@
+"""Where each audience's outputs go (layout.py): two trees that never meet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from readmission.layout import AUDIENCES, OutputTree, restricted_out
+from readmission.project import Project
+
+PROJECT = Project(Path("/p"))
+
+
+def tree(audience: str) -> OutputTree:
+    return OutputTree(PROJECT, 2016, audience)
+
+
+def test_public_pages_live_under_notebooks_and_restricted_ones_under_data_restricted():
+    assert tree("public").countries == Path("/p/notebooks/countries/2016")
+    assert tree("public").summary == Path("/p/notebooks/executed/summary.ipynb")
+    assert tree("restricted").countries == Path("/p/data/restricted/out/2016/countries")
+    assert tree("restricted").summary == Path("/p/data/restricted/out/2016/summary.ipynb")
+    assert tree("public").site_sources == Path("/p")
+    assert tree("restricted").site_sources == Path("/p/data/restricted/out/2016/site")
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_staging_full_results_and_logs_are_restricted_whatever_the_audience(audience):
+    root = restricted_out(PROJECT, 2016)
+    for folder in (tree(audience).staging, tree(audience).store, tree(audience).logs):
+        assert folder.parent == root, folder
+        assert "notebooks" not in folder.parts
+
+
+def test_no_restricted_path_ends_in_the_public_countries_folder():
+    restricted = tree("restricted")
+    paths = [restricted.countries, restricted.summary, restricted.site_sources, restricted.next, restricted.old]
+    assert all(not p.is_relative_to(PROJECT.notebooks) for p in paths)
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_keys_and_swap_folders_are_hidden_beside_or_inside_the_countries(audience):
+    t = tree(audience)
+    assert t.keys.parent == t.countries and t.keys.name.startswith(".")
+    assert t.run_file.parent == t.keys
+    assert t.next.parent == t.old.parent == t.countries.parent
+    assert (t.next.name, t.old.name) == (f".{t.countries.name}-next", f".{t.countries.name}-old")
+    assert t.next != t.countries and t.next.name.startswith(".")
+
+
+def test_an_unknown_audience_is_refused():
+    with pytest.raises(ValueError, match="unknown audience"):
+        tree("press")
