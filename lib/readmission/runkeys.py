@@ -64,7 +64,10 @@ def _group_digests(frame: "pd.DataFrame | None", column: str, countries: list[st
     """Per country, a digest of its rows in `frame` (grouped once, not filtered per country)."""
     if frame is None:
         return dict.fromkeys(countries, b"absent")
-    wanted = frame[frame[column].isin(countries)]
+    from .data.confidential import PROVENANCE
+
+    # where a row sits in its file does not shape a page: another country's rows may move it
+    wanted = frame[frame[column].isin(countries)].drop(columns=PROVENANCE, errors="ignore")
     found = {code: hashlib.sha256(rows.to_csv(index=False).encode()).digest()
              for code, rows in wanted.groupby(column, sort=False)}
     return {code: found.get(code, b"none") for code in countries}
