@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import runkeys
 from .layout import RUN_RECORD, OutputTree
-from .outputs import OutputError, write_json, write_text_atomic
+from .outputs import EnvironmentFault, OutputError, environment_fault, write_json, write_text_atomic
 from .params import Edition, load_method
 from .project import Project
 from .report import RunReport
@@ -111,6 +111,43 @@ def run_summary(project: Project, tree: OutputTree, out: Path, run: dict, force:
     return staged
 
 
+def summary_or_note(project: Project, tree: OutputTree, out: Path, run: dict, force: bool,
+                    notes: list[str]) -> tuple[Path | None, bool]:
+    """The staged summary and whether it ran; a failed summary is noted like a failed country.
+
+    A failure of the machine (disk full, permissions) is not a failed summary: it stops the run.
+    """
+    from .pipeline import failure_message
+
+    try:
+        return run_summary(project, tree, out, run, force), True
+    except Exception as exc:
+        if environment_fault(exc):
+            raise EnvironmentFault(fault_message(f"summary: {failure_message(exc)}")) from exc
+        (runkeys.keys_dir(out) / "summary.key").unlink(missing_ok=True)
+        notes.append(f"summary failed: {type(exc).__name__}: {' '.join(str(exc).split())[-300:]}")
+        return None, False
+
+
+def fault_message(error: str) -> str:
+    return (f"{' '.join(error.split())[-300:]}. The machine, not a calculation, failed: nothing was "
+            "published and the previous outputs are kept; free disk space or fix permissions, "
+            "then run again")
+
+
+def stop_on_fault(outcomes) -> None:
+    """Stop the run when a country met a failure of the machine rather than of its calculation."""
+    fault = next((o for o in outcomes if o.fault), None)
+    if fault is not None:
+        raise EnvironmentFault(fault_message(f"{fault.country}: {fault.error}"))
+
+
+def abandon(tree: OutputTree) -> None:
+    """Drop an unfinished run's next folder and staging: the published outputs stay as they were."""
+    shutil.rmtree(tree.next, ignore_errors=True)
+    shutil.rmtree(tree.staging, ignore_errors=True)
+
+
 def up_to_date(tree: OutputTree, key: str) -> list[str] | None:
     """The countries of the last run if it had this edition key and left every output, else None."""
     out = tree.countries
@@ -156,15 +193,17 @@ def prepare_inputs(project: Project, request: RunRequest, codes: list[str]):
 
 
 def country_keys(project: Project, request: RunRequest, inputs, codes: list[str],
-                 confidential_dir: Path, outside_selection: bool = False) -> dict[str, str]:
-    """Each country's run key: what its notebook reads, its parameters and the audience."""
+                 outside_selection: bool = False) -> dict[str, str]:
+    """Each country's run key: what its notebook reads (its slice), its parameters and the audience."""
+    from .input_slices import slice_folder
     from .pipeline import notebook_parameters
 
+    tree = OutputTree(project, request.edition.data_year, request.audience)
     shared = runkeys.shared_digests(project, request.edition.data_year)
     slices = runkeys.slice_digests(inputs, codes)
     public_dir = request.public_dir or project.public
     return {c: runkeys.run_key(project, c, dict(notebook_parameters(
-        project, request.edition, c, public_dir, confidential_dir, outside_selection),
+        project, request.edition, c, public_dir, slice_folder(tree, c), outside_selection),
         audience=request.audience),
         shared, slices[c]) for c in codes}
 
@@ -196,6 +235,7 @@ def run_edition(project: Project, request: RunRequest, progress=None, on_start=N
         return RunReport(edition, done, [], done, [], tree.summary,
                          ["nothing changed since the last run: outputs kept as they are"])
     from . import editions
+    from .input_slices import write_slices
     from .pipeline import CountryJob, execute_countries
 
     selection = editions.compute_selection(project, edition)
@@ -205,27 +245,29 @@ def run_edition(project: Project, request: RunRequest, progress=None, on_start=N
     changes = editions.record_manifest(project, edition, inputs.public.manifest)
     notes = list(inputs.notes) + [f"input changed: {c}" for c in changes]
     out = start_next(tree)
-    (runkeys.keys_dir(out) / "edition.key").unlink(missing_ok=True)
-    keys = country_keys(project, request, inputs, codes, folder)
-    pending = codes if request.force else [c for c in codes if not runkeys.is_current(out, c, keys[c])]
-    if on_start:
-        on_start(len(pending), len(codes))
-    jobs = [CountryJob(project.root, edition.data_year, c, out, folder, request.audience,
-                       request.public_dir, True) for c in pending]
-    outcomes = execute_countries(jobs, request.workers, progress)
-    for outcome in outcomes:
-        record_outcome(out, outcome, keys[outcome.country])
-    stale = remove_stale(out, codes)
-    failed = [o for o in outcomes if not o.ok]
-    run = run_record(request, inputs, codes, {o.country: o.error for o in failed})
-    write_json(out / RUN_RECORD, run)
-    summary_ok = True
     try:
-        staged = run_summary(project, tree, out, run, request.force)
-    except Exception as exc:  # reported like a failed country: the run exits non-zero
-        staged, summary_ok = None, False
-        (runkeys.keys_dir(out) / "summary.key").unlink(missing_ok=True)
-        notes.append(f"summary failed: {type(exc).__name__}: {' '.join(str(exc).split())[-300:]}")
+        (runkeys.keys_dir(out) / "edition.key").unlink(missing_ok=True)
+        keys = country_keys(project, request, inputs, codes)
+        pending = codes if request.force else [c for c in codes if not runkeys.is_current(out, c, keys[c])]
+        if on_start:
+            on_start(len(pending), len(codes))
+        slices = write_slices(tree, inputs.confidential, folder, pending)
+        jobs = [CountryJob(project.root, edition.data_year, c, out, slices[c], request.audience,
+                           request.public_dir, True) for c in pending]
+        outcomes = execute_countries(jobs, request.workers, progress)
+        stop_on_fault(outcomes)
+        for outcome in outcomes:
+            record_outcome(out, outcome, keys[outcome.country])
+        stale = remove_stale(out, codes)
+        failed = [o for o in outcomes if not o.ok]
+        run = run_record(request, inputs, codes, {o.country: o.error for o in failed})
+        write_json(out / RUN_RECORD, run)
+        staged, summary_ok = summary_or_note(project, tree, out, run, request.force, notes)
+    except BaseException as exc:  # interrupted, or the machine failed: nothing is published
+        abandon(tree)
+        if isinstance(exc, OSError) and environment_fault(exc):
+            raise EnvironmentFault(fault_message(str(exc))) from exc
+        raise
     publish(tree, staged)
     from .site_sources import write_site_sources
 
@@ -246,18 +288,21 @@ def run_one_country(project: Project, request: RunRequest, country: str, codes: 
     The country's key is stored beside its files and the edition key is dropped, so the next
     `run` re-checks every country and re-runs the summary if this page changed.
     """
+    from .input_slices import write_slices
     from .pipeline import CountryJob, run_job
 
     edition = request.edition
     tree = OutputTree(project, edition.data_year, request.audience)
     recover(tree)
     folder, inputs = prepare_inputs(project, request, sorted(set(codes) | {country}))
-    key = country_keys(project, request, inputs, [country], folder, outside_selection)[country]
+    key = country_keys(project, request, inputs, [country], outside_selection)[country]
     tree.countries.mkdir(parents=True, exist_ok=True)
     (runkeys.keys_dir(tree.countries) / "edition.key").unlink(missing_ok=True)
-    outcome = run_job(CountryJob(project.root, edition.data_year, country, tree.countries, folder,
+    inputs_slice = write_slices(tree, inputs.confidential, folder, [country])[country]
+    outcome = run_job(CountryJob(project.root, edition.data_year, country, tree.countries, inputs_slice,
                                  request.audience, request.public_dir, warm=True,
                                  outside_selection=outside_selection))
+    stop_on_fault([outcome])
     if outcome.ok:
         record_outcome(tree.countries, outcome, key)
     return outcome
