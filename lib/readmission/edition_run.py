@@ -123,7 +123,7 @@ def summary_or_note(project: Project, tree: OutputTree, out: Path, run: dict, fo
         return run_summary(project, tree, out, run, force), True
     except Exception as exc:
         if environment_fault(exc):
-            raise EnvironmentFault(fault_message(f"summary: {failure_message(exc)}")) from exc
+            raise EnvironmentFault(f"summary: {failure_message(exc)}") from exc
         (runkeys.keys_dir(out) / "summary.key").unlink(missing_ok=True)
         notes.append(f"summary failed: {type(exc).__name__}: {' '.join(str(exc).split())[-300:]}")
         return None, False
@@ -139,7 +139,7 @@ def stop_on_fault(outcomes) -> None:
     """Stop the run when a country met a failure of the machine rather than of its calculation."""
     fault = next((o for o in outcomes if o.fault), None)
     if fault is not None:
-        raise EnvironmentFault(fault_message(f"{fault.country}: {fault.error}"))
+        raise EnvironmentFault(f"{fault.country}: {fault.error}")
 
 
 def abandon(tree: OutputTree) -> None:
@@ -265,7 +265,7 @@ def run_edition(project: Project, request: RunRequest, progress=None, on_start=N
         staged, summary_ok = summary_or_note(project, tree, out, run, request.force, notes)
     except BaseException as exc:  # interrupted, or the machine failed: nothing is published
         abandon(tree)
-        if isinstance(exc, OSError) and environment_fault(exc):
+        if environment_fault(exc):
             raise EnvironmentFault(fault_message(str(exc))) from exc
         raise
     publish(tree, staged)
@@ -302,7 +302,8 @@ def run_one_country(project: Project, request: RunRequest, country: str, codes: 
     outcome = run_job(CountryJob(project.root, edition.data_year, country, tree.countries, inputs_slice,
                                  request.audience, request.public_dir, warm=True,
                                  outside_selection=outside_selection))
-    stop_on_fault([outcome])
+    if outcome.fault:
+        raise EnvironmentFault(fault_message(f"{country}: {outcome.error}"))
     if outcome.ok:
         record_outcome(tree.countries, outcome, key)
     return outcome

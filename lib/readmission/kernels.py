@@ -12,6 +12,7 @@ import os
 import signal
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from papermill.engines import NBClientEngine, papermill_engines
@@ -93,9 +94,9 @@ def shutdown_warm_kernel() -> None:
             pass
 
 
-def exit_with_parent(poll: float = PARENT_POLL_SECONDS) -> None:
-    """End this process soon after its parent dies (a killed CLI must not leave workers behind)."""
-    parent = os.getppid()
+def exit_with_parent(parent: int, poll: float = PARENT_POLL_SECONDS) -> None:
+    """End this process soon after its parent `parent` dies, even if it died while this one started
+    (a killed CLI must not leave workers behind)."""
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -105,8 +106,19 @@ def exit_with_parent(poll: float = PARENT_POLL_SECONDS) -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
-def init_worker() -> None:
-    """A worker process's start: Ctrl-C is the run's to handle; the parent's death ends it."""
+@contextmanager
+def starting_workers():
+    """Processes started in this block begin with Ctrl-C ignored (kept across exec), so a Ctrl-C
+    while a worker still imports is the run's to handle, not a traceback of the worker's."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def init_worker(parent: int) -> None:
+    """A worker process's start: Ctrl-C is the run's to handle; the death of `parent` ends it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, lambda *_: os._exit(1))
-    exit_with_parent()
+    exit_with_parent(parent)

@@ -10,7 +10,7 @@ from pathlib import Path
 from .data.codes import DESIGNATION_FOOTNOTES, is_country
 from .errors import InputError
 from .execute import clean_notebook, clear_staging, run_papermill, strip_restricted, write_notebook
-from .kernels import init_worker
+from .kernels import init_worker, starting_workers
 from .layout import PUBLIC, OutputTree
 from .outputs import environment_fault, write_bytes_atomic, write_json, write_text_atomic
 from .audience import audience_rows, audience_view
@@ -166,9 +166,11 @@ def execute_countries(jobs: list[CountryJob], workers: int, progress=None) -> li
                 progress(outcomes[-1])
         return outcomes
     context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=max(1, workers), mp_context=context, initializer=init_worker)
+    pool = ProcessPoolExecutor(max_workers=max(1, workers), mp_context=context,
+                               initializer=init_worker, initargs=(os.getpid(),))
     try:
-        futures = {pool.submit(run_job, job): job.country for job in jobs}
+        with starting_workers():  # submitting starts the workers
+            futures = {pool.submit(run_job, job): job.country for job in jobs}
         for future in as_completed(futures):
             try:
                 outcome = future.result()
