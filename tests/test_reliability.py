@@ -283,3 +283,17 @@ def test_a_kernel_started_early_ends_when_the_inputs_are_refused(tmp_path, monke
     result = CliRunner().invoke(app, ["run", "--year", "2016"])  # no confidential files, no --demo
     assert result.exit_code == 2 and "no confidential inputs" in result.output
     assert not km.is_alive()
+
+
+@pytest.mark.parametrize("ename, evalue, machine", [
+    ("PermissionError", "[Errno 13] Permission denied: 'results/IQ.json'", True),
+    ("OSError", "[Errno 28] No space left on device", True),
+    ("OSError", "[Errno 30] Read-only file system: 'x'", True),
+    ("EnvironmentFault", "cannot write x: No space left on device", True),
+    ("OSError", "[Errno 5] Input/output error", False),
+    ("ValueError", "[Errno 28] in a message about something else", False),
+    ("KeyError", "'IQ'", False)])
+def test_a_kernels_error_is_the_machines_only_for_its_errors(ename, evalue, machine):
+    from types import SimpleNamespace
+
+    assert outputs.environment_fault(SimpleNamespace(ename=ename, evalue=evalue)) is machine
