@@ -97,7 +97,7 @@ def kernel_steps(notebook: Path, parameters: str) -> None:
     step("kernel: inputs + assessment cell (first country)", lambda: run(source(load)))
     step("kernel: inputs + assessment cell (again, same kernel)", lambda: run(source(load)))
     try:
-        from readmission.execute import RESET_CODE
+        from readmission.kernels import RESET_CODE
         step("kernel: warm reset between notebooks", lambda: run(RESET_CODE))
     except ImportError:
         pass

@@ -41,7 +41,9 @@ def test_valid_statistics_are_typed_and_empty_is_not_zero(tmp_path):
     ])
     frame, warnings = conf.read_statistics(path, STATES, COUNTRIES)
     assert warnings == []
-    assert list(frame.columns) == conf.STATISTICS_COLUMNS
+    assert list(frame.columns) == conf.STATISTICS_COLUMNS + conf.PROVENANCE
+    assert frame[conf.PROVENANCE].values.tolist() == [["readmission_statistics.csv", 2],
+                                                      ["readmission_statistics.csv", 3]]
     assert frame["year"].dtype == "int64"
     assert all(frame[c].dtype == "Int64" for c in conf.COUNT_COLUMNS)
     assert frame.loc[1, "readmission_requests_submitted"] == 0
@@ -203,7 +205,9 @@ def test_xlsx_and_csv_give_the_same_frame(tmp_path):
         ",".join("" if v is None else str(v) for v in row) for row in rows])
     from_xlsx, warn_xlsx = conf.read_statistics(xlsx, STATES, COUNTRIES)
     from_csv, warn_csv = conf.read_statistics(csv, STATES, COUNTRIES)
-    pd.testing.assert_frame_equal(from_xlsx, from_csv)
+    # the same rows from either format; each row names the file it came from
+    pd.testing.assert_frame_equal(from_xlsx.drop(columns="source_file"), from_csv.drop(columns="source_file"))
+    assert set(from_xlsx["source_file"]) == {"readmission_statistics.xlsx"}
     assert [(w.row, w.field) for w in warn_xlsx] == [(2, "readmission_requests_accepted")]
 
 
@@ -313,7 +317,7 @@ def test_templates_read_as_empty_and_describe_every_column():
                          ("questionnaire", conf.read_questionnaire)):
         for ext in ("csv", "xlsx"):
             frame, _ = reader(TEMPLATES / f"{kind}.{ext}", STATES)
-            assert frame.empty and list(frame.columns) == conf.FILES[kind]
+            assert frame.empty and list(frame.columns) == conf.FILES[kind] + conf.PROVENANCE
         readme_sheet = cell_values(TEMPLATES / f"{kind}.xlsx")["README"]
         assert {row[0] for row in readme_sheet} >= set(conf.FILES[kind])
     readme = (TEMPLATES / "README.md").read_text(encoding="utf-8")

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import errno
+import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -15,7 +18,10 @@ from typer.testing import CliRunner
 
 from readmission import edition_run, outputs
 from readmission.cli import app
-from conftest import make_project, public_tree
+from readmission.kernels import WarmKernelEngine
+from readmission.lock import LOCK_FILE
+from readmission.project import Project
+from conftest import make_project, public_tree, restricted_tree
 
 CLI = [sys.executable, "-m", "readmission"]
 
@@ -25,8 +31,8 @@ def tree_bytes(*folders: Path) -> dict[str, bytes]:
             if p.is_file()}
 
 
-def cli(root: Path, *args: str, **kwargs) -> subprocess.Popen:
-    env = dict(os.environ, READMISSION_ROOT=str(root))
+def cli(root: Path, *args: str, extra_env: dict | None = None, **kwargs) -> subprocess.Popen:
+    env = dict(os.environ, READMISSION_ROOT=str(root), **(extra_env or {}))
     return subprocess.Popen(CLI + list(args), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True, **kwargs)
 
@@ -114,3 +120,180 @@ def test_a_failed_publish_keeps_the_published_folder(tmp_path, monkeypatch):
     edition_run.recover(tree)  # what the next run does first
     assert (current / "IQ.json").read_text() == "old"
     assert not next_.exists()
+
+
+# --- one command at a time, interruptions, kills and a failing machine (issue 15) ---------------
+
+RUN = ("run", "--workers", "2", "--demo")
+BOUND = 60  # seconds: a generous bound on how long clean-up may take, not a speed target
+
+
+def wait_for(condition, what: str, process: subprocess.Popen | None = None) -> None:
+    deadline = time.time() + BOUND
+    while not condition():
+        assert time.time() < deadline, f"gave up waiting for {what}"
+        assert process is None or process.poll() is None, f"the run ended before {what}"
+        time.sleep(0.05)
+
+
+def project_processes(root: Path) -> list[str]:
+    """Every live process started for the project at `root` (CLI, workers, kernels, tracker)."""
+    marker = f"READMISSION_ROOT={root}".encode()
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            environ = Path(f"/proc/{pid}/environ").read_bytes()
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            if marker in environ.split(b"\0") and stat.rsplit(")", 1)[1].split()[0] != "Z":
+                found.append(Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()[:120])
+        except OSError:  # ended meanwhile
+            pass
+    return found
+
+
+def no_process_survives(root: Path) -> None:
+    deadline = time.time() + BOUND
+    while (left := project_processes(root)) and time.time() < deadline:
+        time.sleep(0.2)
+    assert not left, f"still running after the run ended: {left}"
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory) -> Path:
+    """A fixture project after one complete run (copied by each test, which may break its copy)."""
+    root = tmp_path_factory.mktemp("published") / "project"
+    make_project(root)
+    first = cli(root, *RUN)
+    assert first.wait(timeout=300) == 0, first.stdout.read().decode()
+    return root
+
+
+def copy_of(published: Path, tmp_path: Path) -> tuple[Path, list[Path]]:
+    """A copy of the published project and the folders whose bytes a failed run must not change."""
+    root = tmp_path / "project"
+    shutil.copytree(published, root, symlinks=True)
+    project = Project(root)
+    tree, restricted = public_tree(project), restricted_tree(project)
+    return root, [tree.countries, project.notebooks / "executed", tree.store, restricted.countries]
+
+
+def test_a_second_command_stops_at_once_naming_the_one_holding_the_lock(published, tmp_path):
+    root, folders = copy_of(published, tmp_path)
+    first = cli(root, *RUN, "--force")
+    lock = root / LOCK_FILE
+    wait_for(lambda: lock.exists() and "pid" in lock.read_text(), "the first run's lock", first)
+    second = cli(root, *RUN, "--force")
+    output = second.communicate(timeout=BOUND)[0].decode()
+    assert second.returncode == 2, output
+    assert f"readmission run` (PID {first.pid}" in output and "Traceback" not in output
+    assert first.wait(timeout=300) == 0, first.stdout.read().decode()
+    assert all((folders[0] / f"{code}.{ext}").exists() for code in ("IQ", "MA", "PK")
+               for ext in ("ipynb", "json", "csv"))
+    assert not lock.exists()
+
+
+def test_a_lock_left_by_a_killed_command_is_cleared(tmp_path, monkeypatch):
+    root = tmp_path / "project"
+    make_project(root)
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    (root / LOCK_FILE).write_text(json.dumps({"pid": gone.pid, "command": "run", "started": "then"}))
+    monkeypatch.setenv("READMISSION_ROOT", str(root))
+    result = CliRunner().invoke(app, ["data", "import", str(tmp_path / "no-snapshot")])
+    assert result.exit_code == 2
+    assert "working on this project" not in result.output and "no-snapshot" in result.output
+    assert not (root / LOCK_FILE).exists()
+
+
+def wait_until_a_country_runs(root: Path, run: subprocess.Popen) -> None:
+    staging = restricted_tree(Project(root)).staging
+    wait_for(lambda: staging.is_dir() and any(staging.iterdir()), "a country's notebook", run)
+
+
+@pytest.mark.parametrize("sig, whole_group", [(signal.SIGINT, True), (signal.SIGTERM, False)],
+                         ids=["ctrl-c", "sigterm"])
+def test_an_interrupted_run_stops_with_one_line_and_publishes_nothing(published, tmp_path, sig,
+                                                                      whole_group):
+    root, folders = copy_of(published, tmp_path)
+    before = tree_bytes(*folders)
+    run = cli(root, *RUN, "--force")
+    wait_until_a_country_runs(root, run)
+    (os.killpg if whole_group else os.kill)(run.pid, sig)  # Ctrl-C reaches the terminal's group
+    output = run.communicate(timeout=BOUND)[0].decode()
+    assert run.returncode == 130, output
+    assert "interrupted: nothing published" in output and "Traceback" not in output
+    no_process_survives(root)
+    assert tree_bytes(*folders) == before
+    assert not (root / LOCK_FILE).exists()
+
+
+def test_killing_the_command_ends_its_workers_and_kernels(published, tmp_path):
+    root, folders = copy_of(published, tmp_path)
+    before = tree_bytes(*folders)
+    run = cli(root, *RUN, "--force")
+    wait_until_a_country_runs(root, run)
+    os.kill(run.pid, signal.SIGKILL)  # the command only: its workers and kernels must follow
+    run.wait(timeout=BOUND)
+    no_process_survives(root)
+    assert tree_bytes(*folders) == before
+
+
+# A full disk, injected for real: a sitecustomize on PYTHONPATH (test-only, nothing in the
+# package) makes tempfile.mkstemp raise ENOSPC in one kind of process, for one kind of folder.
+FAULT = textwrap.dedent("""
+    import errno, os, sys, tempfile
+    _where, _folder = os.environ["FAULT_PROCESS"], os.environ["FAULT_FOLDER"]
+    if {"kernel": "-m ipykernel_launcher", "cli": "-m readmission"}[_where] in " ".join(sys.orig_argv):
+        _mkstemp = tempfile.mkstemp
+
+        def mkstemp(*args, dir=None, **kwargs):
+            if dir is not None and _folder in str(dir):
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            return _mkstemp(*args, dir=dir, **kwargs)
+
+        tempfile.mkstemp = mkstemp
+""")
+
+
+@pytest.mark.parametrize("process, folder", [("kernel", ".staging"), ("cli", ".runkeys")],
+                         ids=["inside-a-kernel", "in-the-command"])
+def test_a_full_disk_publishes_nothing(published, tmp_path, process, folder):
+    root, folders = copy_of(published, tmp_path)
+    before = tree_bytes(*folders)
+    (tmp_path / "inject").mkdir()
+    (tmp_path / "inject" / "sitecustomize.py").write_text(FAULT)
+    env = {"PYTHONPATH": str(tmp_path / "inject"), "FAULT_PROCESS": process, "FAULT_FOLDER": folder}
+    run = cli(root, *RUN, "--force", extra_env=env)
+    output = run.communicate(timeout=300)[0].decode()
+    assert run.returncode == 2, output
+    assert "No space left on device" in output and "nothing was published" in output, output
+    assert "Traceback" not in output
+    assert tree_bytes(*folders) == before
+    tree = public_tree(Project(root))
+    assert not tree.next.exists() and not restricted_tree(tree.project).staging.exists()
+    assert not list(root.rglob(edition_run.SUMMARY_STAGED))
+
+
+def test_a_kernel_started_early_ends_when_the_inputs_are_refused(tmp_path, monkeypatch):
+    project = make_project(tmp_path / "project")
+    monkeypatch.setenv("READMISSION_ROOT", str(project.root))
+    monkeypatch.chdir(project.notebooks)
+    km = WarmKernelEngine.warm_kernel("python3")  # as a run that starts kernels while inputs load
+    assert km.is_alive()
+    result = CliRunner().invoke(app, ["run", "--year", "2016"])  # no confidential files, no --demo
+    assert result.exit_code == 2 and "no confidential inputs" in result.output
+    assert not km.is_alive()
+
+
+@pytest.mark.parametrize("ename, evalue, machine", [
+    ("PermissionError", "[Errno 13] Permission denied: 'results/IQ.json'", True),
+    ("OSError", "[Errno 28] No space left on device", True),
+    ("OSError", "[Errno 30] Read-only file system: 'x'", True),
+    ("EnvironmentFault", "cannot write x: No space left on device", True),
+    ("OSError", "[Errno 5] Input/output error", False),
+    ("ValueError", "[Errno 28] in a message about something else", False),
+    ("KeyError", "'IQ'", False)])
+def test_a_kernels_error_is_the_machines_only_for_its_errors(ename, evalue, machine):
+    from types import SimpleNamespace
+
+    assert outputs.environment_fault(SimpleNamespace(ename=ename, evalue=evalue)) is machine

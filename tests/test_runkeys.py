@@ -19,10 +19,11 @@ def project(tmp_path):
     return make_project(tmp_path / "project")
 
 
-def country_keys(project, inputs, parameters=PARAMETERS) -> dict[str, str]:
+def country_keys(project, inputs, parameters=PARAMETERS, history: dict | None = None) -> dict[str, str]:
     shared = runkeys.shared_digests(project, 2016)
     slices = runkeys.slice_digests(inputs, ["IQ", "MA"])
-    return {c: runkeys.run_key(project, c, parameters, shared, slices[c]) for c in ("IQ", "MA")}
+    return {c: runkeys.run_key(project, c, parameters, shared, slices[c], (history or {}).get(c, ""))
+            for c in ("IQ", "MA")}
 
 
 def append(path: Path, text: str = "\n") -> None:
@@ -49,8 +50,8 @@ COUNTRY_FILE_CHANGES = {
     "reference": lambda p: append(p.reference / "rcms.csv"),
     "country settings": lambda p: (p.params / "countries" / "IQ.yml").write_text("note: reviewed\n"),
 }
-COUNTRY_KINDS = sorted([*COUNTRY_FILE_CHANGES, "versions", "parameters", "country rows"])
-IQ_ONLY = {"country settings", "country rows"}  # changes that concern IQ alone: MA's key must stay
+COUNTRY_KINDS = sorted([*COUNTRY_FILE_CHANGES, "versions", "parameters", "country rows", "earlier editions"])
+IQ_ONLY = {"country settings", "country rows", "earlier editions"}  # changes that concern IQ alone: MA's key must stay
 
 
 def test_every_declared_input_of_a_country_is_changed_here():
@@ -59,7 +60,7 @@ def test_every_declared_input_of_a_country_is_changed_here():
 
 @pytest.mark.parametrize("kind", COUNTRY_KINDS)
 def test_changing_a_declared_input_changes_the_country_key(project, monkeypatch, kind):
-    inputs, parameters = fixture_inputs(project), PARAMETERS
+    inputs, parameters, history = fixture_inputs(project), PARAMETERS, None
     before = country_keys(project, inputs)
     if kind in COUNTRY_FILE_CHANGES:
         COUNTRY_FILE_CHANGES[kind](project)
@@ -67,9 +68,11 @@ def test_changing_a_declared_input_changes_the_country_key(project, monkeypatch,
         monkeypatch.setattr(runkeys, "package_versions", lambda: {"pandas": "0.0"})
     elif kind == "parameters":
         parameters = {**PARAMETERS, "audience": "restricted"}
+    elif kind == "earlier editions":
+        history = {"IQ": "digest of IQ's 2015 results"}
     else:
         inputs = iq_submitted_plus_one(inputs)
-    after = country_keys(project, inputs, parameters)
+    after = country_keys(project, inputs, parameters, history)
     assert after["IQ"] != before["IQ"]
     if kind in IQ_ONLY:
         assert after["MA"] == before["MA"], f"a change to IQ's {kind} re-runs MA"
@@ -95,8 +98,8 @@ def test_another_countrys_settings_leave_this_country_alone(project):
     assert after["IQ"] == before["IQ"] and after["MA"] != before["MA"]
 
 
-def edition_key(project, audience: str = "public|demo") -> str:
-    return runkeys.edition_digest(project, 2016, project.public, demo_copy(project), audience)
+def edition_key(project, audience: str = "public|demo", history: str = "") -> str:
+    return runkeys.edition_digest(project, 2016, project.public, demo_copy(project), audience, history)
 
 
 EDITION_CHANGES = {
@@ -108,6 +111,7 @@ EDITION_CHANGES = {
     "public data": lambda p, mp: append(p.public / "eurostat" / "migr_eiord.csv"),
     "confidential inputs": lambda p, mp: append(demo_copy(p) / "questionnaire.csv"),
     "country settings": lambda p, mp: (p.params / "countries" / "PK.yml").write_text("note: x\n"),
+    "earlier editions": None,  # a different argument: see the test
 }
 
 
@@ -121,6 +125,9 @@ def test_changing_a_declared_input_changes_the_edition_key(project, monkeypatch,
     before = edition_key(project)
     if kind == "audience":
         assert edition_key(project, "restricted|demo") != before
+        return
+    if kind == "earlier editions":
+        assert edition_key(project, history="digest of the 2015 edition") != before
         return
     EDITION_CHANGES[kind](project, monkeypatch)
     assert edition_key(project) != before

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 
 
-from readmission.execute import WarmKernelEngine
+from readmission.kernels import WarmKernelEngine
 from readmission.pipeline import CountryJob, run_job
 from conftest import REPO, make_project, public_tree
 

@@ -55,10 +55,11 @@ def _known_failures():
     from .data.fetch import FetchError
     from .selection import MissingDataError
     from .gate import PublishRefused
+    from .lock import LockHeld
     from .site import QuartoMissing, RenderError
 
     return (InputError, MissingDataError, OutputError, FetchError, QuartoMissing, RenderError,
-            PublishRefused)
+            PublishRefused, LockHeld)
 
 
 def friendly_errors(command):
@@ -75,8 +76,40 @@ def friendly_errors(command):
     return wrapper
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def exclusive(command):
+    """One writing command at a time per project (lock.py); Ctrl-C or SIGTERM stop it with one line.
+
+    Workers and kernels end with the command (kernels.py); a run publishes only when complete,
+    so an interrupted one leaves the previous outputs as they were. Exit code 130, as for SIGINT.
+    """
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        import signal
+        import sys
+
+        from .lock import project_lock
+
+        signal.signal(signal.SIGTERM, _interrupt)
+        try:
+            with project_lock(Project.default().root, command.__name__.replace("_", " ")):
+                return command(*args, **kwargs)
+        except KeyboardInterrupt:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up
+            err_console.print(Text("interrupted: nothing published", style="bold red"))
+            raise typer.Exit(130) from None
+        finally:  # a kernel started early (e.g. while inputs load) ends with the command too
+            if "readmission.kernels" in sys.modules:
+                sys.modules["readmission.kernels"].shutdown_warm_kernel()
+    return wrapper
+
+
 @data_app.command("import")
 @friendly_errors
+@exclusive
 def data_import(source: Path = typer.Argument(DEFAULT_SNAPSHOT, help="Snapshot folder.")):
     """Copy a verified offline snapshot into data/public (checksums checked first)."""
     from .data.snapshot import import_snapshot
@@ -89,6 +122,7 @@ def data_import(source: Path = typer.Argument(DEFAULT_SNAPSHOT, help="Snapshot f
 
 @data_app.command("fetch")
 @friendly_errors
+@exclusive
 def data_fetch():
     """Download current extracts of migr_eiord, migr_eirtn, migr_asyappctza from Eurostat."""
     from . import editions
@@ -220,6 +254,7 @@ def check_edition_scope(project: Project, edition, code: str, public_dir: Option
 
 @app.command()
 @friendly_errors
+@exclusive
 def country(code: str = typer.Argument(..., help="Eurostat code of the third country, e.g. IQ."),
             year: int = YearOption,
             public_dir: Optional[Path] = typer.Option(None, help="Public data (default data/public)."),
@@ -298,6 +333,7 @@ def run_with_progress(year: int, workers: int, force: bool, snapshot: Optional[P
 
 @app.command()
 @friendly_errors
+@exclusive
 def run(year: list[int] = YearsOption,
         workers: int = typer.Option(0, min=0, help="Parallel countries (0 = number of cores)."),
         force: bool = typer.Option(False, "--force", help="Re-run every country, even if up to date."),
@@ -328,6 +364,7 @@ def run_editions(years: list[int], workers: int, force: bool, snapshot: Optional
 
 @app.command()
 @friendly_errors
+@exclusive
 def render(audience: str = AudienceOption,
            year: int = typer.Option(DEFAULT_EDITION, "--year", "-y",
                                     help="Edition of the restricted site (the public site shows all)."),
@@ -345,6 +382,7 @@ def render(audience: str = AudienceOption,
 
 @app.command()
 @friendly_errors
+@exclusive
 def report(year: list[int] = YearsOption,
            workers: int = typer.Option(0, min=0, help="Parallel countries (0 = number of cores)."),
            force: bool = typer.Option(False, "--force", help="Re-run every country."),

@@ -8,7 +8,6 @@ previous outputs in place; the next run clears its leftovers and completes.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -17,7 +16,7 @@ from pathlib import Path
 
 from . import runkeys
 from .layout import RUN_RECORD, OutputTree, published_editions
-from .outputs import OutputError, write_json, write_text_atomic
+from .outputs import EnvironmentFault, OutputError, environment_fault, write_json, write_text_atomic
 from .params import Edition, load_method
 from .project import Project
 from .report import RunReport
@@ -109,9 +108,7 @@ def run_summary(project: Project, tree: OutputTree, out: Path, run: dict, force:
                      for p in (out / f"{c['country']}.json", tree.store / f"{c['country']}.json") if p.exists())
     from .history import history_digest
 
-    key = hashlib.sha256(runkeys.code_digest(project).encode() + runkeys.settings_digest(
-        project, tree.year).encode() + json.dumps(run, sort_keys=True).encode() + reads
-        + history_digest(project, tree.year).encode()).hexdigest()
+    key = runkeys.summary_key(project, tree.year, run, reads, history_digest(project, tree.year))
     if not force and tree.summary.exists() and key_file.exists() and key_file.read_text().strip() == key:
         return None
     staged = out / SUMMARY_STAGED
@@ -123,6 +120,43 @@ def run_summary(project: Project, tree: OutputTree, out: Path, run: dict, force:
     write_notebook(clean_notebook(nb, None), staged)
     write_text_atomic(key_file, key + "\n")
     return staged
+
+
+def summary_or_note(project: Project, tree: OutputTree, out: Path, run: dict, force: bool,
+                    notes: list[str]) -> tuple[Path | None, bool]:
+    """The staged summary and whether it ran; a failed summary is noted like a failed country.
+
+    A failure of the machine (disk full, permissions) is not a failed summary: it stops the run.
+    """
+    from .pipeline import failure_message
+
+    try:
+        return run_summary(project, tree, out, run, force), True
+    except Exception as exc:
+        if environment_fault(exc):
+            raise EnvironmentFault(f"summary: {failure_message(exc)}") from exc
+        (runkeys.keys_dir(out) / "summary.key").unlink(missing_ok=True)
+        notes.append(f"summary failed: {type(exc).__name__}: {' '.join(str(exc).split())[-300:]}")
+        return None, False
+
+
+def fault_message(error: str) -> str:
+    return (f"{' '.join(error.split())[-300:]}. The machine, not a calculation, failed: nothing was "
+            "published and the previous outputs are kept; free disk space or fix permissions, "
+            "then run again")
+
+
+def stop_on_fault(outcomes) -> None:
+    """Stop the run when a country met a failure of the machine rather than of its calculation."""
+    fault = next((o for o in outcomes if o.fault), None)
+    if fault is not None:
+        raise EnvironmentFault(f"{fault.country}: {fault.error}")
+
+
+def abandon(tree: OutputTree) -> None:
+    """Drop an unfinished run's next folder and staging: the published outputs stay as they were."""
+    shutil.rmtree(tree.next, ignore_errors=True)
+    shutil.rmtree(tree.staging, ignore_errors=True)
 
 
 def up_to_date(tree: OutputTree, key: str) -> list[str] | None:
@@ -157,8 +191,8 @@ def edition_key(project: Project, request: RunRequest, confidential_dir: Path) -
 
     year = request.edition.data_year
     return runkeys.edition_digest(project, year, request.public_dir or project.public, confidential_dir,
-                                  request.audience + ("|demo" if request.demo else "")
-                                  + history_digest(project, year))
+                                  request.audience + ("|demo" if request.demo else ""),
+                                  history_digest(project, year))
 
 
 def prepare_inputs(project: Project, request: RunRequest, codes: list[str]):
@@ -177,21 +211,21 @@ def prepare_inputs(project: Project, request: RunRequest, codes: list[str]):
 
 
 def country_keys(project: Project, request: RunRequest, inputs, codes: list[str],
-                 confidential_dir: Path, outside_selection: bool = False) -> dict[str, str]:
-    """Each country's run key: what its notebook reads, its parameters and the audience."""
+                 outside_selection: bool = False) -> dict[str, str]:
+    """Each country's run key: what its notebook reads (its slice), its parameters and the audience."""
+    from .history import history_digest
+    from .input_slices import slice_folder
     from .pipeline import notebook_parameters
 
-    from .history import history_digest
-
     year = request.edition.data_year
+    tree = OutputTree(project, year, request.audience)
     shared = runkeys.shared_digests(project, year)
-    # a page's "Across editions" section reads the country's results of earlier editions
-    slices = {c: s + history_digest(project, year, c) for c, s in runkeys.slice_digests(inputs, codes).items()}
+    slices = runkeys.slice_digests(inputs, codes)
     public_dir = request.public_dir or project.public
     return {c: runkeys.run_key(project, c, dict(notebook_parameters(
-        project, request.edition, c, public_dir, confidential_dir, outside_selection),
+        project, request.edition, c, public_dir, slice_folder(tree, c), outside_selection),
         audience=request.audience),
-        shared, slices[c]) for c in codes}
+        shared, slices[c], history_digest(project, year, c)) for c in codes}
 
 
 def run_record(request: RunRequest, inputs, codes: list[str], errors: dict[str, str]) -> dict:
@@ -221,6 +255,7 @@ def run_edition(project: Project, request: RunRequest, progress=None, on_start=N
         return RunReport(edition, done, [], done, [], tree.summary,
                          ["nothing changed since the last run: outputs kept as they are"])
     from . import editions
+    from .input_slices import write_slices
     from .pipeline import CountryJob, execute_countries
 
     selection = editions.compute_selection(project, edition)
@@ -230,27 +265,29 @@ def run_edition(project: Project, request: RunRequest, progress=None, on_start=N
     changes = editions.record_manifest(project, edition, inputs.public.manifest)
     notes = list(inputs.notes) + [f"input changed: {c}" for c in changes]
     out = start_next(tree)
-    (runkeys.keys_dir(out) / "edition.key").unlink(missing_ok=True)
-    keys = country_keys(project, request, inputs, codes, folder)
-    pending = codes if request.force else [c for c in codes if not runkeys.is_current(out, c, keys[c])]
-    if on_start:
-        on_start(len(pending), len(codes))
-    jobs = [CountryJob(project.root, edition.data_year, c, out, folder, request.audience,
-                       request.public_dir, True) for c in pending]
-    outcomes = execute_countries(jobs, request.workers, progress)
-    for outcome in outcomes:
-        record_outcome(out, outcome, keys[outcome.country])
-    stale = remove_stale(out, codes)
-    failed = [o for o in outcomes if not o.ok]
-    run = run_record(request, inputs, codes, {o.country: o.error for o in failed})
-    write_json(out / RUN_RECORD, run)
-    summary_ok = True
     try:
-        staged = run_summary(project, tree, out, run, request.force)
-    except Exception as exc:  # reported like a failed country: the run exits non-zero
-        staged, summary_ok = None, False
-        (runkeys.keys_dir(out) / "summary.key").unlink(missing_ok=True)
-        notes.append(f"summary failed: {type(exc).__name__}: {' '.join(str(exc).split())[-300:]}")
+        (runkeys.keys_dir(out) / "edition.key").unlink(missing_ok=True)
+        keys = country_keys(project, request, inputs, codes)
+        pending = codes if request.force else [c for c in codes if not runkeys.is_current(out, c, keys[c])]
+        if on_start:
+            on_start(len(pending), len(codes))
+        slices = write_slices(tree, inputs.confidential, folder, pending)
+        jobs = [CountryJob(project.root, edition.data_year, c, out, slices[c], request.audience,
+                           request.public_dir, True) for c in pending]
+        outcomes = execute_countries(jobs, request.workers, progress)
+        stop_on_fault(outcomes)
+        for outcome in outcomes:
+            record_outcome(out, outcome, keys[outcome.country])
+        stale = remove_stale(out, codes)
+        failed = [o for o in outcomes if not o.ok]
+        run = run_record(request, inputs, codes, {o.country: o.error for o in failed})
+        write_json(out / RUN_RECORD, run)
+        staged, summary_ok = summary_or_note(project, tree, out, run, request.force, notes)
+    except BaseException as exc:  # interrupted, or the machine failed: nothing is published
+        abandon(tree)
+        if environment_fault(exc):
+            raise EnvironmentFault(fault_message(str(exc))) from exc
+        raise
     publish(tree, staged)
     from .site_sources import write_latest_site_sources
 
@@ -271,18 +308,22 @@ def run_one_country(project: Project, request: RunRequest, country: str, codes: 
     The country's key is stored beside its files and the edition key is dropped, so the next
     `run` re-checks every country and re-runs the summary if this page changed.
     """
+    from .input_slices import write_slices
     from .pipeline import CountryJob, run_job
 
     edition = request.edition
     tree = OutputTree(project, edition.data_year, request.audience)
     recover(tree)
     folder, inputs = prepare_inputs(project, request, sorted(set(codes) | {country}))
-    key = country_keys(project, request, inputs, [country], folder, outside_selection)[country]
+    key = country_keys(project, request, inputs, [country], outside_selection)[country]
     tree.countries.mkdir(parents=True, exist_ok=True)
     (runkeys.keys_dir(tree.countries) / "edition.key").unlink(missing_ok=True)
-    outcome = run_job(CountryJob(project.root, edition.data_year, country, tree.countries, folder,
+    inputs_slice = write_slices(tree, inputs.confidential, folder, [country])[country]
+    outcome = run_job(CountryJob(project.root, edition.data_year, country, tree.countries, inputs_slice,
                                  request.audience, request.public_dir, warm=True,
                                  outside_selection=outside_selection))
+    if outcome.fault:
+        raise EnvironmentFault(fault_message(f"{country}: {outcome.error}"))
     if outcome.ok:
         record_outcome(tree.countries, outcome, key)
     return outcome

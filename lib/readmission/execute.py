@@ -1,4 +1,5 @@
-"""Running the notebooks with papermill, and making executed notebooks fit for Quarto and diffing.
+"""Running the notebooks with papermill (kernels: kernels.py), and making executed notebooks fit for
+Quarto and diffing.
 
 Post-processing drops everything that changes from run to run (timestamps, durations, paths of
 temporary files), hides papermill's injected-parameters cell, and writes each page's front matter
@@ -14,73 +15,12 @@ from pathlib import Path
 import nbformat
 import papermill as pm
 import yaml
-from papermill.engines import NBClientEngine, papermill_engines
 
+from .kernels import KERNEL
 from .outputs import write_text_atomic
 
-KERNEL = "python3"
 VOLATILE_PAPERMILL_KEYS = ("start_time", "end_time", "duration", "input_path", "output_path",
                            "environment_variables")
-
-
-RESET_CODE = """\
-%reset -f
-import matplotlib as _mpl, matplotlib.pyplot as _plt
-_plt.close("all")
-_mpl.rcdefaults()
-del _mpl, _plt
-"""
-
-
-class WarmKernelEngine(NBClientEngine):
-    """A papermill engine that keeps one kernel per process and resets it between notebooks.
-
-    Kernel start-up and imports dominate a country's cost; reusing the kernel saves both. Between
-    notebooks the namespace is wiped, figures closed and matplotlib's settings restored;
-    execution counts are renumbered afterwards (clean_notebook), so outputs equal a cold run's.
-    """
-
-    kernel_manager = None
-    kernel_key: tuple = ()
-
-    @classmethod
-    def warm_kernel(cls, kernel_name: str):
-        from jupyter_client.manager import KernelManager
-        from multiprocessing import util
-
-        # a kernel keeps the folder and environment it was started with: a new project needs a new one
-        key = (kernel_name, os.getcwd(), os.environ.get("READMISSION_ROOT"),
-               os.environ.get("READMISSION_SYNTHETIC_COUNTRIES"))
-        km = cls.kernel_manager
-        if km is not None and key != cls.kernel_key:
-            km.shutdown_kernel(now=True)
-            km = cls.kernel_manager = None
-        if km is None or not km.is_alive():
-            km = KernelManager(kernel_name=kernel_name)
-            # the kernel process's own stderr (start-up warnings, crashes) goes to a log, not the console
-            log = Path(os.getcwd()).parent / "logs" / "kernels.log"
-            log.parent.mkdir(parents=True, exist_ok=True)
-            km.start_kernel(cwd=os.getcwd(), stderr=open(log, "ab"))
-            cls.kernel_manager, cls.kernel_key = km, key
-            util.Finalize(cls, km.shutdown_kernel, kwargs={"now": True}, exitpriority=10)
-        else:
-            client = km.client()
-            client.start_channels()
-            try:
-                client.wait_for_ready(timeout=60)
-                client.execute_interactive(RESET_CODE, store_history=False, timeout=60,
-                                           output_hook=lambda msg: None)
-            finally:
-                client.stop_channels()
-        return km
-
-    @classmethod
-    def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
-        kwargs["km"] = cls.warm_kernel(kernel_name)
-        return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
-
-
-papermill_engines.register("warm", WarmKernelEngine)
 
 
 def renumber(nb: nbformat.NotebookNode) -> None:

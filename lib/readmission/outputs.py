@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import tempfile
@@ -16,6 +17,33 @@ class OutputError(Exception):
     """An output could not be written (unwritable folder, full disk): nothing was replaced."""
 
 
+class EnvironmentFault(OutputError):
+    """The machine failed (disk full, no permission, read-only): a run that meets it publishes nothing."""
+
+
+# errors of the machine, not of the inputs or of a calculation
+ENVIRONMENT_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS)
+
+
+def environment_fault(exc: BaseException) -> bool:
+    """True for an environmental OSError, raised here or inside a kernel (as papermill reports it)."""
+    if isinstance(exc, EnvironmentFault):
+        return True
+    if isinstance(exc, OSError):
+        return exc.errno in ENVIRONMENT_ERRNOS
+    name, value = getattr(exc, "ename", None), str(getattr(exc, "evalue", ""))
+    if name == EnvironmentFault.__name__:
+        return True
+    return name in ("OSError", "PermissionError") and any(
+        f"[Errno {code}]" in value for code in ENVIRONMENT_ERRNOS)
+
+
+def output_error(path: Path, exc: OSError) -> OutputError:
+    """The error to raise when `path` cannot be written: an EnvironmentFault when the machine failed."""
+    kind = EnvironmentFault if environment_fault(exc) else OutputError
+    return kind(f"cannot write {path}: {exc.strerror or exc}")
+
+
 def write_bytes_atomic(path: Path, data: bytes) -> None:
     """Write `data` to `path` via a temporary file in the same folder and an atomic rename."""
     path = Path(path)
@@ -23,7 +51,7 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        raise output_error(path, exc) from exc
     try:
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600 files; outputs are ordinary files
         with os.fdopen(fd, "wb") as handle:
@@ -33,7 +61,7 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        raise output_error(path, exc) from exc
 
 
 def _umask() -> int:

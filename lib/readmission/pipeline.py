@@ -10,8 +10,9 @@ from pathlib import Path
 from .data.codes import DESIGNATION_FOOTNOTES, is_country
 from .errors import InputError
 from .execute import clean_notebook, clear_staging, run_papermill, strip_restricted, write_notebook
+from .kernels import init_worker, starting_workers
 from .layout import PUBLIC, OutputTree
-from .outputs import write_bytes_atomic, write_json, write_text_atomic
+from .outputs import environment_fault, write_bytes_atomic, write_json, write_text_atomic
 from .audience import audience_rows, audience_view
 from .params import Edition
 from .project import Project
@@ -26,6 +27,7 @@ class CountryOutcome:
     notebook: Path | None
     error: str = ""
     log: Path | None = None
+    fault: bool = False  # the machine failed (disk full, permissions), not the calculation
 
 
 def check_country_code(code: str, states: list[str]) -> str:
@@ -143,9 +145,12 @@ def run_job(job: CountryJob) -> CountryOutcome:
         finish_country(job, nb, staging)
     except Exception as exc:  # a failing country must not stop the others: report it
         message = failure_message(exc)
-        with open(log, "a", encoding="utf-8") as handle:
-            handle.write(f"\nFAILED: {exc}\n")
-        return CountryOutcome(code, False, None, message, log)
+        try:
+            with open(log, "a", encoding="utf-8") as handle:
+                handle.write(f"\nFAILED: {exc}\n")
+        except OSError:  # a full disk must not hide the error that stopped the country
+            pass
+        return CountryOutcome(code, False, None, message, log, environment_fault(exc))
     finally:
         clear_staging(staging)
     return CountryOutcome(code, True, Path(job.out) / f"{code}.ipynb", "", log)
@@ -164,14 +169,34 @@ def execute_countries(jobs: list[CountryJob], workers: int, progress=None) -> li
                 progress(outcomes[-1])
         return outcomes
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=max(1, workers), mp_context=context) as pool:
-        futures = {pool.submit(run_job, job): job.country for job in jobs}
+    pool = ProcessPoolExecutor(max_workers=max(1, workers), mp_context=context,
+                               initializer=init_worker, initargs=(os.getpid(),))
+    try:
+        with starting_workers():  # submitting starts the workers
+            futures = {pool.submit(run_job, job): job.country for job in jobs}
         for future in as_completed(futures):
             try:
                 outcome = future.result()
             except Exception as exc:  # the worker itself died
-                outcome = CountryOutcome(futures[future], False, None, f"{type(exc).__name__}: {exc}")
+                outcome = CountryOutcome(futures[future], False, None, f"{type(exc).__name__}: {exc}",
+                                         fault=environment_fault(exc))
             outcomes.append(outcome)
             if progress:
                 progress(outcome)
+            if outcome.fault:
+                break  # the environment failed: the run stops, the other countries need not finish
+    except BaseException:
+        stop_workers(pool)
+        raise
+    if any(o.fault for o in outcomes):
+        stop_workers(pool)
+    else:
+        pool.shutdown()
     return sorted(outcomes, key=lambda o: o.country)
+
+
+def stop_workers(pool) -> None:
+    """End a pool's workers now (an interrupt or a failed environment): their kernels follow them."""
+    for process in list((pool._processes or {}).values()):
+        process.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)

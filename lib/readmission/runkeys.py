@@ -69,17 +69,14 @@ def _reference_files(project: Project) -> list[Path]:
     return sorted(project.reference.glob("*.csv"))
 
 
-def settings_digest(project: Project, year: int) -> str:
-    """Edition and method settings and the reference tables, in one digest (edition_run's summary
-    key hashes it; `summary_key` is the declared form of that key)."""
-    return _digest(*(p.read_bytes() for p in _settings_files(project, year) + _reference_files(project)))
-
-
 def _group_digests(frame: "pd.DataFrame | None", column: str, countries: list[str]) -> dict[str, bytes]:
     """Per country, a digest of its rows in `frame` (grouped once, not filtered per country)."""
     if frame is None:
         return dict.fromkeys(countries, b"absent")
-    wanted = frame[frame[column].isin(countries)]
+    from .data.confidential import PROVENANCE
+
+    # where a row sits in its file does not shape a page: another country's rows may move it
+    wanted = frame[frame[column].isin(countries)].drop(columns=PROVENANCE, errors="ignore")
     found = {code: hashlib.sha256(rows.to_csv(index=False).encode()).digest()
              for code, rows in wanted.groupby(column, sort=False)}
     return {code: found.get(code, b"none") for code in countries}
@@ -117,12 +114,13 @@ def _shared_parts(shared: dict[str, str], wanted: tuple[str, ...]) -> dict[str, 
 
 
 def run_key(project: Project, country: str, parameters: dict, shared: dict[str, str],
-            slices: str) -> str:
-    """The key of one country's run; `shared` from `shared_digests`, `slices` its rows' digest."""
+            slices: str, history: str = "") -> str:
+    """The key of one country's run; `shared` from `shared_digests`, `slices` its rows' digest,
+    `history` the digest of its earlier editions (history.history_digest)."""
     return step_key("country", {**_shared_parts(shared, SHARED),
                                 "parameters": json.dumps(parameters, sort_keys=True).encode(),
                                 "country settings": country_params(project, country),
-                                "country rows": slices.encode()})
+                                "country rows": slices.encode(), "earlier editions": history.encode()})
 
 
 def shared_digests(project: Project, year: int) -> dict[str, str]:
@@ -161,18 +159,21 @@ def files_digest(*folders: Path, root: Path | None = None) -> str:
 
 
 def edition_digest(project: Project, year: int, public_dir: Path, restricted_dir: Path,
-                   audience: str) -> str:
+                   audience: str, history: str = "") -> str:
     """One key over everything a whole run reads: equal keys mean nothing to do."""
     shared = shared_digests(project, year)
     folder = lambda path: files_digest(path, root=project.root).encode()  # noqa: E731
     return step_key("edition", {**_shared_parts(shared, SHARED),
                                 "audience": audience.encode(), "public data": folder(public_dir),
                                 "confidential inputs": folder(restricted_dir),
-                                "country settings": folder(project.params / "countries")})
+                                "country settings": folder(project.params / "countries"),
+                                "earlier editions": history.encode()})
 
 
-def summary_key(project: Project, year: int, run: dict, results: bytes) -> str:
-    """The summary's key: code, settings, reference tables, the run record and the results it reads."""
+def summary_key(project: Project, year: int, run: dict, results: bytes, history: str = "") -> str:
+    """The summary's key: code, settings, reference tables, the run record and the results it reads,
+    and earlier editions' results (its "Across editions" section)."""
     shared = shared_digests(project, year)
     return step_key("summary", {**_shared_parts(shared, ("code", "settings", "reference")),
-                                "results": json.dumps(run, sort_keys=True).encode() + results})
+                                "results": json.dumps(run, sort_keys=True).encode() + results,
+                                "earlier editions": history.encode()})

@@ -17,6 +17,8 @@ class Input:
 CODE = Input("code", "the `lib` code and both notebook templates (`notebooks/*.ipynb`)")
 VERSIONS = Input("versions", "Python and the packages that compute (`runkeys.PACKAGES`)")
 SETTINGS = Input("settings", "edition and method settings (`params/editions/<year>.yml`, `params/method.yml`)")
+HISTORY = Input("earlier editions", "earlier editions' published results and selections (never a later "
+                "edition's: adding one re-runs nothing of the others)")
 REFERENCE = Input("reference", "legal facts (`data/reference/*.csv`: visa list, reporting states, instruments, ...)")
 
 STEPS: dict[str, tuple[Input, ...]] = {
@@ -32,10 +34,13 @@ STEPS: dict[str, tuple[Input, ...]] = {
         Input("country settings", "its own `params/countries/<CODE>.yml`"),
         Input("country rows", "its rows in every public and confidential input, and which states "
               "report returns that year (how an absent row reads)"),
+        Input("earlier editions", "its own results and the selections of earlier editions (its "
+              "\"Across editions\" section)"),
     ),
     "summary": (
         CODE, SETTINGS, REFERENCE,
         Input("results", "the run record and every results file of the tree (published and full)"),
+        HISTORY,
     ),
     "edition": (
         CODE, VERSIONS, SETTINGS, REFERENCE,
@@ -43,6 +48,7 @@ STEPS: dict[str, tuple[Input, ...]] = {
         Input("public data", "every file of the public-data folder"),
         Input("confidential inputs", "every file of the confidential folder (real or demo)"),
         Input("country settings", "every file of `params/countries/`"),
+        HISTORY,
     ),
 }
 KEYED = ("country", "summary", "edition")

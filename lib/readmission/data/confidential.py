@@ -37,6 +37,9 @@ COUNT_COLUMNS = ["readmission_requests_submitted", "readmission_requests_accepte
 STATISTICS_COLUMNS = KEY + COUNT_COLUMNS + ["comment"]
 QUESTIONNAIRE_COLUMNS = KEY + list(ITEMS) + ["comment"]
 FILES = {"readmission_statistics": STATISTICS_COLUMNS, "questionnaire": QUESTIONNAIRE_COLUMNS}
+# where a row came from: kept by the loader, and written into per-country slices (input_slices.py)
+# so that a slice's row still traces to the Member State file and row it was read from
+PROVENANCE = ["source_file", "source_row"]
 SYNTHETIC_LABEL = "ILLUSTRATIVE, SYNTHETIC DATA - not real Member State answers"
 DEMO_MARKER = "demo.yml"  # written by the demo writer beside its files: the set is synthetic
 _CODE = re.compile(r"[A-Z]{2}")
@@ -84,6 +87,8 @@ def _schema(value_columns: list[str], check: pa.Check) -> pa.DataFrameSchema:
                "year": pa.Column("int64")}
     columns.update({c: pa.Column("Int64", check, nullable=True) for c in value_columns})
     columns["comment"] = pa.Column(str)
+    columns["source_file"] = pa.Column(str, required=False)
+    columns["source_row"] = pa.Column("int64", pa.Check.ge(1), required=False)
     return pa.DataFrameSchema(columns, strict=True, ordered=True, unique=KEY)
 
 
@@ -118,12 +123,16 @@ def _header_difference(header: list[str], columns: list[str]) -> str:
 
 
 def _table(path: Path, rows: Rows, columns: list[str]) -> tuple[pd.DataFrame, list[Problem]]:
-    """Check the header and field counts; return the rows as text with a '_line' column."""
+    """Check the header and field counts; return the rows as text with a '_line' column.
+
+    A header may end with the PROVENANCE columns (a per-country slice): they are kept."""
     if not rows:
         raise InputError.single(path, "empty file: no header row")
     header_line, header = rows[0]
     while header and not header[-1]:
         header = header[:-1]
+    if header == columns + PROVENANCE:
+        columns = header
     if header != columns:
         raise InputError.single(path, f"header does not match the template: "
                                 f"{_header_difference(header, columns)}", header_line)
@@ -204,14 +213,17 @@ def _check_whole(path: Path, frame: pd.DataFrame, columns: list[str],
     return problems
 
 
-def _typed(frame: pd.DataFrame, value_columns: list[str]) -> pd.DataFrame:
-    """Text rows (already checked) -> typed frame: int year, Int64 values (empty -> NA)."""
+def _typed(frame: pd.DataFrame, value_columns: list[str], source_file: str) -> pd.DataFrame:
+    """Text rows (already checked) -> typed frame: int year, Int64 values (empty -> NA), and where
+    each row came from (this file's name and row, or a slice's PROVENANCE columns)."""
     out = pd.DataFrame({"reporting_state": frame["reporting_state"].astype(str),
                         "country": frame["country"].astype(str),
                         "year": frame["year"].astype("int64")})
     for column in value_columns:
         out[column] = pd.array([int(v) if v else None for v in frame[column]], dtype="Int64")
     out["comment"] = frame["comment"].astype(str)
+    out["source_file"] = frame["source_file"].astype(str) if "source_file" in frame else source_file
+    out["source_row"] = (frame["source_row"] if "source_row" in frame else frame["_line"]).astype("int64")
     return out.reset_index(drop=True)
 
 
@@ -237,7 +249,7 @@ def _read(path: Path, kind: str, states: set[str], countries: set[str] | None, y
     problems += _check_whole(path, text, values, None if statistics else set(ANSWER_SCALE))
     columns = FILES[kind]
     raise_if_any(sorted(problems, key=lambda p: (p.row or 0, columns.index(p.field or "comment"))))
-    frame = (STATISTICS_SCHEMA if statistics else QUESTIONNAIRE_SCHEMA).validate(_typed(text, values))
+    frame = (STATISTICS_SCHEMA if statistics else QUESTIONNAIRE_SCHEMA).validate(_typed(text, values, path.name))
     if statistics:
         warnings += accepted_warnings(str(path), frame, list(text["_line"]))
     return frame, warnings, sha
