@@ -18,7 +18,8 @@ def tree(audience: str) -> OutputTree:
 
 def test_public_pages_live_under_notebooks_and_restricted_ones_under_data_restricted():
     assert tree("public").countries == Path("/p/notebooks/countries/2016")
-    assert tree("public").summary == Path("/p/notebooks/executed/summary.ipynb")
+    assert tree("public").summary == Path("/p/notebooks/findings/2016.ipynb")  # one per edition
+    assert tree("public").latest_summary == Path("/p/notebooks/executed/summary.ipynb")  # the Findings page
     assert tree("restricted").countries == Path("/p/data/restricted/out/2016/countries")
     assert tree("restricted").summary == Path("/p/data/restricted/out/2016/summary.ipynb")
     assert tree("public").site_sources == Path("/p")
