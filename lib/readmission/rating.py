@@ -114,6 +114,7 @@ def component_summary(state_ratings: pd.DataFrame, min_states: int) -> dict[str,
         column = f"score_{name}"
         values = rated[column].dropna().astype(float) if column in rated else pd.Series(dtype=float)
         reason = answers_reason(values, min_states)
-        summary[name] = {"mean_score": None if reason else round(float(values.mean()), 6),
-                         "states": int(len(values)), "suppressed": reason}
+        # keyed by the component's words, never its per-state column name (this summary is public)
+        summary[name.replace("_", " ")] = {"mean_score": None if reason else round(float(values.mean()), 6),
+                                           "states": int(len(values)), "suppressed": reason}
     return summary
