@@ -9,17 +9,10 @@ import pandas as pd
 
 from .cooperation import ITEM_COLUMNS
 from .params import Method
-from .rating import LEVELS, country_level, rate_states, short_level
+from .rating import LEVELS, country_level, rate_states
+from .vocabulary import ITEMS, country_name, instrument, level_key
 
-ITEM_LABELS = {"identification": "(i) identification and timely travel documents",
-               "laissez_passer": "(ii) acceptance of the EU laissez-passer",
-               "readmission_acceptance": "(iii) acceptance of readmission",
-               "return_operations": "(iv) acceptance of return flights and operations"}
-INSTRUMENT_LABELS = {"eu_agreement": "EU readmission agreement", "eu_arrangement": "EU arrangement",
-                     "agreement_clause": "readmission clause", "none": "none"}
-
-
-COUNTRY_COLUMNS = ["country", "name", "level", "level_short", "return_decisions", "effective_return_rate",
+COUNTRY_COLUMNS = ["country", "name", "level", "level_key", "return_decisions", "effective_return_rate",
                    "acceptance_rate", "issuance_rate", "states_rated", "instrument", "rcms",
                    "irregular_crossings", "visa_measures"]
 
@@ -47,13 +40,13 @@ def country_table(results: dict[str, dict]) -> pd.DataFrame:
     for code, result in sorted(results.items()):
         p = result["public"]
         rows.append({
-            "country": code, "name": p["name"], "level": p["level"], "level_short": short_level(p["level"]),
+            "country": code, "name": p["name"], "level": p["level"], "level_key": level_key(p["level"]),
             "return_decisions": p["return_decisions"],
             "effective_return_rate": p["eu_return_rate"]["rate"],
             "acceptance_rate": p["eu_acceptance_rate"]["rate"],
             "issuance_rate": p["eu_issuance_rate"]["rate"],
             "states_rated": p["level_counts"]["states_rated"],
-            "instrument": INSTRUMENT_LABELS[p["strongest_instrument"]],
+            "instrument": instrument(p["strongest_instrument"]),
             "rcms": p.get("rcms_status", "in place" if p["rcms_in_place"] else "none"),
             "irregular_crossings": p["irregular_crossings_in_year"],
             "visa_measures": len(p["visa_measures"]),
@@ -70,12 +63,13 @@ def level_shares(countries: pd.DataFrame) -> pd.DataFrame:
     counts = countries["level"].value_counts().reindex(LEVELS, fill_value=0)
     frame = counts.rename_axis("level").reset_index(name="countries")
     frame["share"] = frame["countries"] / max(int(counts.sum()), 1)
+    frame["key"] = frame["level"].map(level_key)
     return frame[frame["countries"] > 0].reset_index(drop=True)
 
 
 def levels_by(countries: pd.DataFrame, column: str) -> pd.DataFrame:
     """Cross-table of levels against a context column (instrument, RCMS): do instruments help?"""
-    table = pd.crosstab(countries[column], countries["level_short"])
+    table = pd.crosstab(countries[column], countries["level_key"])
     return table.reindex(columns=[c for c in ["well", "average", "improve", "unknown"] if c in table.columns],
                          fill_value=0)
 
@@ -115,6 +109,12 @@ def robustness(results: dict[str, dict], method: Method) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def visa_measures(measures: pd.DataFrame) -> pd.DataFrame:
+    """Article 25a visa measures of the reference table, countries named as on every page."""
+    columns = ["iso2", "name", "article", "proposal_date", "decision_date", "applies_from", "repealed_date"]
+    return measures.assign(name=measures["iso2"].map(country_name))[columns]
+
+
 def synthetic_label(results: dict[str, dict]) -> str:
     """The synthetic-data label if any country's confidential inputs were synthetic, else ''."""
     labels = sorted({r["public"]["synthetic_label"] for r in results.values() if r["public"]["synthetic_label"]})
@@ -132,13 +132,13 @@ def headlines(countries: pd.DataFrame, obstacles: pd.DataFrame) -> list[str]:
              f"for {int(shares['countries'].get(LEVELS[1], 0))} ({shares['share'].get(LEVELS[1], 0):.0%}) and needs "
              f"to be improved with most Member States for {int(shares['countries'].get(LEVELS[2], 0))} "
              f"({shares['share'].get(LEVELS[2], 0):.0%})."]
-    by_instrument = countries.groupby("instrument")["level_short"].apply(lambda s: (s == "well").mean())
+    by_instrument = countries.groupby("instrument")["level_key"].apply(lambda s: (s == "well").mean())
     parts = [f"{name}: {share:.0%} of {int((countries['instrument'] == name).sum())}"
              for name, share in by_instrument.sort_values(ascending=False).items()]
     lines.append("Share of countries where cooperation works well, by strongest EU instrument: "
                  + "; ".join(parts) + ".")
     if not obstacles.empty and obstacles["countries_rated_worst"].sum() > 0:
         most = obstacles["countries_rated_worst"].max()
-        items = [ITEM_LABELS[i] for i in obstacles.loc[obstacles["countries_rated_worst"] == most, "item"]]
+        items = [ITEMS[i] for i in obstacles.loc[obstacles["countries_rated_worst"] == most, "item"]]
         lines.append(f"Rated worst most often ({int(most)} countries each): {'; '.join(items)}.")
     return lines

@@ -15,6 +15,7 @@ from .outputs import write_bytes_atomic, write_json, write_text_atomic
 from .audience import audience_rows, audience_view
 from .params import Edition
 from .project import Project
+from .vocabulary import instrument
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ def front_matter(results: dict, audience: str) -> dict:
         "level": public["level"],
         "decisions": public["return_decisions"],
         "return-rate": None if rate is None else round(rate * 100, 1),
-        "instrument": public["strongest_instrument"].replace("_", " "),
+        "instrument": instrument(public["strongest_instrument"]),
     }
     if public["country"] in DESIGNATION_FOOTNOTES:
         matter["description"] = DESIGNATION_FOOTNOTES[public["country"]]

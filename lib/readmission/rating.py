@@ -96,8 +96,3 @@ def country_level(state_ratings: pd.DataFrame, method: Method) -> CountryLevel:
         level = LEVEL_AVERAGE
     return CountryLevel(level, rated, good, average, poor, method.most_share)
 
-
-def short_level(level: str) -> str:
-    """A one-word name for a level, for tables and charts."""
-    return {LEVEL_WELL: "well", LEVEL_AVERAGE: "average", LEVEL_POOR: "improve",
-            LEVEL_UNKNOWN: "unknown"}[level]
