@@ -13,7 +13,7 @@ import re
 
 import numpy as np
 import pandas as pd
-from great_tables import GT, html as gt_html
+from great_tables import GT, html as gt_html, loc, style
 
 from .disclosure import SUPPRESSED
 from .vocabulary import flag_legend, term, value_name
@@ -33,7 +33,7 @@ def number(value, kind: str) -> str:
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"
     if kind in ("text", "code"):
-        return str(value)
+        return str(value) or "–"
     if kind == "count":
         return f"{int(value):,}"
     if kind == "rate":
@@ -81,14 +81,17 @@ def _notes(frame: pd.DataFrame, columns: list[str], notes: tuple[str, ...]) -> l
 def table_html(frame: pd.DataFrame, table_id: str, caption: str, columns: list[str] | None = None,
                notes: tuple[str, ...] = ()) -> str:
     """A finished HTML table of `frame`'s `columns` (default: all but flag columns), fixed id."""
-    columns = columns or [c for c in frame.columns if not c.endswith(FLAG_SUFFIX)]
+    columns = columns or [c for c in frame.columns if not c.endswith(FLAG_SUFFIX) and not
+                          (c == "suppressed" and not frame[c].fillna("").astype(bool).any())]
     shown = pd.DataFrame({c: _column_cells(frame, c) for c in columns}, columns=columns)
     numeric = [c for c in columns if term(c).kind in NUMERIC]
+    text = [c for c in columns if c not in numeric]
     gt = (GT(shown, id=f"table-{table_id}")
           .fmt(lambda v: v, columns=columns)
           .cols_label(**{c: gt_html(_header(c)) for c in columns})
           .cols_align("right", columns=numeric)
-          .cols_align("left", columns=[c for c in columns if c not in numeric])
+          .tab_style(style.text(align="right"), locations=[loc.body(columns=numeric), loc.column_labels(columns=numeric)])
+          .tab_style(style.text(align="left"), locations=[loc.body(columns=text), loc.column_labels(columns=text)])
           .tab_header(title=caption)
           .tab_options(quarto_disable_processing=True, table_font_size="90%", heading_align="left",
                        heading_title_font_size="100%"))
