@@ -92,8 +92,9 @@ def trend_finding(trend: pd.DataFrame, year: int) -> str:
             parts.append(f"no {label} are reported")
             continue
         now = row[column] if row is not None and not pd.isna(row[column]) else None
-        parts.append(f"{label}: {'n/a' if now is None else f'{int(now):,}'} in {year}, "
-                     f"highest {int(series.max()):,} in {int(series.idxmax())}")
+        peak = int(series.idxmax())
+        highest = "the highest year" if peak == year else f"highest {int(series.max()):,} in {peak}"
+        parts.append(f"{label}: {'n/a' if now is None else f'{int(now):,}'} in {year}, {highest}")
     return "; ".join(parts).capitalize() + "."
 
 

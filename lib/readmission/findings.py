@@ -10,7 +10,7 @@ import pandas as pd
 from .cooperation import ITEM_COLUMNS
 from .params import Method
 from .rating import LEVELS, country_level, rate_states
-from .vocabulary import ITEMS, country_name, instrument, level_key
+from .vocabulary import INSTRUMENTS, ITEMS, country_name, instrument, level_key
 
 COUNTRY_COLUMNS = ["country", "name", "level", "level_key", "return_decisions", "effective_return_rate",
                    "acceptance_rate", "issuance_rate", "states_rated", "instrument", "rcms",
@@ -51,7 +51,7 @@ def country_table(results: dict[str, dict]) -> pd.DataFrame:
             "irregular_crossings": p["irregular_crossings_in_year"],
             "visa_measures": len(p["visa_measures"]),
         })
-    frame = pd.DataFrame(rows, columns=COUNTRY_COLUMNS)
+    frame = pd.DataFrame(rows, columns=COUNTRY_COLUMNS).sort_values(["name", "country"], ignore_index=True)
     for column in ["effective_return_rate", "acceptance_rate", "issuance_rate"]:
         frame[column] = frame[column].astype("Float64")
     frame["irregular_crossings"] = frame["irregular_crossings"].astype("Int64")
@@ -70,6 +70,8 @@ def level_shares(countries: pd.DataFrame) -> pd.DataFrame:
 def levels_by(countries: pd.DataFrame, column: str) -> pd.DataFrame:
     """Cross-table of levels against a context column (instrument, RCMS): do instruments help?"""
     table = pd.crosstab(countries[column], countries["level_key"])
+    if column == "instrument":  # strongest first
+        table = table.reindex([name for name in INSTRUMENTS.values() if name in table.index])
     return table.reindex(columns=[c for c in ["well", "average", "improve", "unknown"] if c in table.columns],
                          fill_value=0)
 
@@ -105,7 +107,7 @@ def robustness(results: dict[str, dict], method: Method) -> pd.DataFrame:
             variant = method.with_setting(setting, value)
             changed = sorted(code for code, r in results.items() if level_under(r, variant) != baseline[code])
             rows.append({"setting": setting, "value": value, "countries_changing_level": len(changed),
-                         "countries": ", ".join(changed)})
+                         "which_countries": ", ".join(changed)})
     return pd.DataFrame(rows)
 
 

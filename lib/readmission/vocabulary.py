@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .data.codes import country_name as _eurostat_name
-from .rating import LEVEL_AVERAGE, LEVEL_POOR, LEVEL_UNKNOWN, LEVEL_WELL
+from .rating import COMPONENT_COLUMNS, LEVEL_AVERAGE, LEVEL_POOR, LEVEL_UNKNOWN, LEVEL_WELL
 
 INSTRUMENTS = {"eu_agreement": "EU readmission agreement", "eu_arrangement": "EU readmission arrangement",
                "agreement_clause": "readmission clause", "none": "none"}
@@ -52,13 +52,13 @@ TERMS: dict[str, Term] = {
     "reporting_state": Term("Reporting state"), "level": Term("Cooperation level"),
     "instrument": Term("Strongest EU instrument"), "rcms": Term("RCMS"), "item": Term("Item"),
     "returns_basis": Term("Returns basis"), "setting": Term("Setting"), "value": Term("Value"),
-    "countries": Term("Countries"), "suppressed": Term("Withheld because"),
+    "which_countries": Term("Which countries"), "suppressed": Term("Withheld because"),
     **_counts("persons", return_decisions="Return decisions", returns="Returns to third countries",
               returnees="Persons returned", voluntary_returnees="Persons returned voluntarily",
               asylum_applications="Asylum applications"),
     **_counts("detections", detections="Irregular border crossings",
               irregular_crossings="Irregular border crossings"),
-    **_counts("", states_reporting_decisions="States reporting decisions",
+    **_counts("", countries="Countries", states_reporting_decisions="States reporting decisions",
               states_reporting_returns="States reporting returns", states_answering="States answering",
               states_poor="States answering poor", states_rated="States rated", well="Works well",
               average="Average", improve="Needs improvement", unknown="Not enough information",
@@ -78,6 +78,7 @@ TERMS: dict[str, Term] = {
     "rating": Term("Rating"), "article": Term("Article"), "proposal_date": Term("Proposed"),
     "decision_date": Term("Decided"), "applies_from": Term("Applies from"), "repealed_date": Term("Repealed"),
     **{key: Term(label, "1-5", "count") for key, label in ITEMS_SHORT.items()},
+    **{f"score_{key}": Term(f"Score, {key.replace('_', ' ')}", "0-1", "mean") for key in COMPONENT_COLUMNS},
     "instrument_type": Term("Kind"), "in_force_from": Term("In force from"), "in_force_to": Term("In force to"),
     "date_uncertain": Term("Date uncertain"), "status": Term("Status"), "in_place": Term("In place"),
     "launched": Term("Launched"), "note": Term("Note"), "decided": Term("Decided"), "status_text": Term("Status"),
