@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 
 from readmission import charts, cooperation, presentation as show
 from readmission import indicators as ind
-from readmission.assessment import REQUEST_COUNTS, assess_country, forced_returns, per_state_indicators, trend_table
+from readmission.assessment import REQUEST_COUNTS, assess_country, forced_returns, rating_indicators, trend_table
 from readmission.disclosure import common_states, confidential_rate
 from readmission.inputs import load_inputs
 from readmission.params import load_country_params, load_edition, load_method
@@ -204,7 +204,7 @@ show.context(a, inputs)
 #| code-fold: true
 #| code-summary: "How this was computed"
 forced = forced_returns(confidential.statistics, country, year)  # confidential; else the public rate
-indicators = per_state_indicators(ind.forced_return_rate(rates, forced), requests, answers)
+indicators = rating_indicators(rates, forced, requests, answers)
 ratings = rate_states(indicators, method)
 level = country_level(ratings, method)
 assert level == a.level

@@ -70,3 +70,11 @@ def test_set_up_and_parameter_cells_stay_hidden(template):
         assert re.match(r"#\| (include|echo): ", cell.source), cell.source[:60]
         if "plt.show()" in cell.source:
             assert "#| fig-alt: " in cell.source
+
+
+def test_public_cells_name_no_per_state_confidential_column(template):
+    """Folded code is shown on public pages: it names confidential columns only through constants."""
+    from readmission.gate import NAMED_IN_OUTPUT
+
+    public = "\n".join(c.source for c in template.cells if not restricted(c))
+    assert [name for name in sorted(NAMED_IN_OUTPUT) if name in public] == []

@@ -76,6 +76,13 @@ def per_state_indicators(rates: pd.DataFrame, requests: pd.DataFrame, answers: p
                        on="reporting_state", how="left")
 
 
+def rating_indicators(rates: pd.DataFrame, forced: pd.DataFrame, requests: pd.DataFrame,
+                      answers: pd.DataFrame) -> pd.DataFrame:
+    """The per-state table the rating scores: the return rate from forced returns where a state
+    reported them (confidential), else the effective return rate, beside (c) and (d)."""
+    return per_state_indicators(ind.forced_return_rate(rates, forced), requests, answers)
+
+
 def forced_returns(statistics: pd.DataFrame, country: str, year: int) -> pd.DataFrame:
     """The forced returns each state reported for `country` in `year` (confidential; states without one left out)."""
     rows = statistics[(statistics["country"] == country) & (statistics["year"] == year)]
