@@ -71,7 +71,9 @@ show.table(shares, "levels", "Countries by cooperation level", columns=["level",
 #| echo: false
 show.table(countries, "countries", "All countries assessed",
            columns=["name", "level", "return_decisions", "effective_return_rate", "acceptance_rate",
-                    "issuance_rate", "states_rated", "instrument", "rcms", "irregular_crossings", "visa_measures"])
+                    "issuance_rate", "states_rated", "instrument", "rcms", "irregular_crossings", "visa_measures"],
+           notes=("suppressed (confidentiality): an EU-level figure withheld under the disclosure rules "
+                  "(Methodology, confidentiality and disclosure control); n/a: not available.",))
 
 # %%
 #| echo: false

@@ -59,6 +59,15 @@ def test_not_available_and_suppressed_read_apart():
     assert "(i) identification and timely issuance of travel documents" in html  # the vocabulary's name
 
 
+def test_a_column_withheld_on_its_own_reads_suppressed_there_only():
+    countries = pd.DataFrame({"name": ["Cabo Verde"], "acceptance_rate": pd.array([None], dtype="Float64"),
+                              "acceptance_rate_suppressed": ["one state more than 80%"],
+                              "issuance_rate": pd.array([None], dtype="Float64"), "issuance_rate_suppressed": [""]})
+    html = table_html(countries, "t", "Countries")
+    assert SUPPRESSED in cells(html, "acceptance_rate")[0][1] and ">n/a<" in cells(html, "issuance_rate")[0][1]
+    assert "acceptance_rate_suppressed" not in html
+
+
 def test_an_empty_withheld_column_is_left_out():
     html = table_html(pd.DataFrame({"item": ["identification"], "suppressed": [""]}), "t", "Items")
     assert "Withheld because" not in html

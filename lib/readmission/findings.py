@@ -13,7 +13,8 @@ from .rating import LEVELS, country_level, rate_states
 from .vocabulary import INSTRUMENTS, ITEMS, country_name, instrument, level_key
 
 COUNTRY_COLUMNS = ["country", "name", "level", "level_key", "return_decisions", "effective_return_rate",
-                   "acceptance_rate", "issuance_rate", "states_rated", "instrument", "rcms",
+                   "acceptance_rate", "issuance_rate", "acceptance_rate_suppressed", "issuance_rate_suppressed",
+                   "states_rated", "instrument", "rcms",
                    "irregular_crossings", "visa_measures"]
 
 
@@ -45,6 +46,8 @@ def country_table(results: dict[str, dict]) -> pd.DataFrame:
             "effective_return_rate": p["eu_return_rate"]["rate"],
             "acceptance_rate": p["eu_acceptance_rate"]["rate"],
             "issuance_rate": p["eu_issuance_rate"]["rate"],
+            "acceptance_rate_suppressed": p["eu_acceptance_rate"].get("suppressed", ""),
+            "issuance_rate_suppressed": p["eu_issuance_rate"].get("suppressed", ""),
             "states_rated": p["level_counts"]["states_rated"],
             "instrument": instrument(p["strongest_instrument"]),
             "rcms": p.get("rcms_status", "in place" if p["rcms_in_place"] else "none"),

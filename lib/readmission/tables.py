@@ -24,6 +24,7 @@ NA_STYLE = "color:#595959;font-style:italic"
 SUPPRESSED_STYLE = "color:#8a3b00;font-style:italic"
 NUMERIC = {"count", "rate", "mean", "year"}
 FLAG_SUFFIX = "_flags"
+WITHHELD_SUFFIX = "_suppressed"  # a column's own disclosure-control reason, e.g. acceptance_rate_suppressed
 
 
 def number(value, kind: str) -> str:
@@ -68,7 +69,10 @@ def cell(value, kind: str, flags: str = "", withheld: bool = False) -> str:
 def _column_cells(frame: pd.DataFrame, column: str) -> list[str]:
     kind = term(column).kind
     flags = frame[column + FLAG_SUFFIX].fillna("") if column + FLAG_SUFFIX in frame else [""] * len(frame)
-    withheld = (frame["suppressed"].fillna("").astype(str) != "") if "suppressed" in frame else [False] * len(frame)
+    withheld = pd.Series(False, index=frame.index)
+    for reason in ("suppressed", column + WITHHELD_SUFFIX):  # the whole row's, or this column's
+        if reason in frame:
+            withheld |= frame[reason].fillna("").astype(str) != ""
     return [cell(value_name(column, v), kind, str(f), bool(w)) for v, f, w in zip(frame[column], flags, withheld)]
 
 
@@ -81,7 +85,7 @@ def _notes(frame: pd.DataFrame, columns: list[str], notes: tuple[str, ...]) -> l
 def table_html(frame: pd.DataFrame, table_id: str, caption: str, columns: list[str] | None = None,
                notes: tuple[str, ...] = ()) -> str:
     """A finished HTML table of `frame`'s `columns` (default: all but flag columns), fixed id."""
-    columns = columns or [c for c in frame.columns if not c.endswith(FLAG_SUFFIX) and not
+    columns = columns or [c for c in frame.columns if not c.endswith((FLAG_SUFFIX, WITHHELD_SUFFIX)) and not
                           (c == "suppressed" and not frame[c].fillna("").astype(bool).any())]
     shown = pd.DataFrame({c: _column_cells(frame, c) for c in columns}, columns=columns)
     numeric = [c for c in columns if term(c).kind in NUMERIC]
