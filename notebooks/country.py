@@ -11,11 +11,14 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 
-from readmission import charts, presentation as show
-from readmission.assessment import assess_country
+from readmission import charts, cooperation, presentation as show
+from readmission import indicators as ind
+from readmission.assessment import REQUEST_COUNTS, assess_country, forced_returns, rating_indicators, trend_table
+from readmission.disclosure import common_states, confidential_rate
 from readmission.inputs import load_inputs
 from readmission.params import load_country_params, load_edition, load_method
 from readmission.project import Project
+from readmission.rating import country_level, rate_states
 from readmission.results import write_results
 
 charts.use_house_style()
@@ -38,7 +41,9 @@ method = load_method(project)
 inputs = load_inputs(project, edition, method, [country], public_dir=Path(public_dir),
                      restricted_dir=Path(restricted_dir) if restricted_dir else None)
 country_params = load_country_params(project, country)
-a = assess_country(inputs, country, note=country_params["note"], entry=country_params["assessment"].get(year))
+a = assess_country(inputs, country, note=country_params["note"],  # the results file
+                   entry=country_params["assessment"].get(year))
+states, public, confidential = inputs.states, inputs.public, inputs.confidential
 
 # %%
 #| echo: false
@@ -55,18 +60,24 @@ show.overview(a)
 #
 # Article 25a(2)(a): the number of return decisions issued to nationals of the country, illegally
 # staying in the Member States. Source: Eurostat `migr_eiord` (third-country nationals ordered to
-# leave), per reporting state; `n/a` = not available (never read as 0). Flags: `p` provisional,
-# `e` estimated, `b` break in series, `c` confidential, `d` definition differs, `u` low reliability.
+# leave), per reporting state; *n/a* = not available (never read as 0). Flags are shown as marks
+# after a value and explained under each table.
+
+# %%
+#| echo: true
+#| code-fold: true
+#| code-summary: "How this was computed"
+decisions = ind.return_decisions(public.decisions.observations, country, year, states)
+trend = trend_table(inputs, country)  # every year of either series, summed over the per-state tables
+show.table(trend, "trend", "Return decisions and returns per year, summed over the reporting states")
+show.sources(inputs, "migr_eiord", "migr_eirtn")
 
 # %%
 #| echo: false
-show.table(a.decisions_trend)
-
-# %%
-#| echo: false
-#| fig-alt: "Line chart of return decisions and returns to third countries per year, summed over the reporting states."
-fig = charts.decisions_and_returns(a.decisions_trend, a.name)
+#| fig-alt: "Line chart of return decisions and returns to third countries per year, summed over the reporting states; years without data are gaps."
+fig = charts.decisions_and_returns(trend, a.name)
 plt.show()
+show.figure_caption(charts.trend_finding(trend, year))
 
 # %% [markdown]
 # ## (b) Returns carried out as a share of return decisions
@@ -75,41 +86,58 @@ plt.show()
 # / return decisions (`migr_eiord`), same year and reporting state. A rate with no decisions is
 # undefined (n/a); returns above decisions (returns of earlier years' decisions) are kept and
 # flagged, never capped; states with few decisions are flagged as small numbers. The offline
-# `migr_eirtn` copy dropped its zero rows: `returns_basis` says when an absent row was read as 0
+# `migr_eirtn` copy dropped its zero rows: the returns basis says when an absent row was read as 0
 # (the state reported returns that year) or as not reported. The EU+ rate uses only the states that
 # report both series.
 
 # %%
-#| echo: false
-show.formula("Effective return rate", a.eu_return_rate, "returns", "return decisions")
-show.table(a.return_rates[["reporting_state", "return_decisions", "return_decisions_flags", "returns",
-                           "returns_basis", "effective_return_rate", "returns_exceed_decisions",
-                           "small_numbers"]], percent_columns=("effective_return_rate",))
-print(show.source_line(inputs, "migr_eiord"))
-print(show.source_line(inputs, "migr_eirtn"))
+#| echo: true
+#| code-fold: true
+#| code-summary: "How this was computed"
+returns = ind.returns_carried_out(public.returns.observations, country, year, states, method.absent_returns)
+rates = ind.effective_return_rate(decisions, returns, method.small_numbers)
+eu = ind.aggregate_rate(rates, "returns", "return_decisions")
+assert eu == a.eu_return_rate  # the figure of the results file
+show.formula("Effective return rate", eu, "returns", "return decisions")
+show.text(show.reconciliation(trend, rates, year))
+show.table(rates, "return-rates", f"Effective return rate by reporting state, {year}",
+           columns=["reporting_state", "return_decisions", "returns", "returns_basis", "effective_return_rate",
+                    "returns_exceed_decisions", "small_numbers"])
 
 # %%
 #| echo: false
-#| fig-alt: "Horizontal bar chart of the effective return rate per reporting state."
-fig = charts.return_rate_by_state(a.return_rates, a.name, a.year)
+#| fig-alt: "Horizontal bar chart of the effective return rate per reporting state, with the EU+ rate as a dashed line; bars above 150 % are cut and labelled with their value."
+fig = charts.return_rate_by_state(rates, a.name, year, eu.rate)
 plt.show()
+show.figure_caption(charts.rate_finding(rates, eu.rate))
 
-# %% [markdown] tags=["restricted"]
+# %% [markdown]
 # ## (c) Readmission requests accepted
 #
 # Article 25a(2)(c): readmission requests accepted as a share of those submitted
 # (**acceptance rate**), and travel documents issued per request submitted (**issuance rate**).
-# Source: Member States' confidential readmission statistics.
+# Source: Member States' confidential readmission statistics. Both rates are taken over one common
+# set of states, those reporting every count.
+
+# %%
+#| echo: true
+#| code-fold: true
+#| code-summary: "How this was computed"
+requests = ind.readmission_requests(confidential.statistics, country, year, states)
+submitted, accepted, issued = REQUEST_COUNTS
+shared = common_states(requests, REQUEST_COUNTS)  # one set of states for both rates
+rules = (method.min_states_for_aggregate, method.dominance_share)
+acceptance = confidential_rate(requests, accepted, submitted, shared, *rules)
+issuance = confidential_rate(requests, issued, submitted, shared, *rules)
+assert (acceptance, issuance) == (a.eu_acceptance, a.eu_issuance)
+show.formula("Acceptance rate", acceptance, "requests accepted", "requests submitted")
+show.formula("Issuance rate", issuance, "travel documents issued", "requests submitted")
+show.withheld("readmission statistics")
 
 # %% tags=["restricted"]
 #| echo: false
 show.banner(a.synthetic_label)
-show.table(a.requests, percent_columns=("acceptance_rate", "issuance_rate"))
-
-# %%
-#| echo: false
-show.formula("Acceptance rate", a.eu_acceptance, "requests accepted", "requests submitted")
-show.formula("Issuance rate", a.eu_issuance, "travel documents issued", "requests submitted")
+show.table(requests, "requests", f"Readmission requests by reporting state, {year} (RESTRICTED)")
 
 # %% [markdown]
 # ## (d) Practical cooperation
@@ -119,34 +147,47 @@ show.formula("Issuance rate", a.eu_issuance, "travel documents issued", "request
 # operations. Member States answer each on a scale of 1 (very poor) to 5 (very good); blank = no
 # answer. EU-level figures need a minimum number of answering states.
 
+# %%
+#| echo: true
+#| code-fold: true
+#| code-summary: "How this was computed"
+answers = cooperation.answers(confidential.questionnaire, country, year, states)
+items = cooperation.item_summary(answers, method.min_states_for_aggregate, method.poor_answer)
+show.table(items, "items", f"Practical cooperation by item, EU level, {year}",
+           notes=(f"An answer at or below {method.poor_answer} counts as poor.",))
+show.withheld("questionnaire answers")
+
 # %% tags=["restricted"]
 #| echo: false
 #| fig-alt: "Heatmap of each reporting state's answers on the four practical-cooperation items, on a scale of 1 to 5."
 show.banner(a.synthetic_label)
-fig = charts.cooperation_heatmap(a.answers, a.name, a.synthetic_label)
+fig = charts.cooperation_heatmap(answers, a.name, a.synthetic_label)
 plt.show()
-
-# %%
-#| echo: false
-show.table(a.items)
 
 # %% [markdown]
 # Public evidence for (iv): return operations to the country coordinated by Frontex (charter
 # flights mostly), from Frontex documents released to Statewatch: a subset of all returns.
 
 # %%
+#| echo: true
+#| code-fold: true
+#| code-summary: "How this was computed"
+operations = a.operations if public.operations is None else cooperation.return_operations(public.operations, country)
+show.operations(operations, cooperation.voluntary_note(operations))
+
+# %%
 #| echo: false
-#| fig-alt: "Bar chart of persons returned on Frontex-coordinated return operations to the country, per year."
-show.operations(a)
-fig = charts.return_operations_chart(a.operations, a.name)
+#| fig-alt: "Bar chart of persons returned on Frontex-coordinated forced-return operations to the country, per year, on a continuous year axis."
+fig = charts.return_operations_chart(operations, a.name)
 plt.show()
+show.figure_caption(charts.operations_finding(operations))
 
 # %% [markdown]
 # ## Context
 #
 # Irregular border crossings (Frontex detections, not persons), asylum applications (Eurostat
 # `migr_asyappctza`), EU readmission instruments in force on the reference date, readmission case
-# management systems (RCMS) and Article 25a visa measures.
+# management systems (RCMS) and Article 25a visa measures. Context does not enter the rating.
 
 # %%
 #| echo: false
@@ -158,17 +199,25 @@ show.context(a, inputs)
 # Each concerned state (at least `min_decisions_concerned` return decisions) is scored from its
 # indicators, each component 0 at `poor` and 1 at `good`, linear between, weighted; missing components
 # are left out. Score at least `good_from`: good; below `poor_below`: poor; else average. The
-# country's level counts the rated states (settings: `params/method.yml`).
+# country's level counts the rated states. The settings in force are listed below
+# (`params/method.yml`).
+
+# %%
+#| echo: true
+#| code-fold: true
+#| code-summary: "How this was computed"
+forced = forced_returns(confidential.statistics, country, year)  # confidential; else the public rate
+indicators = rating_indicators(rates, forced, requests, answers)
+ratings = rate_states(indicators, method)
+level = country_level(ratings, method)
+assert level == a.level
+show.text(show.level_counts(level))
+show.method(method)
+show.withheld("ratings")
 
 # %% tags=["restricted"]
 #| echo: false
-show.method(method)
-show.table(a.state_ratings)
-
-# %%
-#| echo: false
-print(f"Rated states: {a.level.states_rated}; good {a.level.states_good}, average "
-      f"{a.level.states_average}, poor {a.level.states_poor}. Level: {a.level.level}.")
+show.table(ratings, "state-ratings", f"Rating by reporting state, {year} (RESTRICTED)")
 
 # %% [markdown]
 # ## Assessment
@@ -195,6 +244,7 @@ show.judgement(a)
 across = show.trajectory(project, a, inputs)
 fig = charts.trajectory_chart(across, a.name)
 plt.show()
+show.figure_caption(charts.trajectory_finding(across))
 
 # %%
 #| echo: false

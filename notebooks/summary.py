@@ -33,22 +33,20 @@ run = findings.read_run(Path(countries_dir))
 results = findings.read_results(Path(countries_dir), [c["country"] for c in run["countries"]])
 countries = findings.country_table(results)
 label = findings.synthetic_label(results)
-failed = [c for c in run["countries"] if not c["ok"]]
 
 # %%
 #| echo: false
 show.banner(label)
-edition = run["edition"]
-print(f"Edition: data year {edition['data_year']}, countries selected on {edition['selection_year']} "
-      f"return decisions (more than {edition['threshold']:,}), visa status and reporting states on "
-      f"{edition['reference_date']}. Countries assessed: {len(results)} of {len(run['countries'])} selected.")
-if failed:
-    print("Not assessed (run failed): " + ", ".join(f"{c['country']} ({c['error']})" for c in failed))
+show.edition(run, len(results))
+show.bullets(findings.headlines(countries, findings.worst_items(results))
+             + findings.assessment_findings(countries))
 
 # %%
 #| echo: false
-show.bullets(findings.headlines(countries, findings.worst_items(results))
-             + findings.assessment_findings(countries))
+#| fig-alt: "Dot chart of the number of countries in each cooperation level, from works well to needs improvement."
+shares = findings.level_shares(countries)
+fig = charts.levels_dot_chart(shares, label)
+plt.show()
 
 # %% [markdown]
 # ## Overall level of cooperation
@@ -61,8 +59,7 @@ show.bullets(findings.headlines(countries, findings.worst_items(results))
 
 # %%
 #| echo: false
-shares = findings.level_shares(countries)
-show.table(shares, percent_columns=("share",))
+show.table(shares, "levels", "Countries by cooperation level", columns=["level", "countries", "share"])
 
 # %% [markdown]
 # ## All countries
@@ -73,8 +70,11 @@ show.table(shares, percent_columns=("share",))
 
 # %%
 #| echo: false
-show.table(countries.drop(columns=["level_short"]), max_rows=200,
-           percent_columns=("effective_return_rate", "acceptance_rate", "issuance_rate"))
+show.table(countries, "countries", "All countries assessed",
+           columns=["name", "level", "return_decisions", "effective_return_rate", "acceptance_rate",
+                    "issuance_rate", "states_rated", "instrument", "rcms", "irregular_crossings", "visa_measures"],
+           notes=("suppressed (confidentiality): an EU-level figure withheld under the disclosure rules "
+                  "(Methodology, confidentiality and disclosure control); n/a: not available.",))
 
 # %%
 #| echo: false
@@ -90,7 +90,8 @@ plt.show()
 
 # %%
 #| echo: false
-show.table(findings.levels_by(countries, "instrument").reset_index())
+show.table(findings.levels_by(countries, "instrument").reset_index(), "instruments",
+           "Countries by strongest EU instrument and cooperation level")
 
 # %% [markdown]
 # ## Main obstacles
@@ -101,7 +102,7 @@ show.table(findings.levels_by(countries, "instrument").reset_index())
 # %%
 #| echo: false
 show.banner(label)
-show.table(findings.worst_items(results))
+show.table(findings.worst_items(results), "obstacles", "Practical-cooperation items rated worst")
 
 # %% [markdown]
 # ## Readmission case management systems (RCMS)
@@ -111,7 +112,7 @@ show.table(findings.worst_items(results))
 
 # %%
 #| echo: false
-show.table(findings.levels_by(countries, "rcms").reset_index())
+show.table(findings.levels_by(countries, "rcms").reset_index(), "rcms", "Countries by RCMS and cooperation level")
 
 # %% [markdown]
 # ## Irregular arrivals
@@ -120,8 +121,9 @@ show.table(findings.levels_by(countries, "rcms").reset_index())
 
 # %%
 #| echo: false
-show.table(countries.sort_values("irregular_crossings", ascending=False, na_position="last")
-           [["country", "name", "irregular_crossings", "level"]].head(15))
+show.table(countries.sort_values("irregular_crossings", ascending=False, na_position="last").head(15),
+           "arrivals", "Irregular border crossings in the data year, 15 largest",
+           columns=["name", "irregular_crossings", "level"])
 
 # %% [markdown]
 # ## Article 25a visa measures
@@ -131,9 +133,8 @@ show.table(countries.sort_values("irregular_crossings", ascending=False, na_posi
 
 # %%
 #| echo: false
-measures = load_reference(project.reference).visa_measures
-show.table(measures[["iso2", "name", "article", "proposal_date", "decision_date", "applies_from",
-                     "repealed_date"]])
+show.table(findings.visa_measures(load_reference(project.reference).visa_measures), "measures",
+           "Article 25a visa measures")
 
 # %% [markdown]
 # ## Across editions
@@ -156,4 +157,4 @@ show.editions_findings(project, run, results)
 # %%
 #| echo: false
 full = findings.read_results(Path(restricted_dir), list(results)) if restricted_dir else results
-show.table(findings.robustness(full, method))
+show.table(findings.robustness(full, method), "robustness", "Countries changing level when one setting moves")

@@ -42,6 +42,22 @@ def test_run_executes_every_selected_country_and_the_summary(first_run):
     assert [c["country"] for c in run["countries"]] == SELECTED and all(c["ok"] for c in run["countries"])
 
 
+def test_published_pages_load_nothing_from_third_parties_and_keep_every_section(first_run):
+    from test_no_third_party import third_party_triggers
+    from test_pages import SECTIONS
+
+    project = first_run[0]
+    countries = public_tree(project).countries
+    for page in sorted(countries.glob("*.ipynb")) + [project.notebooks / "executed" / "summary.ipynb"]:
+        assert third_party_triggers(nbformat.read(page, as_version=4)) == [], page.name
+    for code in SELECTED:
+        nb = nbformat.read(countries / f"{code}.ipynb", as_version=4)
+        headings = [c.source.split("\n")[0] for c in nb.cells if c.cell_type == "markdown" and c.source.startswith("## ")]
+        assert [next(s for s in SECTIONS if h.startswith(s)) for h in headings] == SECTIONS, code
+        shown = json.dumps([c.get("outputs", []) for c in nb.cells])
+        assert shown.count("disclosure rules") == 3 and "How this was computed" in json.dumps(nb.cells)
+
+
 def test_nothing_changed_nothing_runs_and_bytes_identical(first_run):
     project, _, before, _ = first_run
     report = run_fixture(project)

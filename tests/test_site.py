@@ -21,7 +21,7 @@ from readmission.site_checks import check_site as check_year, site_pages
 from readmission.site_sources import failure_notebook, write_latest_site_sources, write_site_sources
 
 REPO = Path(__file__).resolve().parents[1]
-PAGES = ["_quarto.yml", "index.qmd", "methodology.qmd", "countries.qmd", "audit.qmd"]
+PAGES = ["_quarto.yml", "theme.scss", "index.qmd", "methodology.qmd", "countries.qmd", "audit.qmd"]
 SYNTHETIC = "ILLUSTRATIVE, SYNTHETIC DATA - not real Member State answers"
 EDITION = {"data_year": 2016, "label": "Data year 2016 (test)", "reference_date": "2016-12-31",
            "selection_year": 2015, "threshold": 1000}
@@ -180,7 +180,8 @@ def test_key_figures_count_the_levels_and_their_share(site):
 
 def test_sources_list_every_input_with_its_checksum_and_credit(site):
     text = (site.root / "_generated" / "sources.md").read_text(encoding="utf-8")
-    assert f"`{'81b6e802' * 8}`" in text and f"`{'180ad57f' * 8}`" in text
+    assert f">{'81b6e802' * 8}</code>" in text and f">{'180ad57f' * 8}</code>" in text
+    assert ">28,545<" in text and "```{=html}" in text  # a finished table, as a raw HTML block
     assert "Eurostat (CC BY 4.0)" in text and "Frontex documents via Statewatch" in text
     assert "Data year 2016 (test)" in text
 

@@ -8,7 +8,7 @@ import pandas as pd
 
 from . import context, cooperation
 from . import indicators as ind
-from .data.codes import country_name
+from .vocabulary import country_name
 from .disclosure import common_states, confidential_rate
 from .inputs import AssessmentInputs, caveat_notes
 from .judgement import AnalystAssessment, judgement
@@ -78,16 +78,29 @@ def per_state_indicators(rates: pd.DataFrame, requests: pd.DataFrame, answers: p
                        on="reporting_state", how="left")
 
 
+def rating_indicators(rates: pd.DataFrame, forced: pd.DataFrame, requests: pd.DataFrame,
+                      answers: pd.DataFrame) -> pd.DataFrame:
+    """The per-state table the rating scores: the return rate from forced returns where a state
+    reported them (confidential), else the effective return rate, beside (c) and (d)."""
+    return per_state_indicators(ind.forced_return_rate(rates, forced), requests, answers)
+
+
+def forced_returns(statistics: pd.DataFrame, country: str, year: int) -> pd.DataFrame:
+    """The forced returns each state reported for `country` in `year` (confidential; states without one left out)."""
+    rows = statistics[(statistics["country"] == country) & (statistics["year"] == year)]
+    return rows[["reporting_state", "forced_returns"]].dropna()
+
+
 def assess_country(inputs: AssessmentInputs, country: str, note: str = "",
                    entry: AnalystAssessment | None = None) -> CountryAssessment:
     """Compute every indicator for `country` in the edition's data year, then rate it."""
     year, states, method = inputs.edition.data_year, inputs.states, inputs.method
     public, confidential = inputs.public, inputs.confidential
     stats = confidential.statistics
-    forced = stats[(stats["country"] == country) & (stats["year"] == year)][["reporting_state", "forced_returns"]]
+    forced = forced_returns(stats, country, year)
     rates = ind.state_return_rates(public.decisions.observations, public.returns.observations, country, year,
                                    states, method.absent_returns, method.small_numbers)
-    rates = ind.forced_return_rate(rates, forced.dropna())
+    rates = ind.forced_return_rate(rates, forced)
     requests = ind.readmission_requests(stats, country, year, states)
     # one set of states for both (c) rates, so no two published figures differ by one state
     shared = common_states(requests, REQUEST_COUNTS)

@@ -78,5 +78,6 @@ def voluntary_note(table: pd.DataFrame) -> str:
     returnees = int(table["voluntary_returnees"].sum()) if not table.empty else 0
     return ("Forced-return operations only: voluntary return operations (ids starting 'VRD-') are "
             f"not counted in operations, returnees or participating states; {operations} of them "
-            f"({returnees:,} persons) went to this country, shown apart as voluntary_operations and "
-            "voluntary_returnees. Frontex itself is not counted as a participating state.")
+            f"({returnees:,} persons) went to this country, shown apart as voluntary return operations and "
+            "persons returned voluntarily. Frontex itself is not counted as a participating state.")
+

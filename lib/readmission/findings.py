@@ -9,19 +9,12 @@ import pandas as pd
 
 from .cooperation import ITEM_COLUMNS
 from .params import Method
-from .rating import LEVELS, country_level, rate_states, short_level
+from .rating import LEVELS, country_level, rate_states
+from .vocabulary import INSTRUMENTS, ITEMS, country_name, instrument, level_key
 
-ITEM_LABELS = {"identification": "(i) identification and timely travel documents",
-               "laissez_passer": "(ii) acceptance of the EU laissez-passer",
-               "readmission_acceptance": "(iii) acceptance of readmission",
-               "return_operations": "(iv) acceptance of return flights and operations"}
-INSTRUMENT_LABELS = {"eu_agreement": "EU readmission agreement", "eu_arrangement": "EU arrangement",
-                     "agreement_clause": "readmission clause", "none": "none"}
-
-
-COUNTRY_COLUMNS = ["country", "name", "level", "level_short", "method_level", "review", "return_decisions",
-                   "effective_return_rate",
-                   "acceptance_rate", "issuance_rate", "states_rated", "instrument", "rcms",
+COUNTRY_COLUMNS = ["country", "name", "level", "level_key", "method_level", "review", "return_decisions",
+                   "effective_return_rate", "acceptance_rate", "issuance_rate", "acceptance_rate_suppressed",
+                   "issuance_rate_suppressed", "states_rated", "instrument", "rcms",
                    "irregular_crossings", "visa_measures"]
 
 
@@ -68,19 +61,21 @@ def country_table(results: dict[str, dict]) -> pd.DataFrame:
         p = result["public"]
         rows.append({
             "country": code, "name": p["name"], "level": assessed_level(p),
-            "level_short": short_level(assessed_level(p)), "method_level": p["level"],
+            "level_key": level_key(assessed_level(p)), "method_level": p["level"],
             "review": (p.get("assessment") or {}).get("status", "not reviewed"),
             "return_decisions": p["return_decisions"],
             "effective_return_rate": p["eu_return_rate"]["rate"],
             "acceptance_rate": p["eu_acceptance_rate"]["rate"],
             "issuance_rate": p["eu_issuance_rate"]["rate"],
+            "acceptance_rate_suppressed": p["eu_acceptance_rate"].get("suppressed", ""),
+            "issuance_rate_suppressed": p["eu_issuance_rate"].get("suppressed", ""),
             "states_rated": p["level_counts"]["states_rated"],
-            "instrument": INSTRUMENT_LABELS[p["strongest_instrument"]],
+            "instrument": instrument(p["strongest_instrument"]),
             "rcms": p.get("rcms_status", "in place" if p["rcms_in_place"] else "none"),
             "irregular_crossings": p["irregular_crossings_in_year"],
             "visa_measures": len(p["visa_measures"]),
         })
-    frame = pd.DataFrame(rows, columns=COUNTRY_COLUMNS)
+    frame = pd.DataFrame(rows, columns=COUNTRY_COLUMNS).sort_values(["name", "country"], ignore_index=True)
     for column in ["effective_return_rate", "acceptance_rate", "issuance_rate"]:
         frame[column] = frame[column].astype("Float64")
     frame["irregular_crossings"] = frame["irregular_crossings"].astype("Int64")
@@ -92,12 +87,15 @@ def level_shares(countries: pd.DataFrame) -> pd.DataFrame:
     counts = countries["level"].value_counts().reindex(LEVELS, fill_value=0)
     frame = counts.rename_axis("level").reset_index(name="countries")
     frame["share"] = frame["countries"] / max(int(counts.sum()), 1)
+    frame["key"] = frame["level"].map(level_key)
     return frame[frame["countries"] > 0].reset_index(drop=True)
 
 
 def levels_by(countries: pd.DataFrame, column: str) -> pd.DataFrame:
     """Cross-table of levels against a context column (instrument, RCMS): do instruments help?"""
-    table = pd.crosstab(countries[column], countries["level_short"])
+    table = pd.crosstab(countries[column], countries["level_key"])
+    if column == "instrument":  # strongest first
+        table = table.reindex([name for name in INSTRUMENTS.values() if name in table.index])
     return table.reindex(columns=[c for c in ["well", "average", "improve", "unknown"] if c in table.columns],
                          fill_value=0)
 
@@ -133,8 +131,14 @@ def robustness(results: dict[str, dict], method: Method) -> pd.DataFrame:
             variant = method.with_setting(setting, value)
             changed = sorted(code for code, r in results.items() if level_under(r, variant) != baseline[code])
             rows.append({"setting": setting, "value": value, "countries_changing_level": len(changed),
-                         "countries": ", ".join(changed)})
+                         "which_countries": ", ".join(changed)})
     return pd.DataFrame(rows)
+
+
+def visa_measures(measures: pd.DataFrame) -> pd.DataFrame:
+    """Article 25a visa measures of the reference table, countries named as on every page."""
+    columns = ["iso2", "name", "article", "proposal_date", "decision_date", "applies_from", "repealed_date"]
+    return measures.assign(name=measures["iso2"].map(country_name))[columns]
 
 
 def synthetic_label(results: dict[str, dict]) -> str:
@@ -154,13 +158,13 @@ def headlines(countries: pd.DataFrame, obstacles: pd.DataFrame) -> list[str]:
              f"for {int(shares['countries'].get(LEVELS[1], 0))} ({shares['share'].get(LEVELS[1], 0):.0%}) and needs "
              f"to be improved with most Member States for {int(shares['countries'].get(LEVELS[2], 0))} "
              f"({shares['share'].get(LEVELS[2], 0):.0%})."]
-    by_instrument = countries.groupby("instrument")["level_short"].apply(lambda s: (s == "well").mean())
+    by_instrument = countries.groupby("instrument")["level_key"].apply(lambda s: (s == "well").mean())
     parts = [f"{name}: {share:.0%} of {int((countries['instrument'] == name).sum())}"
              for name, share in by_instrument.sort_values(ascending=False).items()]
     lines.append("Share of countries where cooperation works well, by strongest EU instrument: "
                  + "; ".join(parts) + ".")
     if not obstacles.empty and obstacles["countries_rated_worst"].sum() > 0:
         most = obstacles["countries_rated_worst"].max()
-        items = [ITEM_LABELS[i] for i in obstacles.loc[obstacles["countries_rated_worst"] == most, "item"]]
+        items = [ITEMS[i] for i in obstacles.loc[obstacles["countries_rated_worst"] == most, "item"]]
         lines.append(f"Rated worst most often ({int(most)} countries each): {'; '.join(items)}.")
     return lines

@@ -16,7 +16,8 @@ import pandas as pd
 
 from .layout import OutputTree, published_editions
 from .project import Project
-from .rating import LEVELS, short_level
+from .rating import LEVELS
+from .vocabulary import instrument, level_key
 
 NOT_SELECTED = "not selected"
 
@@ -116,7 +117,8 @@ def trajectory_row(record: EditionRecord, country: str) -> dict:
                     "acceptance_rate": _rate(result, "eu_acceptance_rate"),
                     "issuance_rate": _rate(result, "eu_issuance_rate"),
                     "mean_answer": mean_answer(result),
-                    "instrument": result.get("strongest_instrument"),
+                    "instrument": instrument(result["strongest_instrument"]) if result.get("strongest_instrument")
+                    else None,
                     "rcms": result.get("rcms_status") or ("in place" if result.get("rcms_in_place") else "none")})
     return row
 
@@ -246,9 +248,9 @@ def level_shares_by_edition(history: list[EditionRecord]) -> pd.DataFrame:
         levels = [r["level"] for r in record.results.values()]
         for level in LEVELS:
             count = levels.count(level)
-            rows.append({"edition": record.year, "level": level, "level_short": short_level(level),
+            rows.append({"edition": record.year, "level": level, "level_key": level_key(level),
                          "countries": count, "share": count / len(levels) if levels else None})
-    return pd.DataFrame(rows, columns=["edition", "level", "level_short", "countries", "share"])
+    return pd.DataFrame(rows, columns=["edition", "level", "level_key", "countries", "share"])
 
 
 def level_transitions(history: list[EditionRecord]) -> pd.DataFrame:

@@ -16,6 +16,7 @@ from .outputs import environment_fault, write_bytes_atomic, write_json, write_te
 from .audience import audience_rows, audience_view
 from .params import Edition
 from .project import Project
+from .vocabulary import instrument
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def front_matter(results: dict, audience: str) -> dict:
         "review": (public.get("assessment") or {}).get("status", "not reviewed"),
         "decisions": public["return_decisions"],
         "return-rate": None if rate is None else round(rate * 100, 1),
-        "instrument": public["strongest_instrument"].replace("_", " "),
+        "instrument": instrument(public["strongest_instrument"]),
     }
     if public["country"] in DESIGNATION_FOOTNOTES:
         matter["description"] = DESIGNATION_FOOTNOTES[public["country"]]

@@ -1,39 +1,48 @@
-"""Small display helpers for the notebooks: readable tables and formulas, deterministic HTML."""
+"""What a reader sees of a notebook page: every line is Markdown, every table from `tables`.
+
+No page prints: a `print` line becomes a monospace block that runs past the column. Sentences here
+are built from the data, so the page and its numbers cannot disagree.
+"""
 
 from __future__ import annotations
+
+import html
+import re
 
 import pandas as pd
 from IPython.display import Markdown, display
 
 from .data.codes import DESIGNATION_FOOTNOTES
 from .disclosure import SUPPRESSED
-from .indicators import AggregateRate
+from .indicators import STATE, AggregateRate
+from .tables import percent, raw_block, table_html
+from .vocabulary import instrument
+
+METHODOLOGY = "../../../methodology.qmd"  # from a country page (notebooks/countries/<year>/)
 
 
-def percent(value) -> str:
-    """0.2534 -> '25.3 %'; missing -> 'n/a' (never 0)."""
-    return "n/a" if value is None or pd.isna(value) else f"{float(value) * 100:.1f} %"
+def text(markdown: str) -> None:
+    """Show Markdown (an empty string shows nothing)."""
+    if markdown:
+        display(Markdown(markdown))
 
 
-def table(frame: pd.DataFrame, percent_columns: tuple[str, ...] = (), max_rows: int = 60) -> None:
-    """Show a frame with rates as percentages and NA as 'n/a' (plain HTML, no random ids)."""
-    shown = frame.copy()
-    for column in percent_columns:
-        if column in shown:
-            shown[column] = shown[column].map(percent)
-    withheld = shown["suppressed"].fillna("").astype(str) != "" if "suppressed" in shown else None
-    shown = shown.astype(object).where(shown.notna(), "n/a")
-    if withheld is not None:  # disclosure control: a withheld figure is not "not available"
-        shown = shown.mask(withheld.to_numpy()[:, None] & (shown == "n/a"), SUPPRESSED)
-    with pd.option_context("display.max_rows", max_rows, "display.max_columns", 30, "display.width", 200):
-        display(shown)
+def table(frame: pd.DataFrame, table_id: str, caption: str, columns: list[str] | None = None,
+          notes: tuple[str, ...] = ()) -> None:
+    """Show a finished table (see tables.table_html) as a raw HTML block of a Markdown output."""
+    text(raw_block(table_html(frame, table_id, caption, columns, notes)))
+
+
+def figure_caption(sentence: str) -> None:
+    """The finding a chart shows, in words, under it (the chart's alt text says what is drawn)."""
+    text(f"*{sentence}*")
 
 
 def banner(label: str) -> None:
     """A prominent warning that what follows is built on synthetic, illustrative inputs."""
     if label:
-        display(Markdown(f"> **⚠ {label}.** Figures marked as such are illustrative only and "
-                         "must not be read as real Member State data."))
+        text(f"> **⚠ {label}.** Figures marked as such are illustrative only and "
+             "must not be read as real Member State data.")
 
 
 def outside_selection(inputs, country: str) -> None:
@@ -44,96 +53,78 @@ def outside_selection(inputs, country: str) -> None:
                                  inputs.method.near_miss_share)
     why = outside_reason(selection, country)
     if why:
-        display(Markdown(f"> **⚠ Outside the selection.** {why}. This page was run on request "
-                         "(`--outside-selection`); it is not part of the edition's assessment."))
+        text(f"> **⚠ Outside the selection.** {why}. This page was run on request "
+             "(`--outside-selection`); it is not part of the edition's assessment.")
+
+
+def formula_text(name: str, aggregate: AggregateRate, numerator: str, denominator: str) -> str:
+    """An EU+ rate spelled out: numerator / denominator = rate, over which states."""
+    if aggregate.suppressed:
+        return f"**{name}** (EU+): {SUPPRESSED}: {aggregate.suppressed}."
+    if aggregate.rate is None:
+        return (f"**{name}** (EU+): not computed: {len(aggregate.states_included)} states report "
+                "both parts, fewer than the method requires, or the denominator is 0.")
+    left_out = f" (left out: {', '.join(aggregate.states_excluded)})" if aggregate.states_excluded else ""
+    return (f"**{name}** (EU+) = {numerator} / {denominator} = {aggregate.numerator:,} / "
+            f"{aggregate.denominator:,} = **{percent(aggregate.rate)}**, over the "
+            f"{len(aggregate.states_included)} states reporting both{left_out}.")
 
 
 def formula(name: str, aggregate: AggregateRate, numerator: str, denominator: str) -> None:
-    """Spell out an EU+ rate: numerator / denominator = rate, over which states."""
-    if aggregate.suppressed:
-        text = f"**{name}** (EU+): {SUPPRESSED}: {aggregate.suppressed}."
-    elif aggregate.rate is None:
-        text = (f"**{name}** (EU+): not computed: {len(aggregate.states_included)} states report "
-                "both parts, fewer than the method requires, or the denominator is 0.")
-    else:
-        text = (f"**{name}** (EU+) = {numerator} / {denominator} = {aggregate.numerator:,} / "
-                f"{aggregate.denominator:,} = **{percent(aggregate.rate)}**, over the "
-                f"{len(aggregate.states_included)} states reporting both")
-        if aggregate.states_excluded:
-            text += f" (left out: {', '.join(aggregate.states_excluded)})"
-        text += "."
-    display(Markdown(text))
+    text(formula_text(name, aggregate, numerator, denominator))
+
+
+def reconciliation(trend: pd.DataFrame, rates: pd.DataFrame, year: int) -> str:
+    """Why the trend's totals for `year` differ from the EU+ rate's parts: states reporting one series only."""
+    row = trend[trend["year"] == year]
+    if row.empty:
+        return ""
+    parts = []
+    for column, other, what, lacking in (("returns", "return_decisions", "returns", "return decisions"),
+                                         ("return_decisions", "returns", "return decisions", "returns")):
+        only = rates[rates[column].notna() & rates[other].isna()]
+        both = rates[rates[column].notna() & rates[other].notna()]
+        if only.empty or not only[column].sum():
+            continue
+        states = ", ".join(f"{s} {int(v):,}" for s, v in zip(only[STATE], only[column]) if v)
+        parts.append(f"the trend's {int(row[column].iloc[0]):,} {what} include {int(only[column].sum()):,} from "
+                     f"states that report no {lacking} ({states}); the rate uses the other "
+                     f"{int(both[column].sum()):,}")
+    if not parts:
+        return ""
+    return f"**Reconciliation with the trend table ({year}):** " + "; ".join(parts) + "."
+
+
+def sources(inputs, *datasets: str) -> None:
+    """The files behind a section: name, checksum and Eurostat LAST UPDATE, for traceability."""
+    text("<small>" + "<br>".join(html.escape(source_line(inputs, d)) for d in datasets) + "</small>")
 
 
 def source_line(inputs, dataset: str) -> str:
-    """One line naming a dataset's file, checksum and Eurostat LAST UPDATE, for traceability."""
+    """One line naming a dataset's file, checksum and Eurostat LAST UPDATE."""
     for entry in inputs.public.manifest:
         if entry["file"].endswith(f"{dataset}.csv"):
-            return (f"Source: {entry['file']} (sha256 {entry['sha256'][:12]}..., Eurostat LAST UPDATE "
+            return (f"Source: {entry['file']} (SHA-256 {entry['sha256'][:12]}…, Eurostat LAST UPDATE "
                     f"{entry['last_update'] or 'unknown'}, {entry['origin']})")
     return f"Source: {dataset} not in the inputs"
 
 
-def operations(a) -> None:
-    """(d)(iv) public evidence: forced-return operations per year, voluntary ones apart, said so."""
-    from .cooperation import voluntary_note
-
-    display(Markdown(voluntary_note(a.operations)))
-    table(a.operations)
-
-
-def context(a, inputs) -> None:
-    """The context tables of a country page: arrivals, asylum, instruments, RCMS, measures."""
-    method = inputs.method
-    first, last = a.year - method.context_before, a.year + method.context_after
-    if a.crossings is not None:
-        display(Markdown(f"**Irregular border crossings** (Frontex detections, by year, {first}-{last})"))
-        table(a.crossings[a.crossings["year"].between(first, last)])
-    else:
-        display(Markdown("Irregular border crossings: not available in the inputs."))
-    if a.asylum is not None:
-        display(Markdown(f"**Asylum applications** in the reporting states (Eurostat migr_asyappctza, "
-                         f"{first}-{last})"))
-        table(a.asylum[a.asylum["year"].between(first, last)])
-    on = inputs.edition.reference_date
-    display(Markdown(f"**EU readmission instruments in force on {on}** (strongest: "
-                     f"{a.strongest_instrument.replace('_', ' ')})"))
-    table(a.instruments) if not a.instruments.empty else display(Markdown("None."))
-    display(Markdown(f"**RCMS in place by {on}:** " + ("none." if a.rcms.empty else "")))
-    if not a.rcms.empty:
-        table(a.rcms)
-    display(Markdown(f"**Article 25a visa measures proposed by {on}:** " + ("none." if a.measures.empty else "")))
-    if not a.measures.empty:
-        table(a.measures)
+def withheld(what: str) -> None:
+    """A public page's note where per-state confidential figures are left out, and why."""
+    text(f"*Per-Member-State {what} are confidential: public pages show only the EU-level figures that "
+         f"pass the [disclosure rules]({METHODOLOGY}#disclosure); the per-state table is in the restricted "
+         "report only.*")
 
 
-def method(settings) -> None:
-    """The rating settings in force, as a small table a reviewer can redo the rating with."""
-    rows = [{"setting": f"component {name}", "value": f"weight {c.weight:g}, poor {c.poor:g}, good {c.good:g}"}
-            for name, c in settings.components.items()]
-    rows += [{"setting": key, "value": str(value)} for key, value in [
-        ("min_decisions_concerned", settings.min_decisions_concerned),
-        ("min_components", settings.min_components), ("good_from", settings.good_from),
-        ("poor_below", settings.poor_below), ("most_share", settings.most_share),
-        ("min_rated_states", settings.min_rated_states)]]
-    table(pd.DataFrame(rows))
-
-
-def escape_markdown(text: str) -> str:
+def escape_markdown(value: str) -> str:
     """Text shown as itself on a page: HTML escaped, Markdown and shortcode characters backslashed."""
-    import html
-    import re
-
-    text = html.escape(" ".join(text.split()), quote=False)
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|$~])", r"\\\1", text)
+    value = html.escape(" ".join(value.split()), quote=False)
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|$~])", r"\\\1", value)
 
 
 def overview(a) -> None:
     """The page's first lines: the level, the counts behind it, and any note or footnote."""
-    lines = [f"**{a.name} ({a.country}), data year {a.year}: {a.level.level}.**",
-             f"States rated: {a.level.states_rated} (good {a.level.states_good}, average "
-             f"{a.level.states_average}, poor {a.level.states_poor}); \"most\" means more than "
-             f"{a.level.most_share:.0%} of the rated states."]
+    lines = [f"**{a.name} ({a.country}), data year {a.year}: {a.level.level}.**", level_counts(a.level)]
     if a.note:
         lines.append(f"Note: {escape_markdown(a.note)}")
     if a.country in DESIGNATION_FOOTNOTES:  # the asterisk shown, not read as emphasis
@@ -141,18 +132,77 @@ def overview(a) -> None:
     if a.caveats:
         lines.append("Data caveats (data/reference/caveats.yml), applied to every table below: "
                      + "; ".join(escape_markdown(c) for c in a.caveats) + ".")
-    display(Markdown("\n\n".join(lines)))
+    text("\n\n".join(lines))
+
+
+def level_counts(level) -> str:
+    """The counts behind a country's level, in one sentence."""
+    return (f"States rated: {level.states_rated} (good {level.states_good}, average {level.states_average}, "
+            f"poor {level.states_poor}); \"most\" means more than {level.most_share:.0%} of the rated "
+            f"states. Level: **{level.level}**.")
+
+
+def operations(table_frame: pd.DataFrame, note: str) -> None:
+    """(d)(iv) public evidence: forced-return operations per year, voluntary ones apart, said so."""
+    text(note)
+    table(table_frame, "operations", "Frontex-coordinated return operations to the country, per year")
+
+
+def context(a, inputs) -> None:
+    """The context tables of a country page: arrivals, asylum, instruments, RCMS, measures."""
+    method, on = inputs.method, inputs.edition.reference_date
+    first, last = a.year - method.context_before, a.year + method.context_after
+    for frame, table_id, caption in ((a.crossings, "crossings", "Irregular border crossings (Frontex detections)"),
+                                     (a.asylum, "asylum", "Asylum applications in the reporting states "
+                                                          "(Eurostat migr_asyappctza)")):
+        if frame is None:
+            text(f"{caption}: not available in the inputs.")
+        else:
+            table(frame[frame["year"].between(first, last)], table_id, f"{caption}, {first}-{last}")
+    text(f"**EU readmission instruments in force on {on}** (strongest: {instrument(a.strongest_instrument)})"
+         + ("" if not a.instruments.empty else ": none."))
+    if not a.instruments.empty:
+        table(a.instruments, "instruments", f"EU readmission instruments in force on {on}")
+    for frame, table_id, caption in ((a.rcms, "rcms", f"RCMS in place by {on}"),
+                                     (a.measures, "measures", f"Article 25a visa measures proposed by {on}")):
+        if frame.empty:
+            text(f"**{caption}:** none.")
+        else:
+            table(frame, table_id, caption)
+
+
+def method(settings) -> None:
+    """The rating settings in force (not confidential), a table a reviewer can redo the rating with."""
+    rows = [{"setting": f"component {name}", "value": f"weight {c.weight:g}, poor {c.poor:g}, good {c.good:g}"}
+            for name, c in settings.components.items()]
+    rows += [{"setting": key, "value": str(getattr(settings, key))} for key in (
+        "min_decisions_concerned", "min_components", "good_from", "poor_below", "most_share",
+        "min_rated_states", "min_states_for_aggregate", "dominance_share")]
+    table(pd.DataFrame(rows), "method", "Rating settings in force (params/method.yml)")
 
 
 def downloads(country: str) -> None:
     """Links to the country's results files, which sit next to its page."""
-    display(Markdown(f"**Downloads:** [{country}.json]({country}.json) (all results, with provenance) · "
-                     f"[{country}.csv]({country}.csv) (indicators, one row per state and indicator)"))
+    text(f"**Downloads:** [{country}.json]({country}.json) (all results, with provenance) · "
+         f"[{country}.csv]({country}.csv) (indicators, one row per state and indicator)")
+
+
+def edition(run: dict, assessed: int) -> None:
+    """The Findings page's edition line, and the countries whose run failed."""
+    e = run["edition"]
+    failed = [c for c in run["countries"] if not c["ok"]]
+    lines = [f"Edition: data year {e['data_year']}, countries selected on {e['selection_year']} return "
+             f"decisions (more than {e['threshold']:,}), visa status and reporting states on "
+             f"{e['reference_date']}. Countries assessed: {assessed} of {len(run['countries'])} selected."]
+    if failed:
+        lines.append("Not assessed (run failed): " + ", ".join(
+            f"{c['country']} ({escape_markdown(c['error'])})" for c in failed) + ".")
+    text("\n\n".join(lines))
 
 
 def bullets(lines: list[str]) -> None:
-    """Sentences as a markdown list (the summary's headline findings)."""
-    display(Markdown("\n".join(f"- {line}" for line in lines)))
+    """Sentences as a Markdown list (the summary's headline findings)."""
+    text("\n".join(f"- {line}" for line in lines))
 
 
 def trajectory(project, a, inputs):
@@ -172,12 +222,23 @@ def trajectory(project, a, inputs):
     table_ = history.country_trajectory(records, a.country)
     pages = [f"[{r.year}](../{r.year}/{a.country}.ipynb)" for r in past if a.country in r.results]
     if pages:
-        display(Markdown(f"{a.name} in earlier editions: {' · '.join(pages)}."))
+        text(f"{a.name} in earlier editions: {' · '.join(pages)}.")
     if len(table_) == 1:
-        display(Markdown(f"This is the first edition run for {a.name} in this project: later editions "
-                         "add a row each."))
-    table(table_, percent_columns=("eu_return_rate", "acceptance_rate", "issuance_rate"))
+        text(f"This is the first edition run for {a.name} in this project: later editions add a row each.")
+    table(table_, "trajectory", f"{a.name} in every edition so far")
     return table_
+
+
+def change_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Before, now and change written out: rates in % and points, decisions in persons and %."""
+    shown = frame.astype(object).copy()
+    for i, row in frame.iterrows():
+        rate = row["indicator"] == "eu_return_rate"
+        shown.at[i, "before"] = percent(row["before"]) if rate else f"{int(row['before']):,}"
+        shown.at[i, "now"] = percent(row["now"]) if rate else f"{int(row['now']):,}"
+        shown.at[i, "change"] = f"{row['change'] * 100:+.1f} points" if rate else f"{row['change']:+.0%}"
+        shown.at[i, "indicator"] = "EU+ effective return rate" if rate else "return decisions"
+    return shown
 
 
 def editions_findings(project, run: dict, results: dict[str, dict]) -> None:
@@ -188,33 +249,36 @@ def editions_findings(project, run: dict, results: dict[str, dict]) -> None:
 
     current = history.current_record(project, run, results)
     records = history.load_history(project, current.year - 1) + [current]
-    display(Markdown(f"Editions compared: {', '.join(str(r.year) for r in records)}."))
+    text(f"Editions compared: {', '.join(str(r.year) for r in records)}.")
     shares = history.level_shares_by_edition(records)
-    table(shares.pivot(index="level", columns="edition", values="countries").reset_index())
+    wide = shares.pivot(index="level", columns="edition", values="countries").reset_index()
+    wide.columns = [str(c) for c in wide.columns]
+    table(wide, "editions-levels", "Countries per level in each edition")
     if len(records) == 1:
-        display(Markdown("This is the first edition run in this project: there is nothing to compare yet."))
+        text("This is the first edition run in this project: there is nothing to compare yet.")
         return
-    table(history.level_transitions(records))
+    table(history.level_transitions(records), "editions-transitions",
+          "Countries moving between levels from one edition to the next")
     previous = records[-2]
     sections = [("Countries entering or leaving the selection", history.selection_changes(previous, current)),
                 ("Countries whose level changed, and the components that moved it (mean component score "
                  "over the rated states, 0 = at the `poor` value, 1 = at `good`)",
                  history.level_changes(previous, current)),
-                ("Largest changes in public indicators", history.largest_changes(previous, current)),
+                ("Largest changes in public indicators", change_text(history.largest_changes(previous, current))),
                 ("Revisions: the same statistic for the same year in the two editions' data vintages",
                  history.revisions(previous, current))]
-    display(Markdown(f"**What changed since edition {previous.year}**"))
-    for title, frame in sections:
-        display(Markdown(f"*{title}*" + (": none." if frame.empty else "")))
+    text(f"**What changed since edition {previous.year}**")
+    for index, (title, frame) in enumerate(sections):
+        text(f"*{title}*" + (": none." if frame.empty else ""))
         if not frame.empty:
-            table(frame)
+            table(frame, f"changes-{index}", title.split(" (")[0])
 
 
 def review_banner(a) -> None:
     """A page whose level no reviewer has signed off says so at the top."""
     if (a.judgement or {}).get("status") != "reviewed":
-        display(Markdown("> **Draft, not reviewed.** No reviewer has signed off this country's "
-                         "assessment for this edition yet (`reviewed_by`, `reviewed_on`)."))
+        text("> **Draft, not reviewed.** No reviewer has signed off this country's "
+             "assessment for this edition yet (`reviewed_by`, `reviewed_on`).")
 
 
 def judgement(a) -> None:
@@ -230,4 +294,4 @@ def judgement(a) -> None:
     else:
         lines.append("No analyst entry for this edition: the assessed level is the method's level, "
                      "not reviewed.")
-    display(Markdown("\n\n".join(lines)))
+    text("\n\n".join(lines))

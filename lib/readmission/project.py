@@ -10,7 +10,8 @@ PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 
 
 INPUT_PATHS = ["params", "data/reference", "data/templates", "notebooks/country.ipynb",
-               "notebooks/summary.ipynb", "_quarto.yml", "index.qmd", "methodology.qmd", "countries.qmd", "audit.qmd"]
+               "notebooks/summary.ipynb", "_quarto.yml", "theme.scss", "index.qmd", "methodology.qmd",
+               "countries.qmd", "audit.qmd"]
 
 
 @dataclass(frozen=True)

@@ -97,11 +97,6 @@ def country_level(state_ratings: pd.DataFrame, method: Method) -> CountryLevel:
     return CountryLevel(level, rated, good, average, poor, method.most_share)
 
 
-def short_level(level: str) -> str:
-    """A one-word name for a level, for tables and charts."""
-    return {LEVEL_WELL: "well", LEVEL_AVERAGE: "average", LEVEL_POOR: "improve",
-            LEVEL_UNKNOWN: "unknown"}[level]
-
 
 def component_summary(state_ratings: pd.DataFrame, min_states: int) -> dict[str, dict]:
     """Per rating component, the mean score (0..1) over the rated states that have it, so an edition

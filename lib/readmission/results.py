@@ -18,6 +18,7 @@ from .cooperation import voluntary_note
 from .indicators import total
 from .inputs import AssessmentInputs
 from .outputs import write_csv, write_json
+from .vocabulary import ITEMS, instrument, term
 
 RESULTS_FORMAT = 1
 
@@ -63,13 +64,14 @@ def public_results(a: CountryAssessment) -> dict:
         "eu_return_rate": a.eu_return_rate.as_dict(),
         "eu_acceptance_rate": a.eu_acceptance.as_dict(),
         "eu_issuance_rate": a.eu_issuance.as_dict(),
-        "cooperation_items": _records(a.items),
+        "cooperation_items": _records(a.items.assign(item_name=a.items["item"].map(ITEMS))),
         "return_rates_by_state": _records(a.return_rates[PUBLIC_RATE_COLUMNS]),
         "decisions_trend": _records(a.decisions_trend),
         "return_operations": _records(a.operations),
         "return_operations_note": voluntary_note(a.operations),
         "irregular_crossings_in_year": latest_crossings,
         "instruments": _records(a.instruments), "strongest_instrument": a.strongest_instrument,
+        "strongest_instrument_name": instrument(a.strongest_instrument),
         "rcms": _records(a.rcms), "rcms_in_place": not a.rcms.empty, "rcms_status": rcms_status(a.rcms),
         "visa_measures": _records(a.measures),
         "synthetic_label": a.synthetic_label, "public_data_synthetic": a.public_synthetic,
@@ -108,6 +110,7 @@ def tidy_rows(a: CountryAssessment) -> pd.DataFrame:
     table = pd.concat(frames + [eu], ignore_index=True)
     table.insert(0, "country", a.country)
     table.insert(1, "year", a.year)
+    table.insert(4, "indicator_name", table["indicator"].map(lambda c: term(c).header))
     return table.dropna(subset=["value"]).reset_index(drop=True)
 
 

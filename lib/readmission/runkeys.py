@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # pandas and the inputs are only needed when countries are ke
     from .inputs import AssessmentInputs
 
 PACKAGES = ("pandas", "numpy", "matplotlib", "seaborn", "papermill", "nbclient", "nbformat",
-            "ipykernel", "pandera", "pycountry", "pyyaml", "jupyter_client")
+            "ipykernel", "pandera", "pycountry", "pyyaml", "jupyter_client", "great_tables")
 LIB = Path(__file__).resolve().parent
 
 

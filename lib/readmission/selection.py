@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .data.reference import ReferenceTables, reporting_state_codes, visa_required_on
-from .data.codes import country_name
+from .vocabulary import country_name
 from .params import Edition
 
 REPORTING_STATE = "excluded: reporting state"
@@ -126,9 +126,9 @@ def select_countries(edition: Edition, decisions: pd.DataFrame, reference: Refer
     totals = decisions_by_country(decisions, edition.selection_year, states)
     visa = visa_required_on(reference.visa_required, on)
     candidates = classify(totals, set(visa["eurostat_code"]), edition.threshold, near_miss_share, states)
-    names = dict(zip(visa["eurostat_code"], visa["name"]))
-    names.update(country_names or {})
-    candidates.insert(1, "name", candidates["country"].map(lambda c: names.get(c) or _name(c)))
+    names = {**dict(zip(visa["eurostat_code"], visa["name"])), **{c: n for c in candidates["country"] if (n := _name(c))},
+             **(country_names or {})}  # the vocabulary's name, as on the pages; the visa table's if none
+    candidates.insert(1, "name", candidates["country"].map(lambda c: names.get(c) or ""))
     candidates["states_total"] = len(states)
     return Selection(edition, candidates, states)
 

@@ -171,6 +171,8 @@ def build_restricted_sources(project: Project, year: int) -> Path:
             if path.suffix == ".qmd":
                 (src / path.relative_to(project.root)).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(path, src / path.relative_to(project.root))
+    for style in project.root.glob("*.scss"):  # the theme (`format: html: theme:`) lives beside the pages
+        shutil.copy2(style, src / style.name)
     write_text_atomic(src / CONFIG, MARKER + "\n" + yaml.safe_dump(restricted_config(project), sort_keys=False))
     write_text_atomic(src / BANNER_FILE, BANNER)
     write_text_atomic(src / CANDIDATES_PAGE, candidates_page(project, year))

@@ -10,12 +10,14 @@ import json
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 
 from .execute import front_matter_cell
 from .layout import OutputTree
 from .markdown import md_escape, md_table, share_text
 from .outputs import write_text_atomic
 from .rating import LEVELS
+from .tables import raw_block, table_html
 
 GENERATED = "_generated"
 FAILED = "failed"
@@ -113,14 +115,14 @@ def source_of(file: str) -> str:
 
 def sources_md(run: dict) -> str:
     """The edition and each public input file with its origin, last update, rows and SHA-256."""
-    rows = [[f"`{i['file']}`", md_escape(source_of(i["file"])), md_escape(i.get("origin") or "–"),
-             md_escape(i.get("last_update") or "–"), str(i.get("rows", "–")), f"`{i.get('sha256', '')}`"]
-            for i in sorted(run.get("inputs", []), key=lambda i: i["file"])]
+    rows = pd.DataFrame([{"file": i["file"], "source": source_of(i["file"]), "origin": i.get("origin"),
+                          "last_update": i.get("last_update"), "rows": i.get("rows"), "sha256": i.get("sha256")}
+                         for i in sorted(run.get("inputs", []), key=lambda i: i["file"])])
     confidential = ("synthetic in this run: " + md_escape(run.get("synthetic_label") or "illustrative values")
                     if run.get("synthetic_confidential") else "confidential, not published")
     parts = ["Edition: " + edition_line(run.get("edition", {})),
-             md_table(["File", "Source", "Origin", "Last update", "Rows", "SHA-256"], "llllrl", rows)
-             if rows else "No input manifest was recorded for this run.",
+             raw_block(table_html(rows, "sources", "Input files with their SHA-256 checksums"))
+             if not rows.empty else "No input manifest was recorded for this run.",
              f"Member States' readmission statistics and questionnaire answers: {confidential}."]
     return "\n\n".join(parts) + "\n"
 

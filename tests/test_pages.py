@@ -1,0 +1,81 @@
+"""The country page's structure: the same headed sections in both audiences, calculations folded."""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+import pytest
+
+from conftest import REPO
+
+SECTIONS = ["## (a) ", "## (b) ", "## (c) ", "## (d) ", "## Context", "## Rating", "## Assessment", "## Across editions"]
+FOLD = ['#| echo: true', '#| code-fold: true', '#| code-summary: "How this was computed"']
+
+
+@pytest.fixture(scope="module")
+def template() -> nbformat.NotebookNode:
+    return nbformat.read(str(REPO / "notebooks" / "country.ipynb"), as_version=4)
+
+
+def restricted(cell) -> bool:
+    return "restricted" in cell.metadata.get("tags", [])
+
+
+def section_of(nb) -> list[tuple[str, nbformat.NotebookNode]]:
+    """Each cell with the section heading it falls under."""
+    current, found = "", []
+    for cell in nb.cells:
+        heading = next((s for s in SECTIONS if cell.cell_type == "markdown" and cell.source.startswith(s)), None)
+        current = heading or current
+        found.append((current, cell))
+    return found
+
+
+def test_every_section_is_headed_in_a_cell_both_audiences_keep(template):
+    headings = [c.source.split("\n")[0] for c in template.cells
+                if c.cell_type == "markdown" and c.source.startswith("## ")]
+    assert [h for h in headings if any(h.startswith(s) for s in SECTIONS)] == [
+        h for s in SECTIONS for h in headings if h.startswith(s)]
+    assert len(headings) == len(SECTIONS)
+    assert not [c for c in template.cells if restricted(c) and (c.cell_type != "code" or "## " in c.source)]
+
+
+def test_each_indicator_section_folds_its_calculation(template):
+    folded = {section for section, cell in section_of(template)
+              if cell.cell_type == "code" and all(line in cell.source for line in FOLD) and not restricted(cell)}
+    # context, the analyst's assessment and the trajectory show inputs and published results: nothing to fold
+    assert folded == {s for s in SECTIONS if s not in ("## Context", "## Assessment", "## Across editions")}
+
+
+def test_calculations_call_the_indicator_functions_on_named_frames(template):
+    source = "\n".join(c.source for c in template.cells if c.cell_type == "code" and FOLD[1] in c.source)
+    for call in ("decisions = ind.return_decisions(", "rates = ind.effective_return_rate(",
+                 "eu = ind.aggregate_rate(", "requests = ind.readmission_requests(",
+                 "items = cooperation.item_summary(", "ratings = rate_states("):
+        assert call in source, call
+
+
+def test_public_sections_say_what_is_withheld_and_why(template):
+    withheld = {section for section, cell in section_of(template)
+                if not restricted(cell) and "show.withheld(" in cell.source}
+    assert withheld == {"## (c) ", "## (d) ", "## Rating"}
+
+
+def test_set_up_and_parameter_cells_stay_hidden(template):
+    code = [c for c in template.cells if c.cell_type == "code"]
+    hidden = [c for c in code[:3]]
+    assert all(c.source.startswith("#| include: false") for c in hidden)
+    assert "parameters" in code[1].metadata.get("tags", [])
+    for cell in code:
+        assert re.match(r"#\| (include|echo): ", cell.source), cell.source[:60]
+        if "plt.show()" in cell.source:
+            assert "#| fig-alt: " in cell.source
+
+
+def test_public_cells_name_no_per_state_confidential_column(template):
+    """Folded code is shown on public pages: it names confidential columns only through constants."""
+    from readmission.gate import NAMED_IN_OUTPUT
+
+    public = "\n".join(c.source for c in template.cells if not restricted(c))
+    assert [name for name in sorted(NAMED_IN_OUTPUT) if name in public] == []
