@@ -281,6 +281,7 @@ def trajectory_finding(table: pd.DataFrame) -> str:
     if len(rows) < 2:
         return "Only one edition so far: the trajectory starts here."
     first, last = rows.iloc[0], rows.iloc[-1]
+    level = (f"the level stayed '{last['level']}'" if first["level"] == last["level"]
+             else f"the level went from '{first['level']}' to '{last['level']}'")
     return (f"From edition {first['edition']} to {last['edition']} the EU+ effective return rate went from "
-            f"{first['eu_return_rate']:.1%} to {last['eu_return_rate']:.1%}; the level from "
-            f"'{first['level']}' to '{last['level']}'.")
+            f"{first['eu_return_rate']:.1%} to {last['eu_return_rate']:.1%}; {level}.")

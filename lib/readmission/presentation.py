@@ -251,7 +251,8 @@ def editions_findings(project, run: dict, results: dict[str, dict]) -> None:
     records = history.load_history(project, current.year - 1) + [current]
     text(f"Editions compared: {', '.join(str(r.year) for r in records)}.")
     shares = history.level_shares_by_edition(records)
-    wide = shares.pivot(index="level", columns="edition", values="countries").reset_index()
+    wide = shares.pivot(index="level", columns="edition", values="countries").reindex(
+        list(dict.fromkeys(shares["level"]))).reset_index()  # levels in the method's order
     wide.columns = [str(c) for c in wide.columns]
     table(wide, "editions-levels", "Countries per level in each edition")
     if len(records) == 1:
