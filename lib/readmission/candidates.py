@@ -13,10 +13,11 @@ import pandas as pd
 from .findings import assessed_level
 from .history import EditionRecord, mean_answer
 from .rating import LEVEL_POOR, LEVEL_WELL, LEVELS
+from .vocabulary import ITEMS_SHORT, instrument, level_key
 
 EVIDENCE_COLUMNS = ["country", "name", "assessed_level", "return_decisions", "eu_return_rate",
                     "acceptance_rate", "issuance_rate", "mean_answer", "trend", "main_obstacles",
-                    "instrument", "rcms", "visa_measures", "states_poor", "share_states_poor",
+                    "instrument", "rcms", "measures", "states_rating_poor", "share_states_poor",
                     "share_states_good"]
 
 
@@ -30,11 +31,13 @@ def main_obstacles(public: dict) -> str:
     if not items:
         return "n/a"
     lowest = min(i["mean_answer"] for i in items)
-    return "; ".join(i["item"].replace("_", " ") for i in items if i["mean_answer"] == lowest)
+    return "; ".join(ITEMS_SHORT.get(i["item"], i["item"]) for i in items if i["mean_answer"] == lowest)
 
 
 def trend(history: list[EditionRecord], country: str) -> str:
-    return " -> ".join(f"{r.year}: {r.level(country)}" for r in history) or "first edition"
+    """The country's level in each edition, in short words: '2015: improve -> 2016: average'."""
+    short = lambda level: level_key(level) if level in LEVELS else level  # noqa: E731
+    return " -> ".join(f"{r.year}: {short(r.level(country))}" for r in history) or "first edition"
 
 
 def evidence(public: dict, history: list[EditionRecord]) -> dict:
@@ -47,12 +50,12 @@ def evidence(public: dict, history: list[EditionRecord]) -> dict:
             "acceptance_rate": _rate(public, "eu_acceptance_rate"),
             "issuance_rate": _rate(public, "eu_issuance_rate"), "mean_answer": mean_answer(public),
             "trend": trend(history, public["country"]), "main_obstacles": main_obstacles(public),
-            "instrument": public.get("strongest_instrument"),
+            "instrument": instrument(public["strongest_instrument"]) if public.get("strongest_instrument") else None,
             "rcms": public.get("rcms_status") or ("in place" if public.get("rcms_in_place") else "none"),
-            "visa_measures": "; ".join(f"{m.get('article')} proposed {m.get('proposal_date')}"
+            "measures": "; ".join(f"{m.get('article')} proposed {m.get('proposal_date')}"
                                        + (f", decided {m['decision_date']}" if m.get("decision_date") else "")
                                        for m in public.get("visa_measures", [])) or "none",
-            "states_poor": f"{counts.get('states_poor', 0)} of {rated}",
+            "states_rating_poor": f"{counts.get('states_poor', 0)} of {rated}",
             "share_states_poor": counts.get("states_poor", 0) / rated if rated else None,
             "share_states_good": counts.get("states_good", 0) / rated if rated else None}
 

@@ -189,21 +189,16 @@ def candidates_page(project: Project, year: int) -> str:
     """The restricted site's page of Article 25a(5) and (8) candidates, with the evidence for each."""
     from . import history
     from .candidates import candidates
-    from .markdown import md_escape, md_table
     from .params import load_method
+    from .tables import raw_block, table_html
 
-    method = load_method(project)
+    rules = load_method(project).candidates
     records = history.load_history(project, year, "restricted")
     current = next(r for r in records if r.year == year)
-    restrictive, favourable = candidates(current, records, method.candidates)
-    rules = method.candidates
+    restrictive, favourable = candidates(current, records, rules)
 
-    def table(frame) -> str:
-        if frame.empty:
-            return "None in this edition."
-        cells = lambda v: "n/a" if v is None or v != v else (f"{v:.1%}" if isinstance(v, float) else md_escape(v))  # noqa: E731
-        return md_table([c.replace("_", " ") for c in frame.columns], "l" * len(frame.columns),
-                        [[cells(v) for v in row] for row in frame.itertuples(index=False)])
+    def table(frame, table_id: str, caption: str) -> str:
+        return raw_block(table_html(frame, table_id, caption)) if not frame.empty else "None in this edition."
 
     return "\n\n".join([
         "---\ntitle: \"Article 25a(5) and (8) candidates\"\n---",
@@ -211,12 +206,12 @@ def candidates_page(project: Project, year: int) -> str:
         "## Article 25a(5): cooperation not sufficient",
         "Countries whose assessed level is *needs to be improved with most Member States*, ordered by "
         f"{', '.join(rules['restrictive_order'])} (`params/method.yml`, `candidates`).",
-        table(restrictive),
+        table(restrictive, "candidates-5", f"Article 25a(5) candidates, edition {year}"),
         "## Article 25a(8): cooperation works well and is improving",
         "Countries whose assessed level is *works well with most Member States* and that improved since "
         "the previous edition (a better assessed level, or an EU+ effective return rate up by at least "
         f"{rules['improving_rate_change']:.0%}), ordered by {', '.join(rules['favourable_order'])}.",
-        table(favourable)]) + "\n"
+        table(favourable, "candidates-8", f"Article 25a(8) candidates, edition {year}")]) + "\n"
 
 
 def render_restricted(project: Project, year: int, exe: str) -> Path:

@@ -95,6 +95,12 @@ TERMS: dict[str, Term] = {
     "indicator": Term("Indicator"), "before": Term("Before"), "now": Term("Now"), "change": Term("Change"),
     "dataset": Term("Dataset", kind="code"), "statistic": Term("Statistic"),
     "method_level": Term("Level proposed by the method"), "review": Term("Review"),
+    # Article 25a(5)/(8) candidates (restricted site)
+    "assessed_level": Term("Assessed level"), "trend": Term("Level in each edition"),
+    "main_obstacles": Term("Main obstacles (lowest mean answer)"), "measures": Term("Article 25a measures"),
+    "states_rating_poor": Term("States rating cooperation poor"),
+    "share_states_poor": Term("Share of rated states rating it poor", "%", "rate"),
+    "share_states_good": Term("Share of rated states rating it good", "%", "rate"),
 }
 VALUE_NAMES = {"item": ITEMS, "instrument_type": INSTRUMENTS, "level_key": LEVEL_SHORT}
 
