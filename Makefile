@@ -2,7 +2,7 @@
 # Each uses the active virtual environment, or creates .venv here when none is active.
 SNAPSHOT ?= ../shared/data/snapshot
 UV_VERSION := 0.13.9
-YEAR ?= 2016
+YEARS ?= 2014 2015 2016
 WORKERS ?=
 ifdef VIRTUAL_ENV
 PYTHON := $(VIRTUAL_ENV)/bin/python
@@ -15,7 +15,7 @@ endif
 .PHONY: report test lint install lock notebooks clean-outputs
 
 report: $(STAMP)
-	$(PYTHON) -m readmission report --demo --year $(YEAR) --snapshot $(SNAPSHOT) $(if $(WORKERS),--workers $(WORKERS))
+	$(PYTHON) -m readmission report --demo $(foreach y,$(YEARS),--year $(y)) --snapshot $(SNAPSHOT) $(if $(WORKERS),--workers $(WORKERS))
 
 test: $(STAMP)
 	$(PYTHON) -m pytest
