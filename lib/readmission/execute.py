@@ -8,7 +8,6 @@ temporary files), hides papermill's injected-parameters cell, and writes each pa
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import nbformat
 import papermill as pm
 import yaml
 
-from .kernels import KERNEL
+from .kernels import KERNEL, no_backend_env
 from .outputs import write_text_atomic
 
 VOLATILE_PAPERMILL_KEYS = ("start_time", "end_time", "duration", "input_path", "output_path",
@@ -88,15 +87,14 @@ def run_papermill(template: Path, output: Path, parameters: dict, cwd: Path,
 
     papermill writes `output` as it goes; the caller cleans it and moves it into place.
     """
-    env_backend = os.environ.pop("MPLBACKEND", None)  # the notebook sets %matplotlib inline itself
+    restore = no_backend_env()  # the notebook sets %matplotlib inline itself
     try:
         nb = pm.execute_notebook(str(template), str(output), parameters=parameters, cwd=str(cwd),
                                  kernel_name=KERNEL, progress_bar=False, log_output=False,
                                  request_save_on_cell_execute=False,
                                  engine_name="warm" if warm else None)
     finally:
-        if env_backend is not None:
-            os.environ["MPLBACKEND"] = env_backend
+        restore()
     if log_path is not None:
         write_text_atomic(log_path, notebook_log(nb))
     return nb
