@@ -77,8 +77,12 @@ def strip_restricted(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def write_notebook(nb: nbformat.NotebookNode, path: Path) -> None:
-    """Write a notebook atomically (readers never see half a notebook)."""
-    write_text_atomic(path, nbformat.writes(nb) + "\n")
+    """Write a notebook atomically (readers never see half a notebook).
+
+    The same bytes as `nbformat.writes`, without its schema validation (a third of a country's
+    notebook-writing time): what is written is a template papermill validated when it read it,
+    with nbclient's outputs, or a failure page built with nbformat.v4's own constructors."""
+    write_text_atomic(path, nbformat.v4.writes(nb) + "\n")
 
 
 def run_papermill(template: Path, output: Path, parameters: dict, cwd: Path,
