@@ -256,8 +256,10 @@ def run_edition(project: Project, request: RunRequest, progress=None, on_start=N
                          ["nothing changed since the last run: outputs kept as they are"])
     from .pipeline import Workers
 
-    # the workers and their kernels start now and boot while the inputs load; they end if these fail
-    with Workers(request.workers, project.notebooks) as workers:
+    # the workers and their kernels start now and boot while the inputs load; they end if these fail.
+    # After a complete earlier run few countries usually change: this process's kernel does them.
+    expect_few = not request.force and (runkeys.keys_dir(tree.countries) / "summary.key").exists()
+    with Workers(request.workers, project.notebooks, expect_few) as workers:
         return run_started(project, request, tree, workers, progress, on_start)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from .data.codes import DESIGNATION_FOOTNOTES, is_country
 from .errors import InputError
 from .execute import clean_notebook, clear_staging, run_papermill, strip_restricted, write_notebook
-from .kernels import KERNEL, init_worker, prestart, starting_workers
+from .kernels import KERNEL, init_worker, prestart, shutdown_warm_kernel, starting_workers
 from .layout import PUBLIC, OutputTree
 from .outputs import environment_fault, write_bytes_atomic, write_json, write_text_atomic
 from .audience import audience_rows, audience_view
@@ -165,21 +165,33 @@ def summary_job(template: Path, staged: Path, parameters: dict, cwd: Path, log: 
 class Workers:
     """The run's worker processes, each with its warm kernel, started before the run loads its inputs
     so that the kernels boot meanwhile; they run the countries, then the summary (on a kernel that is
-    already up). With one worker there is no pool: this process's own kernel, started now, does it.
+    already up).
+
+    With one worker, or when few countries are expected to run (`expect_few`: an earlier run left
+    its outputs, so most countries are likely up to date), this process's own kernel is started
+    instead and does the work: no worker to spawn, no second kernel to boot for one country. If
+    more than FEW countries turn out to be pending, the pool starts then (this kernel stops first,
+    so that memory holds the same number of kernels).
 
     Use as a context manager: leaving it on an error (inputs refused, Ctrl-C, a failing machine)
     terminates the workers, and their kernels with them; otherwise they finish and exit."""
 
-    def __init__(self, count: int, notebooks: Path):
-        self.count, self.pool = max(1, count), None
-        if self.count == 1:
+    FEW = 2
+
+    def __init__(self, count: int, notebooks: Path, expect_few: bool = False):
+        self.count, self.notebooks, self.pool = max(1, count), notebooks, None
+        if self.count == 1 or expect_few:
             prestart(KERNEL, notebooks)
-            return
+        else:
+            self.start_pool()
+
+    def start_pool(self) -> None:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
+        shutdown_warm_kernel()
         self.pool = ProcessPoolExecutor(max_workers=self.count, mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=init_worker, initargs=(os.getpid(), str(notebooks)))
+                                        initializer=init_worker, initargs=(os.getpid(), str(self.notebooks)))
         with starting_workers():  # one task per worker starts them all now (each starts its kernel)
             for _ in range(self.count):
                 self.pool.submit(int)
@@ -201,6 +213,8 @@ class Workers:
 
     def countries(self, jobs: list[CountryJob], progress=None) -> list[CountryOutcome]:
         """Run countries on the workers; `progress(outcome)` is called as each ends."""
+        if self.pool is None and self.count > 1 and len(jobs) > self.FEW:
+            self.start_pool()
         if self.pool is None:
             return run_serially(jobs, progress)
         from concurrent.futures import as_completed
