@@ -133,6 +133,7 @@ class Measured:
     foreign_cores: float
     cpu: float                   # CPU seconds of the command and every process under it
     tree: dict = field(default_factory=dict)
+    load: float = 0.0            # the machine's 1-minute load average when the command ended
 
     @property
     def counts(self) -> dict | None:
@@ -180,18 +181,21 @@ class Bench:
         own = cpu_seconds(resource.RUSAGE_SELF) - self0
         foreign = max(0.0, cpu_busy_seconds() - busy0 - tree_cpu - own) / wall
         m = Measured(name, argv, wall, proc.returncode, out, round(foreign, 2), round(tree_cpu, 2),
-                     sampler.summary(wall) if sampler else {})
+                     sampler.summary(wall) if sampler else {}, round(os.getloadavg()[0], 2))
         self.commands.append({"name": name, "argv": argv, "wall_s": round(wall, 3), "rc": m.rc, "cpu_s": m.cpu,
-                              "other_processes_cores": m.foreign_cores, **({"tree": m.tree} if sample else {})})
+                              "other_processes_cores": m.foreign_cores, "load_average_1min": m.load, **({"tree": m.tree} if sample else {})})
         status = "ok" if m.rc == 0 else f"EXIT {m.rc}"
-        print(f"  {name:<28} {wall:8.2f} s  {status}" + (f"  (other processes: {m.foreign_cores:.2f} cores)"
-                                                       if m.foreign_cores > CONTENDED_CORES else ""), flush=True)
+        print(f"  {name:<28} {wall:8.2f} s  {m.cpu:7.1f} CPU s  load {m.load:.2f}  {status}"
+              + (f"  (other processes: {m.foreign_cores:.2f} cores)" if m.foreign_cores > CONTENDED_CORES else ""),
+              flush=True)
         if check and m.rc != 0:
             raise Abort(f"{name} exited {m.rc} (log: {self.logs / (name + '.log')}): {error_line(out)}")
         return m
 
 
 def contention_note(*measured: Measured) -> str:
-    """A note when other processes used the cores meanwhile ('' when they did not)."""
+    """A note when other processes used the cores meanwhile ('' when they did not), with the load average."""
     worst = max((m.foreign_cores for m in measured), default=0)
-    return f"other processes used {worst:.2f} cores meanwhile" if worst > CONTENDED_CORES else ""
+    load = max((m.load for m in measured), default=0)
+    return (f"other processes used {worst:.2f} cores meanwhile, load {load:.2f}" if worst > CONTENDED_CORES
+            else "")

@@ -4,6 +4,7 @@ the naive loop (papermill once per country, then the summary)."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import statistics
 import sys
@@ -17,6 +18,7 @@ from readmission.layout import RUN_RECORD
 
 from .figures import Figures
 from .measure import Abort, Bench, Measured, contention_note
+from .peers import compare_peers, parallel_loop, three_editions
 from .projects import edition_file, make_project, selected_codes
 
 QUICK_THRESHOLD = 12000      # the 2016 edition above 12,000 decisions in 2015: 10 countries
@@ -214,5 +216,9 @@ def real_edition(bench: Bench, args, tmp: Path, figs: Figures, details: dict) ->
     change = one_country_rerun(bench, args, tool, codes, env, details)
     naive = naive_project(args, tool, tmp, threshold)
     measured = naive_loop(bench, args, naive, codes)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    parallel = parallel_loop(bench, args, naive, codes, cores, NAIVE_FOLDER)
     compare(measured, cold, change, naive / "notebooks" / NAIVE_FOLDER, codes, figs, details)
     probe(bench, tool, args.year, env, details)
+    compare_peers(bench, args, tool, tmp, cold, measured.total_s, parallel, codes, cores, figs, details)
+    three_editions(bench, args, tmp, threshold, figs, details)

@@ -96,12 +96,13 @@ def remove_stale(out: Path, selected: list[str]) -> list[str]:
     return stale
 
 
-def run_summary(project: Project, tree: OutputTree, out: Path, run: dict, force: bool) -> Path | None:
-    """Execute the summary over the countries' results into `out`, unless nothing it reads changed.
+def run_summary(project: Project, tree: OutputTree, out: Path, run: dict, force: bool, workers) -> Path | None:
+    """Execute the summary over the countries' results into `out` on one of the run's `workers` (its
+    kernel is warm), unless nothing it reads changed.
 
     Returns the staged notebook, or None when the published summary is still current.
     """
-    from .execute import clean_notebook, run_papermill, write_notebook
+    from .pipeline import summary_job
 
     key_file = runkeys.keys_dir(out) / "summary.key"
     reads = b"".join(p.read_bytes() for c in run["countries"]
@@ -114,16 +115,15 @@ def run_summary(project: Project, tree: OutputTree, out: Path, run: dict, force:
     staged = out / SUMMARY_STAGED
     rel = lambda p: os.path.relpath(p, project.notebooks)  # noqa: E731
     tree.logs.mkdir(parents=True, exist_ok=True)
-    nb = run_papermill(project.notebooks / "summary.ipynb", staged,
-                       {"countries_dir": rel(out), "restricted_dir": rel(tree.store)},
-                       project.notebooks, tree.logs / "summary.log", warm=True)
-    write_notebook(clean_notebook(nb, None), staged)
+    workers.call(summary_job, project.notebooks / "summary.ipynb", staged,
+                 {"countries_dir": rel(out), "restricted_dir": rel(tree.store)}, project.notebooks,
+                 tree.logs / "summary.log")
     write_text_atomic(key_file, key + "\n")
     return staged
 
 
 def summary_or_note(project: Project, tree: OutputTree, out: Path, run: dict, force: bool,
-                    notes: list[str]) -> tuple[Path | None, bool]:
+                    notes: list[str], workers) -> tuple[Path | None, bool]:
     """The staged summary and whether it ran; a failed summary is noted like a failed country.
 
     A failure of the machine (disk full, permissions) is not a failed summary: it stops the run.
@@ -131,7 +131,7 @@ def summary_or_note(project: Project, tree: OutputTree, out: Path, run: dict, fo
     from .pipeline import failure_message
 
     try:
-        return run_summary(project, tree, out, run, force), True
+        return run_summary(project, tree, out, run, force, workers), True
     except Exception as exc:
         if environment_fault(exc):
             raise EnvironmentFault(f"summary: {failure_message(exc)}") from exc
@@ -254,10 +254,23 @@ def run_edition(project: Project, request: RunRequest, progress=None, on_start=N
             on_start(0, len(done))
         return RunReport(edition, done, [], done, [], tree.summary,
                          ["nothing changed since the last run: outputs kept as they are"])
+    from .pipeline import Workers
+
+    # the workers and their kernels start now and boot while the inputs load; they end if these fail.
+    # After a complete earlier run few countries usually change: this process's kernel does them.
+    expect_few = not request.force and (runkeys.keys_dir(tree.countries) / "summary.key").exists()
+    with Workers(request.workers, project.notebooks, expect_few) as workers:
+        return run_started(project, request, tree, workers, progress, on_start)
+
+
+def run_started(project: Project, request: RunRequest, tree: OutputTree, workers, progress,
+                on_start) -> RunReport:
+    """The rest of a run, its workers started: inputs, countries, summary, publishing."""
     from . import editions
     from .input_slices import write_slices
-    from .pipeline import CountryJob, execute_countries
+    from .pipeline import CountryJob
 
+    edition = request.edition
     selection = editions.compute_selection(project, edition)
     codes = selection.codes
     folder, inputs = prepare_inputs(project, request, codes)
@@ -274,7 +287,7 @@ def run_edition(project: Project, request: RunRequest, progress=None, on_start=N
         slices = write_slices(tree, inputs.confidential, folder, pending)
         jobs = [CountryJob(project.root, edition.data_year, c, out, slices[c], request.audience,
                            request.public_dir, True) for c in pending]
-        outcomes = execute_countries(jobs, request.workers, progress)
+        outcomes = workers.countries(jobs, progress)
         stop_on_fault(outcomes)
         for outcome in outcomes:
             record_outcome(out, outcome, keys[outcome.country])
@@ -282,7 +295,7 @@ def run_edition(project: Project, request: RunRequest, progress=None, on_start=N
         failed = [o for o in outcomes if not o.ok]
         run = run_record(request, inputs, codes, {o.country: o.error for o in failed})
         write_json(out / RUN_RECORD, run)
-        staged, summary_ok = summary_or_note(project, tree, out, run, request.force, notes)
+        staged, summary_ok = summary_or_note(project, tree, out, run, request.force, notes, workers)
     except BaseException as exc:  # interrupted, or the machine failed: nothing is published
         abandon(tree)
         if environment_fault(exc):
@@ -309,11 +322,13 @@ def run_one_country(project: Project, request: RunRequest, country: str, codes: 
     `run` re-checks every country and re-runs the summary if this page changed.
     """
     from .input_slices import write_slices
+    from .kernels import KERNEL, prestart
     from .pipeline import CountryJob, run_job
 
     edition = request.edition
     tree = OutputTree(project, edition.data_year, request.audience)
     recover(tree)
+    prestart(KERNEL, project.notebooks)  # boots while the inputs load; the command stops it on an error
     folder, inputs = prepare_inputs(project, request, sorted(set(codes) | {country}))
     key = country_keys(project, request, inputs, [country], outside_selection)[country]
     tree.countries.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,6 @@ temporary files), hides papermill's injected-parameters cell, and writes each pa
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import nbformat
 import papermill as pm
 import yaml
 
-from .kernels import KERNEL
+from .kernels import KERNEL, no_backend_env
 from .outputs import write_text_atomic
 
 VOLATILE_PAPERMILL_KEYS = ("start_time", "end_time", "duration", "input_path", "output_path",
@@ -78,8 +77,12 @@ def strip_restricted(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def write_notebook(nb: nbformat.NotebookNode, path: Path) -> None:
-    """Write a notebook atomically (readers never see half a notebook)."""
-    write_text_atomic(path, nbformat.writes(nb) + "\n")
+    """Write a notebook atomically (readers never see half a notebook).
+
+    The same bytes as `nbformat.writes`, without its schema validation (a third of a country's
+    notebook-writing time): what is written is a template papermill validated when it read it,
+    with nbclient's outputs, or a failure page built with nbformat.v4's own constructors."""
+    write_text_atomic(path, nbformat.v4.writes(nb) + "\n")
 
 
 def run_papermill(template: Path, output: Path, parameters: dict, cwd: Path,
@@ -88,15 +91,14 @@ def run_papermill(template: Path, output: Path, parameters: dict, cwd: Path,
 
     papermill writes `output` as it goes; the caller cleans it and moves it into place.
     """
-    env_backend = os.environ.pop("MPLBACKEND", None)  # the notebook sets %matplotlib inline itself
+    restore = no_backend_env()  # the notebook sets %matplotlib inline itself
     try:
         nb = pm.execute_notebook(str(template), str(output), parameters=parameters, cwd=str(cwd),
                                  kernel_name=KERNEL, progress_bar=False, log_output=False,
                                  request_save_on_cell_execute=False,
                                  engine_name="warm" if warm else None)
     finally:
-        if env_backend is not None:
-            os.environ["MPLBACKEND"] = env_backend
+        restore()
     if log_path is not None:
         write_text_atomic(log_path, notebook_log(nb))
     return nb

@@ -1,7 +1,9 @@
 """Jupyter kernels and worker processes: a warm kernel per process, and their end with the run.
 
 Kernel start-up and imports dominate a country's cost, so each process keeps one kernel and resets
-it between notebooks. Every process a run starts must end with it: workers ignore Ctrl-C (the run
+it between notebooks. The kernel starts as early as its process (a worker's initializer, or the CLI
+before it loads inputs), and one client talks to it for its whole life: its channels are connected
+and checked once, not once per notebook (each check waits 0.2 s for the kernel's messages to settle). Every process a run starts must end with it: workers ignore Ctrl-C (the run
 stops them) and exit when their parent dies; a kernel exits when its parent dies (ipykernel's
 parent poller, via JPY_PARENT_PID), and the warm kernel is shut down when a command ends.
 """
@@ -15,18 +17,70 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from jupyter_client.blocking import BlockingKernelClient
+from jupyter_client.manager import KernelManager
 from papermill.engines import NBClientEngine, papermill_engines
 
 KERNEL = "python3"
 PARENT_POLL_SECONDS = 0.5
 
+# Cheaper than `%reset -f` (which also rebuilds the namespace, clears aliases and history and runs a
+# full gc.collect): drop the notebook's own names and the output cache, close figures, restore
+# matplotlib's settings. What a notebook computes never depends on what the previous one left.
 RESET_CODE = """\
-%reset -f
-import matplotlib as _mpl, matplotlib.pyplot as _plt
-_plt.close("all")
-_mpl.rcdefaults()
-del _mpl, _plt
+def _readmission_reset(ip=get_ipython()):
+    import matplotlib as mpl, matplotlib.pyplot as plt
+    for name in [n for n in ip.user_ns if n not in ip.user_ns_hidden]:
+        del ip.user_ns[name]
+    ip.user_ns["Out"].clear()
+    for name in ("_", "__", "___"):
+        setattr(ip.displayhook, name, "")
+    plt.close("all")
+    mpl.rcdefaults()
+_readmission_reset()
 """
+
+
+def no_backend_env():
+    """MPLBACKEND taken out of the environment while a kernel starts or runs (the notebooks set
+    `%matplotlib inline` themselves); returns a function that puts it back."""
+    value = os.environ.pop("MPLBACKEND", None)
+
+    def restore() -> None:
+        if value is not None:
+            os.environ["MPLBACKEND"] = value
+    return restore
+
+
+class WarmClient(BlockingKernelClient):
+    """A client whose channels start, and are checked ready, once: nbclient asks again for every
+    notebook, and each check would wait 0.2 s for the kernel's messages to settle."""
+
+    started = ready = False
+
+    def start_channels(self, *args, **kwargs) -> None:
+        if not self.started:
+            super().start_channels(*args, **kwargs)
+            self.started = True
+
+    def wait_for_ready(self, timeout=None) -> None:
+        if not self.ready:
+            super().wait_for_ready(timeout=timeout)
+            self.ready = True
+
+
+class WarmManager(KernelManager):
+    """A kernel manager with one client for the kernel's life."""
+
+    warm_client = None
+
+    def client(self, **kwargs):
+        if self.warm_client is None:
+            self.client_factory = WarmClient
+            self.warm_client = super().client(**kwargs)
+            self.warm_client.start_channels()
+            self.warm_client.wait_for_ready(timeout=120)
+        return self.warm_client
 
 
 class WarmKernelEngine(NBClientEngine):
@@ -38,10 +92,11 @@ class WarmKernelEngine(NBClientEngine):
 
     kernel_manager = None
     kernel_key: tuple = ()
+    used = False  # a notebook ran since the kernel started or was reset
 
     @classmethod
-    def warm_kernel(cls, kernel_name: str):
-        from jupyter_client.manager import KernelManager
+    def start(cls, kernel_name: str):
+        """This process's kernel, started now if there is none for this folder and project."""
         from multiprocessing import util
 
         # a kernel keeps the folder and environment it was started with: a new project needs a new one
@@ -52,15 +107,26 @@ class WarmKernelEngine(NBClientEngine):
             shutdown_warm_kernel()
             km = None
         if km is None or not km.is_alive():
-            km = KernelManager(kernel_name=kernel_name)
+            km = WarmManager(kernel_name=kernel_name)
             # the kernel process's own stderr (start-up warnings, crashes) goes to a log, not the console
             log = Path(os.getcwd()).parent / "logs" / "kernels.log"
             log.parent.mkdir(parents=True, exist_ok=True)
-            km.start_kernel(cwd=os.getcwd(), stderr=open(log, "ab"))
-            cls.kernel_manager, cls.kernel_key = km, key
+            restore = no_backend_env()
+            try:
+                km.start_kernel(cwd=os.getcwd(), stderr=open(log, "ab"))
+            finally:
+                restore()
+            cls.kernel_manager, cls.kernel_key, cls.used = km, key, False
             util.Finalize(cls, shutdown_warm_kernel, exitpriority=10)
-        else:
+        return km
+
+    @classmethod
+    def warm_kernel(cls, kernel_name: str):
+        """The kernel for the next notebook: started, or reset if a notebook ran on it."""
+        km = cls.start(kernel_name)
+        if cls.used:
             reset(km)
+        cls.used = True
         return km
 
     @classmethod
@@ -73,15 +139,22 @@ papermill_engines.register("warm", WarmKernelEngine)
 
 
 def reset(km) -> None:
-    """Wipe a warm kernel's namespace and figures before the next notebook."""
-    client = km.client()
-    client.start_channels()
+    """Wipe a warm kernel's namespace and figures before the next notebook (on its one client)."""
+    reply = km.client().execute_interactive(RESET_CODE, store_history=False, timeout=60,
+                                            output_hook=lambda msg: None)
+    if reply["content"]["status"] != "ok":
+        raise RuntimeError(f"the warm kernel's reset failed: {reply['content'].get('evalue')}")
+
+
+def prestart(kernel_name: str, cwd: Path) -> None:
+    """Start this process's kernel in `cwd` now, without waiting for it: it boots while the caller
+    goes on (loading inputs); the first notebook finds it ready or nearly."""
+    previous = os.getcwd()
+    os.chdir(cwd)
     try:
-        client.wait_for_ready(timeout=60)
-        client.execute_interactive(RESET_CODE, store_history=False, timeout=60,
-                                   output_hook=lambda msg: None)
+        WarmKernelEngine.start(kernel_name)
     finally:
-        client.stop_channels()
+        os.chdir(previous)
 
 
 def shutdown_warm_kernel() -> None:
@@ -89,8 +162,21 @@ def shutdown_warm_kernel() -> None:
     km, WarmKernelEngine.kernel_manager = WarmKernelEngine.kernel_manager, None
     if km is not None:
         try:
+            if km.warm_client is not None:
+                km.warm_client.stop_channels()
             km.shutdown_kernel(now=True)
         except Exception:  # already gone: nothing left to stop
+            pass
+
+
+def kill_warm_kernel() -> None:
+    """Kill this process's kernel at once (a worker told to stop: no time for a clean shutdown)."""
+    km = WarmKernelEngine.kernel_manager
+    process = getattr(getattr(km, "provisioner", None), "process", None)
+    if process is not None:
+        try:
+            process.kill()
+        except OSError:
             pass
 
 
@@ -101,7 +187,8 @@ def exit_with_parent(parent: int, poll: float = PARENT_POLL_SECONDS) -> None:
     def watch() -> None:
         while os.getppid() == parent:
             time.sleep(poll)
-        os._exit(1)  # the kernel's own parent poller ends it in turn
+        kill_warm_kernel()  # (its own parent poller would end it too, a little later)
+        os._exit(1)
 
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
@@ -117,8 +204,16 @@ def starting_workers():
         signal.signal(signal.SIGINT, previous)
 
 
-def init_worker(parent: int) -> None:
-    """A worker process's start: Ctrl-C is the run's to handle; the death of `parent` ends it."""
+def init_worker(parent: int, notebooks: str | None = None) -> None:
+    """A worker process's start: Ctrl-C is the run's to handle; the death of `parent` ends it, and
+    its kernel with it. With `notebooks`, the worker starts its kernel there at once."""
+
+    def stop(*_) -> None:
+        kill_warm_kernel()
+        os._exit(1)
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, lambda *_: os._exit(1))
+    signal.signal(signal.SIGTERM, stop)
     exit_with_parent(parent)
+    if notebooks is not None:
+        prestart(KERNEL, Path(notebooks))

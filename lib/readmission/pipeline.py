@@ -10,7 +10,7 @@ from pathlib import Path
 from .data.codes import DESIGNATION_FOOTNOTES, is_country
 from .errors import InputError
 from .execute import clean_notebook, clear_staging, run_papermill, strip_restricted, write_notebook
-from .kernels import init_worker, starting_workers
+from .kernels import KERNEL, init_worker, prestart, shutdown_warm_kernel, starting_workers
 from .layout import PUBLIC, OutputTree
 from .outputs import environment_fault, write_bytes_atomic, write_json, write_text_atomic
 from .audience import audience_rows, audience_view
@@ -157,24 +157,71 @@ def run_job(job: CountryJob) -> CountryOutcome:
     return CountryOutcome(code, True, Path(job.out) / f"{code}.ipynb", "", log)
 
 
-def execute_countries(jobs: list[CountryJob], workers: int, progress=None) -> list[CountryOutcome]:
-    """Run countries in parallel worker processes; `progress(outcome)` is called as each ends."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+def summary_job(template: Path, staged: Path, parameters: dict, cwd: Path, log: Path) -> None:
+    """Execute the summary notebook on this process's warm kernel and write it, cleaned, to `staged`."""
+    nb = run_papermill(template, staged, parameters, cwd, log, warm=True)
+    write_notebook(clean_notebook(nb, None), staged)
 
-    outcomes = []
-    if len(jobs) <= 1 or workers <= 1:  # no pool to start: this process's warm kernel does it
-        for job in jobs:
-            outcomes.append(run_job(job))
-            if progress:
-                progress(outcomes[-1])
-        return outcomes
-    context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=max(1, workers), mp_context=context,
-                               initializer=init_worker, initargs=(os.getpid(),))
-    try:
-        with starting_workers():  # submitting starts the workers
-            futures = {pool.submit(run_job, job): job.country for job in jobs}
+
+class Workers:
+    """The run's worker processes, each with its warm kernel, started before the run loads its inputs
+    so that the kernels boot meanwhile; they run the countries, then the summary (on a kernel that is
+    already up).
+
+    With one worker, or when few countries are expected to run (`expect_few`: an earlier run left
+    its outputs, so most countries are likely up to date), this process's own kernel is started
+    instead and does the work: no worker to spawn, no second kernel to boot for one country. If
+    more than FEW countries turn out to be pending, the pool starts then (this kernel stops first,
+    so that memory holds the same number of kernels).
+
+    Use as a context manager: leaving it on an error (inputs refused, Ctrl-C, a failing machine)
+    terminates the workers, and their kernels with them; otherwise they finish and exit."""
+
+    FEW = 2
+
+    def __init__(self, count: int, notebooks: Path, expect_few: bool = False):
+        self.count, self.notebooks, self.pool = max(1, count), notebooks, None
+        if self.count == 1 or expect_few:
+            prestart(KERNEL, notebooks)
+        else:
+            self.start_pool()
+
+    def start_pool(self) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        shutdown_warm_kernel()
+        self.pool = ProcessPoolExecutor(max_workers=self.count, mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=init_worker, initargs=(os.getpid(), str(self.notebooks)))
+        with starting_workers():  # one task per worker starts them all now (each starts its kernel)
+            for _ in range(self.count):
+                self.pool.submit(int)
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, kind, *_) -> None:
+        if self.pool is None:
+            return
+        if kind is None:
+            self.pool.shutdown()
+        else:
+            stop_workers(self.pool)
+
+    def call(self, fn, *args):
+        """fn(*args) on a worker (here, without a pool), its result returned."""
+        return fn(*args) if self.pool is None else self.pool.submit(fn, *args).result()
+
+    def countries(self, jobs: list[CountryJob], progress=None) -> list[CountryOutcome]:
+        """Run countries on the workers; `progress(outcome)` is called as each ends."""
+        if self.pool is None and self.count > 1 and len(jobs) > self.FEW:
+            self.start_pool()
+        if self.pool is None:
+            return run_serially(jobs, progress)
+        from concurrent.futures import as_completed
+
+        outcomes = []
+        futures = {self.pool.submit(run_job, job): job.country for job in jobs}
         for future in as_completed(futures):
             try:
                 outcome = future.result()
@@ -186,14 +233,18 @@ def execute_countries(jobs: list[CountryJob], workers: int, progress=None) -> li
                 progress(outcome)
             if outcome.fault:
                 break  # the environment failed: the run stops, the other countries need not finish
-    except BaseException:
-        stop_workers(pool)
-        raise
-    if any(o.fault for o in outcomes):
-        stop_workers(pool)
-    else:
-        pool.shutdown()
-    return sorted(outcomes, key=lambda o: o.country)
+        if any(o.fault for o in outcomes):
+            stop_workers(self.pool)
+        return sorted(outcomes, key=lambda o: o.country)
+
+
+def run_serially(jobs: list[CountryJob], progress=None) -> list[CountryOutcome]:
+    outcomes = []
+    for job in jobs:
+        outcomes.append(run_job(job))
+        if progress:
+            progress(outcomes[-1])
+    return outcomes
 
 
 def stop_workers(pool) -> None:

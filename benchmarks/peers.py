@@ -1,0 +1,127 @@
+"""The tool's peers, measured in the same run: the floor (benchmarks/floor.py: the same work in plain
+processes, serial and over the run's workers) and the parallel papermill loop (`xargs -P <cores>`);
+then the kernel overhead per country, and the three-edition cold run (2014-2016)."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+import time
+from pathlib import Path
+
+from readmission.layout import RUN_RECORD
+
+from .figures import Figures
+from .measure import Abort, Bench, Measured, contention_note
+from .projects import make_project, set_threshold
+
+FLOOR = Path(__file__).with_name("floor.py")
+EDITIONS = (2014, 2015, 2016)
+# the floor's steps that are a country's real work (its page), as opposed to the run's fixed costs
+COUNTRY_STEPS = ("assessment", "tables and text", "trajectory table", "results files and page")
+
+
+def floor(bench: Bench, args, tool: Path, workers: int, tmp: Path) -> tuple[Measured, dict]:
+    """benchmarks/floor.py in the tool's project (after its cold run: the demo set is there)."""
+    m = bench.measure(f"floor-{workers}-workers", [sys.executable, str(FLOOR), str(args.year), str(workers),
+                                                   str(tmp / f"floor-{workers}")],
+                      {"READMISSION_ROOT": str(tool)})
+    line = next((out for out in m.stdout.splitlines() if out.startswith("FLOOR ")), None)
+    if line is None:
+        raise Abort(f"floor.py printed no result: {m.stdout[-300:]}")
+    return m, json.loads(line[6:])
+
+
+def chart_costs(steps: dict, n: int) -> dict:
+    """CPU ms per country (per run for the summary's chart) of each chart function: build and PNG."""
+    out: dict = {}
+    for key, value in steps.items():
+        if key.startswith("chart "):
+            name, part = key[6:].split(": ")
+            per = 1 if name == "rate_against_decisions" else n
+            out.setdefault(name, {})[part] = round(1000 * value / per)
+    return out
+
+
+def country_work_cpu(steps: dict, n: int) -> float:
+    """CPU seconds of one country's real work in the floor: its page's steps and its charts."""
+    total = sum(v for k, v in steps.items() if k in COUNTRY_STEPS
+                or (k.startswith("chart ") and "rate_against_decisions" not in k))
+    return total / n
+
+
+def parallel_loop(bench: Bench, args, naive: Path, codes: list[str], cores: int, folder: str) -> Measured:
+    """What an experienced analyst writes: `xargs -P <cores> papermill ...` over the countries, then
+    the summary (the naive project's run record is already written by the serial loop)."""
+    year, papermill = str(args.year), shlex.quote(str(args.bin / "papermill"))
+    each = (f"{papermill} country.ipynb {folder}-parallel/{{}}.ipynb -k python3 -p country {{}} -p year {year} "
+            f"-p public_dir ../data/public -p restricted_dir ../data/demo/{year} -p results_dir {folder}-parallel")
+    record = Path(RUN_RECORD)
+    script = (f"mkdir -p {folder}-parallel/{record.parent} && cp {folder}/{record} {folder}-parallel/{record} && "
+              f"printf '%s\\n' {' '.join(codes)} | xargs -P {cores} -I{{}} sh -c {shlex.quote(each)} && "
+              f"{papermill} summary.ipynb {folder}-parallel/summary.ipynb -k python3 -p countries_dir "
+              f"{folder}-parallel -p restricted_dir {folder}-parallel")
+    print(f"parallel loop: xargs -P {cores} papermill over {len(codes)} countries, then the summary")
+    return bench.measure("parallel-loop", ["sh", "-c", script], {"READMISSION_ROOT": str(naive)},
+                         cwd=naive / "notebooks")
+
+
+def compare_peers(bench: Bench, args, tool: Path, tmp: Path, cold: Measured, naive_total: float,
+                  parallel: Measured, codes: list[str], cores: int, figs: Figures, details: dict) -> None:
+    """The floor's figures, the tool against the floor and the parallel loop, the kernel overhead."""
+    n = len(codes)
+    workers = args.workers or cores
+    serial_m, serial = floor(bench, args, tool, 1, tmp)
+    spread_m, spread = floor(bench, args, tool, workers, tmp)
+    if serial["countries"] != n or spread["countries"] != n:
+        raise Abort(f"the floor ran {serial['countries']} countries, the tool {n}")
+    details["floor"] = {"serial": {**serial, "wall_s_measured": round(serial_m.wall, 2), "cpu_s_tree": serial_m.cpu,
+                                   "other_processes_cores": serial_m.foreign_cores},
+                        "parallel": {**spread, "wall_s_measured": round(spread_m.wall, 2),
+                                     "cpu_s_tree": spread_m.cpu, "other_processes_cores": spread_m.foreign_cores},
+                        "chart_cpu_ms_per_country": chart_costs(serial["cpu_by_step_s"], n)}
+    figs.add("floor_s", serial_m.wall, "s", f"{n} countries + summary in one plain process ({serial_m.cpu:.1f} CPU s)"
+             f"; {contention_note(serial_m) or 'no contention'}")
+    figs.add(f"floor_{workers}w_s", spread_m.wall, "s", f"the same over {workers} forked workers "
+             f"({spread_m.cpu:.1f} CPU s); {contention_note(spread_m) or 'no contention'}")
+    figs.add("floor_ratio", cold.wall / spread_m.wall, "x", f"cold run {cold.wall:.1f} s / floor over {workers} "
+             f"workers {spread_m.wall:.1f} s (CPU: {cold.cpu:.1f} / {spread_m.cpu:.1f} = "
+             f"{cold.cpu / spread_m.cpu:.2f}x)", "floor_ratio")
+    figs.add("parallel_loop_s", parallel.wall, "s", f"xargs -P {cores} papermill per country + summary "
+             f"({parallel.cpu:.1f} CPU s); {contention_note(parallel) or 'no contention'}")
+    figs.add("speedup_vs_parallel", parallel.wall / cold.wall, "x",
+             f"parallel loop {parallel.wall:.1f} s / tool {cold.wall:.1f} s", "speedup_vs_parallel")
+    kernel_cpu = sum(cold.tree["by_role"].get(r, {}).get("cpu_s", 0.0) for r in ("worker", "country kernel"))
+    steps = serial["cpu_by_step_s"]
+    work = country_work_cpu(steps, n)
+    # the workers' kernels also run the summary, and each imports the libraries once, as the floor does
+    summary = sum(v for k, v in steps.items() if k.startswith("summary") or "rate_against_decisions" in k)
+    fixed = summary + workers * serial["imports_cpu_s"]
+    overhead = (kernel_cpu - fixed) / n - work
+    details["kernel_overhead"] = {"workers_and_country_kernels_cpu_s": round(kernel_cpu, 2),
+                                  "summary_and_imports_cpu_s": round(fixed, 2),
+                                  "per_country_cpu_s": round((kernel_cpu - fixed) / n, 3),
+                                  "floor_country_work_cpu_s": round(work, 3),
+                                  "probe": details.get("breakdown_probe_s", {})}
+    figs.add("kernel_overhead_cpu_s", overhead, "CPU s / country",
+             f"(workers + their kernels {kernel_cpu:.1f} CPU s - the summary's work and {workers} x the "
+             f"imports {fixed:.1f}) / {n} = {(kernel_cpu - fixed) / n:.2f}, minus the floor's work per country "
+             f"{work:.2f} CPU s (same run; CPU seconds grow with the load)", "kernel_overhead_cpu_s")
+
+
+def three_editions(bench: Bench, args, tmp: Path, threshold: int | None, figs: Figures, details: dict) -> None:
+    """`readmission run --year 2014 --year 2015 --year 2016 --demo` on fresh outputs."""
+    root = make_project(args.frozen, tmp / "three-editions")
+    if threshold is not None:
+        for year in EDITIONS:
+            set_threshold(root, threshold, year)
+    env = {"READMISSION_ROOT": str(root)}
+    bench.measure("three-editions-import", [str(args.bin / "readmission"), "data", "import", str(args.snapshot)], env)
+    argv = [str(args.bin / "readmission"), "run", *[a for y in EDITIONS for a in ("--year", str(y))], "--demo"]
+    start = time.perf_counter()
+    m = bench.measure("three-editions-cold-run", argv + (["--workers", str(args.workers)] if args.workers else []),
+                      env, sample=True)
+    details["three_editions"] = {"wall_s": round(time.perf_counter() - start, 2), "cpu_s": m.cpu, **m.tree}
+    figs.add("three_editions_s", m.wall, "s", f"2014-2016 cold run, {m.cpu:.0f} CPU s, peak RSS "
+             f"{m.tree['peak_rss_mib']} MiB; {contention_note(m) or 'no contention'}")
