@@ -94,16 +94,19 @@ def exclusive(command):
         from .lock import project_lock
 
         signal.signal(signal.SIGTERM, _interrupt)
+        failed = True
         try:
             with project_lock(Project.default().root, command.__name__.replace("_", " ")):
-                return command(*args, **kwargs)
+                result = command(*args, **kwargs)
+                failed = False
+                return result
         except KeyboardInterrupt:
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up
             err_console.print(Text("interrupted: nothing published", style="bold red"))
             raise typer.Exit(130) from None
         finally:  # a kernel started early (e.g. while inputs load) ends with the command too
             if "readmission.kernels" in sys.modules:
-                sys.modules["readmission.kernels"].shutdown_warm_kernel()
+                sys.modules["readmission.kernels"].shutdown_warm_kernel(failed)
     return wrapper
 
 

@@ -91,6 +91,7 @@ class WarmKernelEngine(NBClientEngine):
     """
 
     kernel_manager = None
+    new_log: list = []  # the kernel log (and its folder) this process created, until a command ends
     kernel_key: tuple = ()
     used = False  # a notebook ran since the kernel started or was reset
 
@@ -110,6 +111,8 @@ class WarmKernelEngine(NBClientEngine):
             km = WarmManager(kernel_name=kernel_name)
             # the kernel process's own stderr (start-up warnings, crashes) goes to a log, not the console
             log = Path(os.getcwd()).parent / "logs" / "kernels.log"
+            if not log.exists():  # a command that then fails removes what it created (discard_new_log)
+                cls.new_log = [p for p in (log.parent, log) if not p.exists()]
             log.parent.mkdir(parents=True, exist_ok=True)
             restore = no_backend_env()
             try:
@@ -157,9 +160,11 @@ def prestart(kernel_name: str, cwd: Path) -> None:
         os.chdir(previous)
 
 
-def shutdown_warm_kernel() -> None:
-    """Stop this process's warm kernel, if any (at the end of a command, or on an interrupt)."""
+def shutdown_warm_kernel(failed: bool = False) -> None:
+    """Stop this process's warm kernel, if any (at the end of a command, or on an interrupt); after
+    a failed command, also remove the kernel log it created, so a refused input leaves no file."""
     km, WarmKernelEngine.kernel_manager = WarmKernelEngine.kernel_manager, None
+    new_log, WarmKernelEngine.new_log = WarmKernelEngine.new_log, []
     if km is not None:
         try:
             if km.warm_client is not None:
@@ -167,6 +172,12 @@ def shutdown_warm_kernel() -> None:
             km.shutdown_kernel(now=True)
         except Exception:  # already gone: nothing left to stop
             pass
+    if failed:
+        for path in reversed(new_log):  # the file, then its folder if the command made it
+            try:
+                path.unlink() if path.suffix else path.rmdir()
+            except OSError:
+                pass
 
 
 def kill_warm_kernel() -> None:
