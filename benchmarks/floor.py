@@ -4,10 +4,11 @@ Usage: floor.py YEAR WORKERS OUT_DIR (run by the benchmark in the tool's project
 wrote the demo set; once with 1 worker, once with the run's workers, each in a fresh process so that
 no cache of the first helps the second); prints `FLOOR {json}`.
 
-What the cold run covers, with the same lib functions the notebooks call: the selection, the inputs
-loaded once, then for every selected country `assessment.assess_country`, the presentation
-functions of its page (their HTML captured instead of displayed), its charts (`charts.*`) saved as
-PNG at the inline backend's settings, `results.write_results`; then the summary's tables and chart.
+What the cold run covers, with the very code the pages run: the selection, then for every selected
+country the code cells of `notebooks/country.py` (read with jupytext; `display` captures the
+Markdown and HTML instead of sending it to a kernel, `plt.show()` renders the figure to PNG at the
+inline backend's settings), then the code cells of `notebooks/summary.py`. So the floor follows the
+pages whenever they change.
 WORKERS > 1 spreads the countries over that many forked processes (the inputs loaded before the fork). CPU seconds are given per step and per chart function (the
 function's own time, then its PNG rendering), so the chart cost of a page can be read off.
 """
@@ -55,85 +56,72 @@ def capture(obj) -> None:
     PAGES.append(repr(obj))
 
 
-def save(name: str, make, folder: Path) -> None:
-    """A chart built by `make`, then rendered to PNG as the inline backend does (bbox_inches None)."""
+def render_figure() -> None:
+    """What `plt.show()` does under the inline backend: render the current figure to PNG, close it."""
     import matplotlib.pyplot as plt
 
-    with step(f"chart {name}: build"):
-        fig = make()
-    with step(f"chart {name}: PNG"):
+    with step("charts: PNG rendering"):
+        fig = plt.gcf()
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", bbox_inches=None)
-        (folder / f"{name}.png").write_bytes(buffer.getvalue())
-    with step(f"chart {name}: close"):
+        PAGES.append(f"<png {len(buffer.getvalue())} bytes>")
         plt.close(fig)
 
 
-def country_page(project, inputs, code: str, folder: Path) -> None:
-    """One country's page, cell by cell as notebooks/country.py computes it."""
-    from readmission import charts, presentation as show
-    from readmission.assessment import assess_country
-    from readmission.params import load_country_params
-    from readmission.results import write_results
+def code_cells(project, name: str) -> list[tuple[str, str]]:
+    """(first line, source) of each code cell of notebooks/<name>.py, the parameters cell left out
+    and IPython magics dropped: the very code the pages run."""
+    import jupytext
 
-    PAGES.clear()
-    out = folder / "pages" / code
+    nb = jupytext.read(project.notebooks / f"{name}.py")
+    cells = []
+    for cell in nb.cells:
+        if cell.cell_type != "code" or "parameters" in cell.metadata.get("tags", []):
+            continue
+        source = "\n".join(line for line in cell.source.splitlines() if not line.startswith("%"))
+        label = next((line for line in source.splitlines() if not line.startswith("#")), "")[:50]
+        cells.append((label, source))
+    return cells
+
+
+def run_cells(cells: list[tuple[str, str]], parameters: dict, prefix: str) -> None:
+    """Execute the cells in one namespace seeded with the parameters; CPU per cell into STEP_CPU."""
+    namespace = dict(parameters)
+    for index, (label, source) in enumerate(cells):
+        with step(f"{prefix} cell {index:02d}: {label}"):
+            exec(compile(source, f"<{prefix} cell {index}>", "exec"), namespace)
+
+
+def country_page(project, year: int, code: str, folder: Path) -> None:
+    """One country's page: the country notebook's code cells, with the parameters a run passes."""
+    from readmission.layout import OutputTree
+
+    slice_dir = OutputTree(project, year, "public").restricted_root / "inputs" / code
+    restricted = slice_dir if slice_dir.is_dir() else project.root / "data" / "demo" / str(year)
+    out = folder / code
     out.mkdir(parents=True, exist_ok=True)
-    with step("assessment"):
-        params = load_country_params(project, code)
-        a = assess_country(inputs, code, note=params["note"], entry=params["assessment"].get(inputs.edition.data_year))
-    with step("tables and text"):
-        show.banner(a.synthetic_label)
-        show.review_banner(a)
-        show.overview(a)
-        show.table(a.decisions_trend)
-        show.formula("Effective return rate", a.eu_return_rate, "returns", "return decisions")
-        show.table(a.return_rates, percent_columns=("effective_return_rate",))
-        show.source_line(inputs, "migr_eiord")
-        show.table(a.requests, percent_columns=("acceptance_rate", "issuance_rate"))
-        show.formula("Acceptance rate", a.eu_acceptance, "requests accepted", "requests submitted")
-        show.table(a.items)
-        show.operations(a)
-        show.context(a, inputs)
-        show.method(inputs.method)
-        show.table(a.state_ratings)
-        show.judgement(a)
-    with step("trajectory table"):
-        across = show.trajectory(project, a, inputs)
-    save("decisions_and_returns", lambda: charts.decisions_and_returns(a.decisions_trend, a.name), out)
-    save("return_rate_by_state", lambda: charts.return_rate_by_state(a.return_rates, a.name, a.year), out)
-    save("cooperation_heatmap", lambda: charts.cooperation_heatmap(a.answers, a.name, a.synthetic_label), out)
-    save("return_operations_chart", lambda: charts.return_operations_chart(a.operations, a.name), out)
-    save("trajectory_chart", lambda: charts.trajectory_chart(across, a.name), out)
-    with step("results files and page"):
-        write_results(a, inputs, folder)
+    rel = lambda p: os.path.relpath(p, project.notebooks)  # noqa: E731
+    PAGES.clear()
+    run_cells(STATE["country_cells"], {"country": code, "year": year, "public_dir": rel(project.public),
+                                       "restricted_dir": rel(restricted), "results_dir": rel(out),
+                                       "outside_selection": False}, "country")
+    with step("page written"):
         (out / "page.html").write_text("\n".join(PAGES), encoding="utf-8")
+        for name in (f"{code}.json", f"{code}.csv"):
+            os.replace(out / name, folder / name)
 
 
-def summary_page(project, folder: Path, codes: list[str]) -> None:
-    """The summary's tables and chart over the countries' results files."""
-    from readmission import charts, findings, presentation as show
+def summary_page(project, year: int, folder: Path) -> None:
+    """The summary notebook's code cells over the countries' results files."""
+    import shutil
 
-    with step("summary"):
-        results = findings.read_results(folder, codes)
-        countries = findings.country_table(results)
-        label = findings.synthetic_label(results)
-        show.bullets(findings.headlines(countries, findings.worst_items(results))
-                     + findings.assessment_findings(countries))
-        show.table(findings.level_shares(countries), percent_columns=("share",))
-        show.table(countries.drop(columns=["level_short"]), max_rows=200,
-                   percent_columns=("effective_return_rate", "acceptance_rate", "issuance_rate"))
-        for column in ("instrument", "rcms"):
-            show.table(findings.levels_by(countries, column).reset_index())
-        show.table(findings.worst_items(results))
-        show.table(findings.robustness(results, project_method(project)))
-    save("rate_against_decisions", lambda: charts.rate_against_decisions(countries, label), folder)
+    from readmission.layout import RUN_RECORD, OutputTree
 
-
-def project_method(project):
-    from readmission.params import load_method
-
-    return load_method(project)
+    record = folder / RUN_RECORD
+    record.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(OutputTree(project, year, "public").run_file, record)
+    run_cells(code_cells(project, "summary"), {"countries_dir": os.path.relpath(folder, project.notebooks),
+                                               "restricted_dir": ""}, "summary")
 
 
 STATE: dict = {}
@@ -142,37 +130,36 @@ STATE: dict = {}
 def worker_country(code: str) -> dict:
     """One country in a forked worker; returns its CPU per step (the worker's totals so far)."""
     STEP_CPU.clear()
-    country_page(STATE["project"], STATE["inputs"], code, STATE["folder"])
+    country_page(STATE["project"], STATE["year"], code, STATE["folder"])
     return dict(STEP_CPU)
 
 
 def run(workers: int, project, edition, method, folder: Path, timings: dict) -> dict:
     """Selection, inputs, countries (serial or over `workers` forked processes), summary."""
     from readmission import editions
-    from readmission.inputs import demo_folder, load_inputs
 
     wall0, cpu0, children0 = time.perf_counter(), cpu(), resource.getrusage(resource.RUSAGE_CHILDREN)
     STEP_CPU.clear()
     with step("selection"):
         codes = editions.compute_selection(project, edition).codes
-    with step("inputs"):
-        inputs = load_inputs(project, edition, method, codes, restricted_dir=demo_folder(project, edition))
+    with step("inputs"):  # the notebook loads its inputs itself (cached per process, as in a kernel)
+        STATE.update(project=project, year=edition.data_year, folder=folder,
+                     country_cells=code_cells(project, "country"))
     per_step = defaultdict(float, STEP_CPU)
     if workers <= 1:
         for code in codes:
-            country_page(project, inputs, code, folder)
+            country_page(project, edition.data_year, code, folder)
         for k, v in STEP_CPU.items():
             per_step[k] = v
     else:
-        STATE.update(project=project, inputs=inputs, folder=folder)
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             for part in pool.imap_unordered(worker_country, codes):
                 for k, v in part.items():
                     per_step[k] += v
         STEP_CPU.clear()
-    summary_page(project, folder, codes)
+    summary_page(project, edition.data_year, folder)
     for k, v in STEP_CPU.items():
-        if k.startswith("summary") or k.startswith("chart rate_against"):
+        if k.startswith("summary") or k.startswith("charts"):
             per_step[k] += v
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu_total = cpu() - cpu0 + (children.ru_utime + children.ru_stime - children0.ru_utime - children0.ru_stime)
@@ -187,14 +174,16 @@ def main() -> None:
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt  # noqa: F401
+    import matplotlib.pyplot as plt
     from readmission import charts, presentation
     from readmission.params import load_edition, load_method
     from readmission.project import Project
 
     presentation.display = capture
+    plt.show = render_figure
     charts.use_house_style()
     plt.rcParams["figure.max_open_warning"] = 0
+    os.chdir(Project.default().notebooks)  # the notebooks' relative paths start there
     timings = {"imports_wall_s": round(time.perf_counter() - t0, 2), "imports_cpu_s": round(cpu() - c0, 2)}
     project = Project.default()
     edition, method = load_edition(year, project), load_method(project)
