@@ -5,7 +5,7 @@ wrote the demo set; once with 1 worker, once with the run's workers, each in a f
 no cache of the first helps the second); prints `FLOOR {json}`.
 
 What the cold run covers, with the very code the pages run: the selection, then for every selected
-country the code cells of `notebooks/country.py` (read with jupytext; `display` captures the
+country the code cells of the template `notebooks/country.ipynb` (`display` captures the
 Markdown and HTML instead of sending it to a kernel, `plt.show()` renders the figure to PNG at the
 inline backend's settings), then the code cells of `notebooks/summary.py`. So the floor follows the
 pages whenever they change.
@@ -69,11 +69,11 @@ def render_figure() -> None:
 
 
 def code_cells(project, name: str) -> list[tuple[str, str]]:
-    """(first line, source) of each code cell of notebooks/<name>.py, the parameters cell left out
-    and IPython magics dropped: the very code the pages run."""
-    import jupytext
+    """(first line, source) of each code cell of the template notebooks/<name>.ipynb (what papermill
+    runs), the parameters cell left out and IPython magics dropped: the very code the pages run."""
+    import nbformat
 
-    nb = jupytext.read(project.notebooks / f"{name}.py")
+    nb = nbformat.read(project.notebooks / f"{name}.ipynb", as_version=4)
     cells = []
     for cell in nb.cells:
         if cell.cell_type != "code" or "parameters" in cell.metadata.get("tags", []):
