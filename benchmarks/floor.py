@@ -7,7 +7,7 @@ no cache of the first helps the second); prints `FLOOR {json}`.
 What the cold run covers, with the very code the pages run: the selection, then for every selected
 country the code cells of the template `notebooks/country.ipynb` (`display` captures the
 Markdown and HTML instead of sending it to a kernel, `plt.show()` renders the figure to PNG at the
-inline backend's settings), then the code cells of `notebooks/summary.py`. So the floor follows the
+inline backend's settings), then the code cells of `notebooks/summary.ipynb`. So the floor follows the
 pages whenever they change.
 WORKERS > 1 spreads the countries over that many forked processes (the inputs loaded before the fork). CPU seconds are given per step and per chart function (the
 function's own time, then its PNG rendering), so the chart cost of a page can be read off.
