@@ -107,9 +107,7 @@ def run_summary(project: Project, tree: OutputTree, out: Path, run: dict, force:
     key_file = runkeys.keys_dir(out) / "summary.key"
     reads = b"".join(p.read_bytes() for c in run["countries"]
                      for p in (out / f"{c['country']}.json", tree.store / f"{c['country']}.json") if p.exists())
-    from .history import history_digest
-
-    key = runkeys.summary_key(project, tree.year, run, reads, history_digest(project, tree.year))
+    key = runkeys.summary_key(project, tree.year, run, reads, runkeys.history_digest(project, tree.year))
     if not force and tree.summary.exists() and key_file.exists() and key_file.read_text().strip() == key:
         return None
     staged = out / SUMMARY_STAGED
@@ -187,12 +185,10 @@ class RunRequest:
 
 def edition_key(project: Project, request: RunRequest, confidential_dir: Path) -> str:
     """One key over everything a run of the edition reads, earlier editions' results included."""
-    from .history import history_digest
-
     year = request.edition.data_year
     return runkeys.edition_digest(project, year, request.public_dir or project.public, confidential_dir,
                                   request.audience + ("|demo" if request.demo else ""),
-                                  history_digest(project, year))
+                                  runkeys.history_digest(project, year))
 
 
 def prepare_inputs(project: Project, request: RunRequest, codes: list[str]):
@@ -213,7 +209,6 @@ def prepare_inputs(project: Project, request: RunRequest, codes: list[str]):
 def country_keys(project: Project, request: RunRequest, inputs, codes: list[str],
                  outside_selection: bool = False) -> dict[str, str]:
     """Each country's run key: what its notebook reads (its slice), its parameters and the audience."""
-    from .history import history_digest
     from .input_slices import slice_folder
     from .pipeline import notebook_parameters
 
@@ -225,7 +220,7 @@ def country_keys(project: Project, request: RunRequest, inputs, codes: list[str]
     return {c: runkeys.run_key(project, c, dict(notebook_parameters(
         project, request.edition, c, public_dir, slice_folder(tree, c), outside_selection),
         audience=request.audience),
-        shared, slices[c], history_digest(project, year, c)) for c in codes}
+        shared, slices[c], runkeys.history_digest(project, year, c)) for c in codes}
 
 
 def run_record(request: RunRequest, inputs, codes: list[str], errors: dict[str, str]) -> dict:
@@ -242,7 +237,7 @@ def run_record(request: RunRequest, inputs, codes: list[str], errors: dict[str, 
 
 def run_edition(project: Project, request: RunRequest, progress=None, on_start=None) -> RunReport:
     """Run the whole edition for one audience; a failing country is reported, never stops the others."""
-    from .inputs import confidential_source
+    from .layout import confidential_source
 
     edition = request.edition
     tree = OutputTree(project, edition.data_year, request.audience)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
@@ -55,29 +54,6 @@ def read_edition(project: Project, year: int, audience: str = "public") -> Editi
 def load_history(project: Project, up_to: int, audience: str = "public") -> list[EditionRecord]:
     """Every edition up to `up_to` (inclusive) that has run in the audience's tree, oldest first."""
     return [read_edition(project, y, audience) for y in published_editions(project, audience) if y <= up_to]
-
-
-def history_files(project: Project, up_to: int, country: str | None = None,
-                  audience: str = "public") -> list[Path]:
-    """What the history of edition `up_to` reads (for run keys): earlier editions' selections and
-    results, of one country or of all; a later edition is never read, so adding one re-runs nothing."""
-    files = []
-    for year in published_editions(project, audience):
-        if year < up_to:
-            tree = OutputTree(project, year, audience)
-            results = [tree.countries / f"{country}.json"] if country else sorted(tree.countries.glob("*.json"))
-            files += [project.results / str(year) / "selection.csv", tree.run_file, *results]
-    return [f for f in files if f.exists()]
-
-
-def history_digest(project: Project, up_to: int, country: str | None = None) -> str:
-    """One digest over `history_files` (names and bytes)."""
-    import hashlib
-
-    digest = hashlib.sha256()
-    for path in history_files(project, up_to, country):
-        digest.update(path.relative_to(project.root).as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
 
 
 # ---- one country across editions ----

@@ -16,6 +16,7 @@ from .errors import InputError
 from .indicators import state_return_rates
 from .params import Edition, Method, load_limits
 from .project import Project
+from .layout import confidential_folder, confidential_source, demo_folder, has_confidential_files  # noqa: F401
 
 
 @dataclass(frozen=True)
@@ -141,35 +142,6 @@ def public_rates(public: PublicData, countries: list[str], year: int, states: li
     frame = pd.concat(frames, ignore_index=True)
     frame["effective_return_rate"] = frame["effective_return_rate"].astype("Float64").astype(float)
     return frame
-
-
-def confidential_folder(project: Project, edition: Edition) -> Path:
-    """Where an edition's real confidential inputs are put (git-ignored)."""
-    return project.restricted / str(edition.data_year)
-
-
-def demo_folder(project: Project, edition: Edition) -> Path:
-    """Where `--demo` writes the seeded synthetic stand-in for the confidential inputs (git-ignored)."""
-    return project.root / "data" / "demo" / str(edition.data_year)
-
-
-def has_confidential_files(folder: Path) -> bool:
-    folder = Path(folder)
-    return any(folder.glob("questionnaire.*")) or any(folder.glob("readmission_statistics.*"))
-
-
-def confidential_source(project: Project, edition: Edition, restricted_dir: Path | None,
-                        demo: bool) -> Path:
-    """The folder a run reads confidential inputs from: the demo folder, or real files that must exist."""
-    if demo:
-        return demo_folder(project, edition)
-    folder = Path(restricted_dir) if restricted_dir else confidential_folder(project, edition)
-    if not has_confidential_files(folder):
-        raise InputError.single(folder, "no confidential inputs here: put the Member States' "
-                                "readmission_statistics and questionnaire files in this folder "
-                                "(formats and templates in data/templates/, see its README.md), or "
-                                "run with --demo to use the seeded synthetic demo set (illustrative only)")
-    return folder
 
 
 def write_demo_set(project: Project, edition: Edition, method: Method, countries: list[str],

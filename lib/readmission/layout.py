@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import InputError
 from .project import Project
 
 PUBLIC, RESTRICTED = "public", "restricted"
@@ -110,3 +111,34 @@ def published_editions(project: Project, audience: str = PUBLIC) -> list[int]:
     else:
         years = [p.name for p in (project.restricted / "out").glob("*") if p.name.isdigit()]
     return sorted(int(y) for y in years if OutputTree(project, int(y), audience).run_file.exists())
+
+
+# ---- where an edition's confidential inputs are read from (pandas-free: the no-change path uses it) ----
+
+def confidential_folder(project: Project, edition) -> Path:
+    """Where an edition's real confidential inputs are put (git-ignored)."""
+    return project.restricted / str(edition.data_year)
+
+
+def demo_folder(project: Project, edition) -> Path:
+    """Where `--demo` writes the seeded synthetic stand-in for the confidential inputs (git-ignored)."""
+    return project.root / "data" / "demo" / str(edition.data_year)
+
+
+def has_confidential_files(folder: Path) -> bool:
+    folder = Path(folder)
+    return any(folder.glob("questionnaire.*")) or any(folder.glob("readmission_statistics.*"))
+
+
+def confidential_source(project: Project, edition, restricted_dir: Path | None,
+                        demo: bool) -> Path:
+    """The folder a run reads confidential inputs from: the demo folder, or real files that must exist."""
+    if demo:
+        return demo_folder(project, edition)
+    folder = Path(restricted_dir) if restricted_dir else confidential_folder(project, edition)
+    if not has_confidential_files(folder):
+        raise InputError.single(folder, "no confidential inputs here: put the Member States' "
+                                "readmission_statistics and questionnaire files in this folder "
+                                "(formats and templates in data/templates/, see its README.md), or "
+                                "run with --demo to use the seeded synthetic demo set (illustrative only)")
+    return folder

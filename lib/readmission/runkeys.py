@@ -16,6 +16,7 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
+from .layout import OutputTree, published_editions
 from .project import Project
 from .steps import kinds
 
@@ -177,3 +178,27 @@ def summary_key(project: Project, year: int, run: dict, results: bytes, history:
     return step_key("summary", {**_shared_parts(shared, ("code", "settings", "reference")),
                                 "results": json.dumps(run, sort_keys=True).encode() + results,
                                 "earlier editions": history.encode()})
+
+
+# ---- earlier editions (an input of the country, summary and edition keys; kept free of pandas:
+# the no-change path computes it) ----
+
+def history_files(project: Project, up_to: int, country: str | None = None,
+                  audience: str = "public") -> list[Path]:
+    """What the history of edition `up_to` reads (for run keys): earlier editions' selections and
+    results, of one country or of all; a later edition is never read, so adding one re-runs nothing."""
+    files = []
+    for year in published_editions(project, audience):
+        if year < up_to:
+            tree = OutputTree(project, year, audience)
+            results = [tree.countries / f"{country}.json"] if country else sorted(tree.countries.glob("*.json"))
+            files += [project.results / str(year) / "selection.csv", tree.run_file, *results]
+    return [f for f in files if f.exists()]
+
+
+def history_digest(project: Project, up_to: int, country: str | None = None) -> str:
+    """One digest over `history_files` (names and bytes)."""
+    digest = hashlib.sha256()
+    for path in history_files(project, up_to, country):
+        digest.update(path.relative_to(project.root).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
