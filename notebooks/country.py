@@ -159,10 +159,10 @@ show.withheld("questionnaire answers")
 
 # %% tags=["restricted"]
 #| echo: false
-#| fig-alt: "Heatmap of each reporting state's answers on the four practical-cooperation items, on a scale of 1 to 5."
 show.banner(a.synthetic_label)
-fig = charts.cooperation_heatmap(answers, a.name, a.synthetic_label)
-plt.show()
+show.table(cooperation.answered(answers), "answers", f"Practical cooperation: each state's answers, {year} (RESTRICTED)",
+           columns=["reporting_state", *cooperation.ITEM_COLUMNS, "practical_cooperation"],
+           notes=("Answers from 1 (very poor) to 5 (very good), coloured on that scale; n/a: no answer.",))
 
 # %% [markdown]
 # Public evidence for (iv): return operations to the country coordinated by Frontex (charter
@@ -178,8 +178,9 @@ show.operations(operations, cooperation.voluntary_note(operations))
 # %%
 #| echo: false
 #| fig-alt: "Bar chart of persons returned on Frontex-coordinated forced-return operations to the country, per year, on a continuous year axis."
-fig = charts.return_operations_chart(operations, a.name)
-plt.show()
+if not operations.empty:
+    fig = charts.return_operations_chart(operations, a.name)
+    plt.show()
 show.figure_caption(charts.operations_finding(operations))
 
 # %% [markdown]
@@ -242,8 +243,9 @@ show.judgement(a)
 #| echo: false
 #| fig-alt: "Line chart of the country's EU+ effective return rate in each edition, each point coloured by that edition's cooperation level."
 across = show.trajectory(project, a, inputs)
-fig = charts.trajectory_chart(across, a.name)
-plt.show()
+if charts.draws_trajectory(across):
+    fig = charts.trajectory_chart(across, a.name)
+    plt.show()
 show.figure_caption(charts.trajectory_finding(across))
 
 # %%

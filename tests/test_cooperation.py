@@ -30,6 +30,11 @@ def test_practical_cooperation_is_the_mean_of_the_items_answered():
     assert pd.isna(table.loc["FR", "laissez_passer"]), "no answer stays NA, never 0"
 
 
+def test_the_answers_table_shows_the_states_that_answered_something():
+    table = cooperation.answered(cooperation.answers(ANSWERS, "IQ", 2016, STATES))
+    assert table["reporting_state"].tolist() == ["DE", "FR"], "IT answered nothing for IQ in 2016"
+
+
 def test_item_summary_counts_poor_answers_and_means_where_enough_states_answered():
     answers = pd.DataFrame({"reporting_state": ["DE", "FR", "IT", "NL"],
                             "identification": [1, 2, 4, 5], "laissez_passer": [3, 3, 3, None],

@@ -89,11 +89,11 @@ def test_forced_returns_give_the_rating_rate_where_given():
 
 
 def decisions_trend(frame, years):
-    return ind.series_trend(lambda y: ind.return_decisions(frame, "IQ", y, STATES), years, "return_decisions")
+    return ind.series_trend(ind.decisions_in_years(frame, "IQ", years, STATES), "return_decisions")
 
 
 def returns_trend(frame, years, rule="zero_if_state_reports"):
-    return ind.series_trend(lambda y: ind.returns_carried_out(frame, "IQ", y, STATES, rule), years, "returns")
+    return ind.series_trend(ind.returns_in_years(frame, "IQ", years, STATES, rule), "returns")
 
 
 def test_trend_sums_years_and_counts_states():

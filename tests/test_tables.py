@@ -7,7 +7,7 @@ import re
 import pandas as pd
 
 from readmission.disclosure import SUPPRESSED
-from readmission.tables import NA_STYLE, SUPPRESSED_STYLE, number, raw_block, table_html
+from readmission.tables import ANSWER_COLOURS, NA_STYLE, SUPPRESSED_STYLE, number, raw_block, table_html
 
 
 def frame() -> pd.DataFrame:
@@ -98,3 +98,14 @@ def test_same_table_same_bytes_in_a_keyboard_reachable_box_loading_nothing():
 def test_a_table_reaches_quarto_as_a_raw_html_block():
     block = raw_block(table_html(frame(), "t", "Per state"))
     assert block.startswith("```{=html}\n<div") and block.endswith("</div>\n```")
+
+
+def test_answers_are_written_on_a_coloured_scale_with_readable_text():
+    answers = pd.DataFrame({"reporting_state": ["AT", "BE", "DE"],
+                            "identification": pd.array([1, None, 5], dtype="Int64")})
+    html = table_html(answers, "t", "Answers")
+    shown = [c for _, c in cells(html, "identification")]
+    assert ">1</span>" in shown[0] and f"background:{ANSWER_COLOURS[1][0]}" in shown[0]
+    assert f"background:{ANSWER_COLOURS[5][0]};color:{ANSWER_COLOURS[5][1]}" in shown[2]
+    assert "n/a" in shown[1] and "background" not in shown[1], "no answer is n/a, never coloured"
+    assert len({background for background, _ in ANSWER_COLOURS.values()}) == 5

@@ -60,10 +60,8 @@ def trend_table(inputs: AssessmentInputs, country: str) -> pd.DataFrame:
     decisions, returns = inputs.public.decisions.observations, inputs.public.returns.observations
     states, rule = inputs.states, inputs.method.absent_returns
     years = ind.series_years(decisions, returns)
-    trend = ind.series_trend(lambda y: ind.return_decisions(decisions, country, y, states),
-                             years, "return_decisions")
-    returned = ind.series_trend(lambda y: ind.returns_carried_out(returns, country, y, states, rule),
-                                years, "returns")
+    trend = ind.series_trend(ind.decisions_in_years(decisions, country, years, states), "return_decisions")
+    returned = ind.series_trend(ind.returns_in_years(returns, country, years, states, rule), "returns")
     return trend.merge(returned, on="year", suffixes=("_decisions", "_returns"))
 
 

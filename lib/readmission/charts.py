@@ -2,7 +2,8 @@
 
 Every chart function returns a matplotlib Figure with a source line under it; each has a `*_finding`
 companion that states what the chart shows in one sentence, built from the same data (the page
-shows it beside the chart). Plain matplotlib: one rasterisation per figure, fixed size and dpi.
+shows it beside the chart). Plain matplotlib: one rasterisation per figure, fixed size and dpi. A
+chart with nothing to show (no operations, a single edition) is not drawn: its sentence says so.
 """
 
 from __future__ import annotations
@@ -13,8 +14,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from .cooperation import ITEM_COLUMNS
-from .vocabulary import ITEMS_SHORT, LEVEL_SHORT
+from .vocabulary import LEVEL_SHORT
 
 FIGSIZE = (7.5, 4.0)
 DPI = 96
@@ -138,42 +138,20 @@ def rate_finding(table: pd.DataFrame, eu_rate: float | None) -> str:
             f"(EU+ {eu}); above 100 %: {', '.join(above) or 'none'}.")
 
 
-def cooperation_heatmap(answer_table: pd.DataFrame, country_name: str, label: str) -> plt.Figure:
-    """Reporting state x (d) item answers on the 1..5 scale; blank = no answer."""
-    rows = answer_table[answer_table[ITEM_COLUMNS].notna().any(axis=1)]
-    grid = rows[ITEM_COLUMNS].astype("Float64").astype(float).to_numpy()
-    fig, ax = plt.subplots(figsize=(FIGSIZE[0], max(3.0, 0.26 * len(rows) + 2.0)))
-    image = ax.imshow(np.ma.masked_invalid(grid), cmap="RdYlBu", vmin=1, vmax=5, aspect="auto")
-    for (r, c), value in np.ndenumerate(grid):
-        if not np.isnan(value):
-            ax.text(c, r, f"{value:.0f}", ha="center", va="center", fontsize=8,
-                    color="white" if value in (1, 5) else "black")
-    ax.set_xticks(range(len(ITEM_COLUMNS)), [ITEMS_SHORT[c] for c in ITEM_COLUMNS], fontsize=8)
-    ax.set_yticks(range(len(rows)), rows["reporting_state"], fontsize=8)
-    ax.grid(False)
-    fig.colorbar(image, ax=ax, label="answer (1 very poor - 5 very good)")
-    _title(ax, f"{country_name}: practical cooperation, Article 25a(2)(d)", label)
-    fig.subplots_adjust(bottom=max(0.08, 0.7 / fig.get_figheight()))
-    _source(fig, "Member States' questionnaire answers (confidential); blank: no answer")
-    return fig
-
-
 def return_operations_chart(operations: pd.DataFrame, country_name: str) -> plt.Figure:
     """Persons returned on Frontex-coordinated forced-return operations to the country, per year."""
-    fig, ax = plt.subplots(figsize=FIGSIZE)
     if operations.empty:
-        ax.text(0.5, 0.5, "no Frontex-coordinated return operations recorded", ha="center", va="center")
-        ax.set_axis_off()
-    else:
-        years = operations["year"].astype(int)
-        ax.bar(years, operations["returnees"], color=RATE_COLOUR, width=0.7)
-        for year, ops, people in zip(years, operations["operations"], operations["returnees"]):
-            ax.annotate(f"{ops} op.", (year, people), ha="center", va="bottom", fontsize=7.5,
-                        xytext=(0, 2), textcoords="offset points")
-        ax.set_xlim(years.min() - 0.6, years.max() + 0.6)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.yaxis.set_major_formatter(THOUSANDS)
-        ax.set_ylabel("persons returned")
+        raise ValueError("no operations to draw: the page says so in words (operations_finding)")
+    fig, ax = plt.subplots(figsize=FIGSIZE)
+    years = operations["year"].astype(int)
+    ax.bar(years, operations["returnees"], color=RATE_COLOUR, width=0.7)
+    for year, ops, people in zip(years, operations["operations"], operations["returnees"]):
+        ax.annotate(f"{ops} op.", (year, people), ha="center", va="bottom", fontsize=7.5,
+                    xytext=(0, 2), textcoords="offset points")
+    ax.set_xlim(years.min() - 0.6, years.max() + 0.6)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_formatter(THOUSANDS)
+    ax.set_ylabel("persons returned")
     _title(ax, f"{country_name}: Frontex-coordinated forced-return operations")
     fig.subplots_adjust(bottom=0.2)
     _source(fig, "Frontex documents released to Statewatch",
@@ -248,6 +226,11 @@ def rate_against_decisions(countries: pd.DataFrame, label: str = "") -> plt.Figu
     _source(fig, "Eurostat migr_eiord, migr_eirtn; this assessment",
             f"Rates above {RATE_CLIP} % drawn at {RATE_CLIP} %; labels left out where points crowd")
     return fig
+
+
+def draws_trajectory(table: pd.DataFrame) -> bool:
+    """A trajectory is drawn from two editions with a return rate on; one point is said in words."""
+    return int(table["eu_return_rate"].notna().sum()) >= 2
 
 
 def trajectory_chart(table: pd.DataFrame, country_name: str) -> plt.Figure:

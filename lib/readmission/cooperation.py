@@ -23,6 +23,11 @@ def answers(questionnaire: pd.DataFrame, country: str, year: int, states: list[s
     return out
 
 
+def answered(answer_table: pd.DataFrame) -> pd.DataFrame:
+    """The states that answered at least one (d) item: the rows of the answers table worth showing."""
+    return answer_table[answer_table[ITEM_COLUMNS].notna().any(axis=1)]
+
+
 def item_summary(answer_table: pd.DataFrame, min_states: int, poor_answer: int) -> pd.DataFrame:
     """Per (d) item: how many states answered, the mean answer, and how many rated it poor.
 

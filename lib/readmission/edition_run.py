@@ -254,7 +254,7 @@ def run_edition(project: Project, request: RunRequest, progress=None, on_start=N
     # the workers and their kernels start now and boot while the inputs load; they end if these fail.
     # After a complete earlier run few countries usually change: this process's kernel does them.
     expect_few = not request.force and (runkeys.keys_dir(tree.countries) / "summary.key").exists()
-    with Workers(request.workers, project.notebooks, expect_few) as workers:
+    with Workers(request.workers, project.notebooks, expect_few, request.public_dir or project.public) as workers:
         return run_started(project, request, tree, workers, progress, on_start)
 
 

@@ -7,28 +7,41 @@ above decisions are kept and flagged, and the EU+ rate uses only states that rep
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Callable
 
 import pandas as pd
 
 STATE = "reporting_state"
 
 
-def _by_state(frame: pd.DataFrame, country: str, year: int, states: list[str], name: str) -> pd.DataFrame:
-    """One row per reporting state for citizens of `country` in `year`; absent rows are NA."""
-    rows = frame[(frame["citizen"] == country) & (frame["year"] == year) & frame["geo"].isin(states)]
-    rows = rows.set_index("geo")
-    out = pd.DataFrame({STATE: states})
-    out[name] = out[STATE].map(rows["value"]).astype("Int64")
-    flags = rows["flags"].to_dict()
-    out[f"{name}_flags"] = out[STATE].map(lambda state: str(flags.get(state, "")))
-    out[f"{name}_row"] = out[STATE].isin(rows.index)
+def _by_state_in_years(frame: pd.DataFrame, country: str, years: list[int], states: list[str],
+                       name: str) -> pd.DataFrame:
+    """One row per year x reporting state for citizens of `country` (years in order, states in the
+    order given); absent rows are NA. The one recipe behind every per-state and per-year figure."""
+    rows = frame[(frame["citizen"] == country) & frame["year"].isin(years) & frame["geo"].isin(states)]
+    found = pd.MultiIndex.from_arrays([rows["year"].astype(int), rows["geo"].astype(object)])
+    grid = pd.MultiIndex.from_product([list(years), list(states)], names=["year", STATE])
+    out = grid.to_frame(index=False)
+    out[name] = pd.Series(rows["value"].to_numpy(), index=found).reindex(grid).to_numpy()
+    out[name] = out[name].astype("Int64")
+    present = grid.isin(found)
+    flags = pd.Series(rows["flags"].astype(object).to_numpy(), index=found).reindex(grid).to_numpy()
+    out[f"{name}_flags"] = [str(f) if here else "" for f, here in zip(flags, present)]
+    out[f"{name}_row"] = present
     return out
+
+
+def _one_year(table: pd.DataFrame) -> pd.DataFrame:
+    return table.drop(columns="year").reset_index(drop=True)
 
 
 def return_decisions(decisions: pd.DataFrame, country: str, year: int, states: list[str]) -> pd.DataFrame:
     """(a) Return decisions issued to nationals of `country` in `year`, per reporting state."""
-    return _by_state(decisions, country, year, states, "return_decisions")
+    return _one_year(decisions_in_years(decisions, country, [year], states))
+
+
+def decisions_in_years(decisions: pd.DataFrame, country: str, years: list[int], states: list[str]) -> pd.DataFrame:
+    """(a) per reporting state, for each of `years` (a `year` column): what the trend sums."""
+    return _by_state_in_years(decisions, country, years, states, "return_decisions")
 
 
 def total(values: pd.Series) -> int | None:
@@ -45,18 +58,15 @@ def series_years(*frames: pd.DataFrame) -> list[int]:
 
 def state_flags(by_state: pd.DataFrame, name: str) -> str:
     """The flags behind a sum over states, as 'UK: p; FR: e' ('' when no value is flagged)."""
-    flagged = by_state[by_state[f"{name}_flags"] != ""]
-    return "; ".join(f"{state}: {flags}" for state, flags in zip(flagged[STATE], flagged[f"{name}_flags"]))
+    return "; ".join(f"{state}: {flags}" for state, flags in zip(by_state[STATE], by_state[f"{name}_flags"]) if flags)
 
 
-def series_trend(by_state_in: Callable[[int], pd.DataFrame], years: list[int], name: str) -> pd.DataFrame:
-    """Per year: `name` summed over the states of the per-state table `by_state_in(year)`, its flags,
+def series_trend(by_state_and_year: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Per year: `name` summed over the states of the per-state table (`*_in_years`), its flags,
     and the states reporting (those with a value there: the same states the EU+ figures use)."""
-    rows = []
-    for year in years:
-        table = by_state_in(year)
-        rows.append({"year": year, name: total(table[name]), f"{name}_flags": state_flags(table, name),
-                     "states_reporting": int(table[name].notna().sum())})
+    rows = [{"year": int(year), name: total(table[name]), f"{name}_flags": state_flags(table, name),
+             "states_reporting": int(table[name].notna().sum())}
+            for year, table in by_state_and_year.groupby("year", sort=True)]
     frame = pd.DataFrame(rows, columns=["year", name, f"{name}_flags", "states_reporting"])
     return frame.astype({name: "Int64", "states_reporting": int})
 
@@ -68,14 +78,27 @@ def returns_carried_out(returns: pd.DataFrame, country: str, year: int, states: 
     The offline migr_eirtn copy dropped zero rows; with `zero_if_state_reports`, an absent row is
     read as 0 when the state reported returns for some citizenship that year, and as NA otherwise.
     """
-    out = _by_state(returns, country, year, states, "returns")
+    return _one_year(returns_in_years(returns, country, [year], states, absent_returns))
+
+
+def returns_in_years(returns: pd.DataFrame, country: str, years: list[int], states: list[str],
+                     absent_returns: str = "zero_if_state_reports") -> pd.DataFrame:
+    """(b) numerator per reporting state, for each of `years` (a `year` column), under the same rule."""
+    out = _by_state_in_years(returns, country, years, states, "returns")
     out["returns_basis"] = out["returns_row"].map({True: "reported", False: "not reported"})
     if absent_returns == "zero_if_state_reports":
-        reporting = set(returns.loc[(returns["year"] == year) & returns["value"].notna(), "geo"])
-        absent = ~out["returns_row"] & out[STATE].isin(reporting)
+        reporting = states_reporting_returns(returns[returns["year"].isin(years)])
+        absent = ~out["returns_row"] & pd.Series([key in reporting for key in zip(out["year"], out[STATE])],
+                                                 index=out.index)
         out.loc[absent, "returns"] = 0
         out.loc[absent, "returns_basis"] = "absent row read as 0"
     return out
+
+
+def states_reporting_returns(returns: pd.DataFrame) -> set[tuple[int, str]]:
+    """(year, state) pairs where the state reported returns for some citizenship: the absent-row rule's test."""
+    reported = returns.loc[returns["value"].notna(), ["year", "geo"]].drop_duplicates()
+    return set(zip(reported["year"].astype(int), reported["geo"].astype(object)))
 
 
 def rate(numerator: pd.Series, denominator: pd.Series) -> pd.Series:

@@ -160,6 +160,34 @@ def prestart(kernel_name: str, cwd: Path) -> None:
         os.chdir(previous)
 
 
+# What every notebook's first cells import and read, done in a worker's kernel while the CLI still
+# selects countries and loads the confidential inputs (the reset before the first notebook drops
+# these names; the modules and the per-process cache of public statistics stay).
+WARM_UP_CODE = """\
+%matplotlib inline
+from pathlib import Path
+from readmission import assessment, charts, cooperation, findings, history, presentation, results
+from readmission.inputs import load_public
+from readmission.project import Project
+load_public(Path({public!r}), [], Project.default().reference)
+"""
+
+
+def warm_up(public_dir: str) -> None:
+    """Imports and public statistics loaded in this process's kernel before its first notebook.
+
+    A failure here is left for the notebook to meet and report (a missing file, a bad row)."""
+    km = WarmKernelEngine.kernel_manager
+    if km is None:
+        return
+    try:
+        km.client().execute_interactive(WARM_UP_CODE.format(public=public_dir), store_history=False,
+                                        timeout=600, output_hook=lambda msg: None)
+    except Exception:  # the kernel died or timed out: the first notebook will say so
+        pass
+    WarmKernelEngine.used = True  # the first notebook starts from a reset namespace
+
+
 def shutdown_warm_kernel(failed: bool = False) -> None:
     """Stop this process's warm kernel, if any (at the end of a command, or on an interrupt); after
     a failed command, also remove the kernel log it created, so a refused input leaves no file."""
@@ -215,9 +243,10 @@ def starting_workers():
         signal.signal(signal.SIGINT, previous)
 
 
-def init_worker(parent: int, notebooks: str | None = None) -> None:
+def init_worker(parent: int, notebooks: str | None = None, public_dir: str | None = None) -> None:
     """A worker process's start: Ctrl-C is the run's to handle; the death of `parent` ends it, and
-    its kernel with it. With `notebooks`, the worker starts its kernel there at once."""
+    its kernel with it. With `notebooks`, the worker starts its kernel there at once, and with
+    `public_dir` warms it up (imports, public statistics) before taking its first country."""
 
     def stop(*_) -> None:
         kill_warm_kernel()
@@ -228,3 +257,5 @@ def init_worker(parent: int, notebooks: str | None = None) -> None:
     exit_with_parent(parent)
     if notebooks is not None:
         prestart(KERNEL, Path(notebooks))
+        if public_dir is not None:
+            warm_up(public_dir)

@@ -179,8 +179,9 @@ class Workers:
 
     FEW = 2
 
-    def __init__(self, count: int, notebooks: Path, expect_few: bool = False):
+    def __init__(self, count: int, notebooks: Path, expect_few: bool = False, public_dir: Path | None = None):
         self.count, self.notebooks, self.pool = max(1, count), notebooks, None
+        self.public_dir = public_dir  # each worker's kernel loads these statistics while it waits
         if self.count == 1 or expect_few:
             prestart(KERNEL, notebooks)
         else:
@@ -192,7 +193,9 @@ class Workers:
 
         shutdown_warm_kernel()
         self.pool = ProcessPoolExecutor(max_workers=self.count, mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=init_worker, initargs=(os.getpid(), str(self.notebooks)))
+                                        initializer=init_worker,
+                                        initargs=(os.getpid(), str(self.notebooks),
+                                                  str(Path(self.public_dir).resolve()) if self.public_dir else None))
         with starting_workers():  # one task per worker starts them all now (each starts its kernel)
             for _ in range(self.count):
                 self.pool.submit(int)

@@ -25,8 +25,8 @@ if TYPE_CHECKING:  # pandas and the inputs are only needed when countries are ke
 
     from .inputs import AssessmentInputs
 
-PACKAGES = ("pandas", "numpy", "matplotlib", "seaborn", "papermill", "nbclient", "nbformat",
-            "ipykernel", "pandera", "pycountry", "pyyaml", "jupyter_client", "great_tables")
+PACKAGES = ("pandas", "numpy", "matplotlib", "papermill", "nbclient", "nbformat",
+            "ipykernel", "pandera", "pycountry", "pyyaml", "jupyter_client")
 LIB = Path(__file__).resolve().parent
 
 

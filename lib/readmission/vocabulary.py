@@ -32,7 +32,7 @@ class Term:
 
     label: str
     unit: str = ""
-    kind: str = "text"  # count | rate | mean | year | text | code
+    kind: str = "text"  # count | rate | mean | year | answer (1-5) | text | code
 
     @property
     def header(self) -> str:
@@ -77,7 +77,7 @@ TERMS: dict[str, Term] = {
     "practical_cooperation": Term("Practical cooperation", "1-5", "mean"),
     "rating": Term("Rating"), "article": Term("Article"), "proposal_date": Term("Proposed"),
     "decision_date": Term("Decided"), "applies_from": Term("Applies from"), "repealed_date": Term("Repealed"),
-    **{key: Term(label, "1-5", "count") for key, label in ITEMS_SHORT.items()},
+    **{key: Term(label, "1-5", "answer") for key, label in ITEMS_SHORT.items()},
     **{f"score_{key}": Term(f"Score, {key.replace('_', ' ')}", "0-1", "mean") for key in COMPONENT_COLUMNS},
     "instrument_type": Term("Kind"), "in_force_from": Term("In force from"), "in_force_to": Term("In force to"),
     "date_uncertain": Term("Date uncertain"), "status": Term("Status"), "in_place": Term("In place"),
