@@ -151,6 +151,7 @@ def run(workers: int, project, edition, method, folder: Path, timings: dict) -> 
             country_page(project, edition.data_year, code, folder)
         for k, v in STEP_CPU.items():
             per_step[k] = v
+        STEP_CPU.clear()  # the summary's steps are added below (the charts' would count twice)
     else:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             for part in pool.imap_unordered(worker_country, codes):

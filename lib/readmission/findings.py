@@ -9,7 +9,7 @@ import pandas as pd
 
 from .cooperation import ITEM_COLUMNS
 from .params import Method
-from .rating import LEVELS, country_level, rate_states
+from .rating import LEVELS, level_of, rate_state
 from .vocabulary import INSTRUMENTS, ITEMS, country_name, instrument, level_key
 
 COUNTRY_COLUMNS = ["country", "name", "level", "level_key", "method_level", "review", "return_decisions",
@@ -114,12 +114,14 @@ def worst_items(results: dict[str, dict]) -> pd.DataFrame:
     return frame.sort_values(["countries_rated_worst", "item"], ascending=[False, True]).reset_index(drop=True)
 
 
+def state_indicators(result: dict) -> list[dict]:
+    """A country's per-state indicators as its restricted results file keeps them (one dict per state)."""
+    return result.get("restricted", {}).get("indicators_by_state", [])
+
+
 def level_under(result: dict, method: Method) -> str:
     """A country's level recomputed from its per-state indicators under other method settings."""
-    table = pd.DataFrame(result.get("restricted", {}).get("indicators_by_state", []))
-    if table.empty:
-        return country_level(pd.DataFrame({"rating": []}), method).level
-    return country_level(rate_states(table, method), method).level
+    return level_of([rate_state(record, method)["rating"] for record in state_indicators(result)], method).level
 
 
 def robustness(results: dict[str, dict], method: Method) -> pd.DataFrame:

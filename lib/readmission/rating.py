@@ -40,6 +40,22 @@ def state_rating(score: float | None, method: Method) -> str:
     return POOR if score < method.poor_below else AVERAGE
 
 
+def rate_state(record: dict, method: Method) -> dict:
+    """One state's scores and rating from its indicators (a row of `rate_states`' input)."""
+    decisions = record.get("return_decisions")
+    concerned = decisions is not None and not pd.isna(decisions) and decisions >= method.min_decisions_concerned
+    scores = {name: component_score(record.get(COMPONENT_COLUMNS[name]), comp) for name, comp in method.components.items()}
+    present = {n: s for n, s in scores.items() if s is not None}
+    total_weight = sum(method.components[n].weight for n in present)
+    score = None
+    if concerned and len(present) >= method.min_components and total_weight > 0:
+        score = sum(method.components[n].weight * s for n, s in present.items()) / total_weight
+    row = {STATE: record[STATE], "concerned": bool(concerned), "components_used": len(present),
+           "score": score, "rating": state_rating(score, method)}
+    row.update({f"score_{n}": s for n, s in scores.items()})
+    return row
+
+
 def rate_states(indicators: pd.DataFrame, method: Method) -> pd.DataFrame:
     """Score and rate every concerned state from its indicator columns (one row per state).
 
@@ -47,21 +63,7 @@ def rate_states(indicators: pd.DataFrame, method: Method) -> pd.DataFrame:
     COMPONENT_COLUMNS. States with fewer decisions than `min_decisions_concerned` are
     not concerned and not rated; missing components are left out of the weighted mean.
     """
-    rows = []
-    for record in indicators.to_dict("records"):
-        decisions = record.get("return_decisions")
-        concerned = decisions is not None and not pd.isna(decisions) and decisions >= method.min_decisions_concerned
-        scores = {name: component_score(record.get(COMPONENT_COLUMNS[name]), comp) for name, comp in method.components.items()}
-        present = {n: s for n, s in scores.items() if s is not None}
-        total_weight = sum(method.components[n].weight for n in present)
-        score = None
-        if concerned and len(present) >= method.min_components and total_weight > 0:
-            score = sum(method.components[n].weight * s for n, s in present.items()) / total_weight
-        row = {STATE: record[STATE], "concerned": bool(concerned), "components_used": len(present),
-               "score": score, "rating": state_rating(score, method)}
-        row.update({f"score_{n}": s for n, s in scores.items()})
-        rows.append(row)
-    frame = pd.DataFrame(rows)
+    frame = pd.DataFrame([rate_state(record, method) for record in indicators.to_dict("records")])
     frame["score"] = frame["score"].astype("Float64")
     return frame
 
@@ -83,8 +85,12 @@ class CountryLevel:
 
 def country_level(state_ratings: pd.DataFrame, method: Method) -> CountryLevel:
     """Works well / average / needs improvement 'with most Member States' from the state ratings."""
-    counts = state_ratings["rating"].value_counts()
-    good, average, poor = (int(counts.get(k, 0)) for k in (GOOD, AVERAGE, POOR))
+    return level_of(list(state_ratings["rating"]), method)
+
+
+def level_of(ratings: list[str], method: Method) -> CountryLevel:
+    """The country level from its states' ratings (good / average / poor / not rated)."""
+    good, average, poor = (ratings.count(k) for k in (GOOD, AVERAGE, POOR))
     rated = good + average + poor
     if rated < method.min_rated_states:
         level = LEVEL_UNKNOWN
