@@ -9,7 +9,7 @@ import yaml
 
 from conftest import REPO
 
-CONDA_NAMES = {"matplotlib-base": "matplotlib", "seaborn-base": "seaborn", "jupyter_client": "jupyter-client"}
+CONDA_NAMES = {"matplotlib-base": "matplotlib", "jupyter_client": "jupyter-client"}
 
 
 def lock_versions() -> dict[str, str]:
