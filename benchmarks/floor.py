@@ -79,7 +79,8 @@ def code_cells(project, name: str) -> list[tuple[str, str]]:
         if cell.cell_type != "code" or "parameters" in cell.metadata.get("tags", []):
             continue
         source = "\n".join(line for line in cell.source.splitlines() if not line.startswith("%"))
-        label = next((line for line in source.splitlines() if not line.startswith("#")), "")[:50]
+        lines = [line.strip() for line in source.splitlines() if not line.startswith("#")]
+        label = next((line for line in lines if "charts." in line), lines[0] if lines else "")[:50]
         cells.append((label, source))
     return cells
 

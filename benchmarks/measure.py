@@ -91,6 +91,9 @@ class TreeSampler(threading.Thread):
                         if proc.pid not in self.procs:
                             self.procs[proc.pid] = {"role": role(proc, self.root),
                                                     "start": proc.create_time() - self.t0, "peak_rss": 0}
+                        elif "kernel" not in self.procs[proc.pid]["role"] and proc.pid != self.root:
+                            # a kernel is first seen between fork and exec, with its parent's command line
+                            self.procs[proc.pid]["role"] = role(proc, self.root)
                 except psutil.Error:
                     continue
                 info = self.procs[proc.pid]

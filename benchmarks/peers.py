@@ -19,7 +19,8 @@ from .projects import make_project, set_threshold
 FLOOR = Path(__file__).with_name("floor.py")
 EDITIONS = (2014, 2015, 2016)
 # the floor's steps that are a country's real work (its page), as opposed to the run's fixed costs
-COUNTRY_STEPS = ("country cell", "charts: PNG rendering", "page written")  # the floor's per-country steps
+# the floor's per-country steps ("charts: PNG rendering" happens inside the chart cells: not added again)
+COUNTRY_STEPS = ("country cell", "page written")
 def floor(bench: Bench, args, tool: Path, workers: int, tmp: Path) -> tuple[Measured, dict]:
     """benchmarks/floor.py in the tool's project (after its cold run: the demo set is there)."""
     m = bench.measure(f"floor-{workers}-workers", [sys.executable, str(FLOOR), str(args.year), str(workers),
@@ -33,7 +34,7 @@ def floor(bench: Bench, args, tool: Path, workers: int, tmp: Path) -> tuple[Meas
 
 def chart_costs(steps: dict, n: int) -> dict:
     """CPU ms per country of the page cells that build a chart, and of rendering every chart to PNG
-    (the floor runs the template's own cells: a chart cell starts with `fig = charts.`)."""
+    (the floor runs the template's own cells: a chart cell's label is its `charts.` line)."""
     out = {key.split(": ", 1)[1]: round(1000 * value / n) for key, value in steps.items()
            if key.startswith("country cell") and "charts." in key}
     if "charts: PNG rendering" in steps:
