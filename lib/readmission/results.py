@@ -24,9 +24,15 @@ RESULTS_FORMAT = 1
 
 
 def _records(frame: pd.DataFrame | None) -> list[dict]:
+    """A table as JSON-ready rows: Python values, None for every kind of missing (NA, NaN, NaT)."""
     if frame is None:
         return []
-    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+    return [{key: None if _missing(value) else value for key, value in row.items()}
+            for row in frame.to_dict("records")]
+
+
+def _missing(value) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
 
 
 def provenance(inputs: AssessmentInputs) -> dict:
