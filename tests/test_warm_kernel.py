@@ -49,3 +49,29 @@ def test_warm_kernel_outputs_equal_cold_outputs(tmp_path, monkeypatch):
     warm = {name: data for name, data in warm.items() if not name.startswith("MA.")}
     assert warm.keys() == cold.keys() and len(cold) == 6
     assert [name for name in cold if cold[name] != warm[name]] == []
+
+
+def test_a_kernel_warmed_up_before_its_first_notebook_gives_the_cold_outputs(tmp_path, monkeypatch):
+    from readmission.kernels import KERNEL, prestart, shutdown_warm_kernel, warm_up_soon
+
+    project = make_project(tmp_path / "project")
+    monkeypatch.setenv("READMISSION_ROOT", str(project.root))
+    assert run_country(project, None, "PK", warm=False).ok
+    cold = outputs(project)
+    shutil.rmtree(public_tree(project).countries)
+    try:
+        prestart(KERNEL, project.notebooks)
+        warm_up_soon(str(project.public.resolve()))
+        assert WarmKernelEngine.warming is not None
+        WarmKernelEngine.warming.join()  # what the first notebook does (warm_kernel)
+        # the warm-up read the public statistics into the kernel's per-process cache
+        client = WarmKernelEngine.kernel_manager.client()
+        found = []
+        reply = client.execute_interactive(
+            "from readmission import inputs as _i; print(any(k[0] == 'public' for k in _i._CACHE))",
+            output_hook=lambda msg: found.append(msg["content"].get("text", "")))
+        assert reply["content"]["status"] == "ok" and "True" in "".join(found)
+        assert run_country(project, None, "PK", warm=True).ok
+    finally:
+        shutdown_warm_kernel()
+    assert outputs(project) == cold

@@ -91,6 +91,7 @@ class WarmKernelEngine(NBClientEngine):
     """
 
     kernel_manager = None
+    warming: threading.Thread | None = None  # warm_up running for this process's kernel (warm_up_soon)
     new_log: list = []  # the kernel log (and its folder) this process created, until a command ends
     kernel_key: tuple = ()
     used = False  # a notebook ran since the kernel started or was reset
@@ -126,6 +127,9 @@ class WarmKernelEngine(NBClientEngine):
     @classmethod
     def warm_kernel(cls, kernel_name: str):
         """The kernel for the next notebook: started, or reset if a notebook ran on it."""
+        if cls.warming is not None:  # its warm-up ends first (the client is not shared across threads)
+            cls.warming.join()
+            cls.warming = None
         km = cls.start(kernel_name)
         if cls.used:
             reset(km)
@@ -188,11 +192,20 @@ def warm_up(public_dir: str) -> None:
     WarmKernelEngine.used = True  # the first notebook starts from a reset namespace
 
 
+def warm_up_soon(public_dir: str) -> None:
+    """warm_up in a thread: this process goes on (selection, inputs) while its kernel imports and
+    reads; the first notebook on the kernel waits for the warm-up to end."""
+    WarmKernelEngine.warming = threading.Thread(target=warm_up, args=(public_dir,), name="kernel-warm-up",
+                                                daemon=True)
+    WarmKernelEngine.warming.start()
+
+
 def shutdown_warm_kernel(failed: bool = False) -> None:
     """Stop this process's warm kernel, if any (at the end of a command, or on an interrupt); after
     a failed command, also remove the kernel log it created, so a refused input leaves no file."""
     km, WarmKernelEngine.kernel_manager = WarmKernelEngine.kernel_manager, None
     new_log, WarmKernelEngine.new_log = WarmKernelEngine.new_log, []
+    WarmKernelEngine.warming = None  # a warm-up still running ends with its kernel's channels
     if km is not None:
         try:
             if km.warm_client is not None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from .data.codes import DESIGNATION_FOOTNOTES, is_country
 from .errors import InputError
 from .execute import clean_notebook, clear_staging, run_papermill, strip_restricted, write_notebook
-from .kernels import KERNEL, init_worker, prestart, shutdown_warm_kernel, starting_workers
+from .kernels import KERNEL, init_worker, prestart, shutdown_warm_kernel, starting_workers, warm_up_soon
 from .layout import PUBLIC, OutputTree
 from .outputs import environment_fault, write_bytes_atomic, write_json, write_text_atomic
 from .audience import audience_rows, audience_view
@@ -184,6 +184,8 @@ class Workers:
         self.public_dir = public_dir  # each worker's kernel loads these statistics while it waits
         if self.count == 1 or expect_few:
             prestart(KERNEL, notebooks)
+            if public_dir is not None:
+                warm_up_soon(str(Path(public_dir).resolve()))
         else:
             self.start_pool()
 
