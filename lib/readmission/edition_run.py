@@ -198,7 +198,7 @@ def prepare_inputs(project: Project, request: RunRequest, codes: list[str]):
     from .selection import check_edition_supported
 
     edition, method = request.edition, load_method(project)
-    public = load_public(Path(request.public_dir or project.public), [], project.reference)
+    public = load_public(Path(request.public_dir or project.public), [], project.reference, project.cache)
     check_edition_supported(edition, public.decisions.observations, public.returns.observations)
     folder = confidential_source(project, edition, request.restricted_dir, request.demo)
     if request.demo:
