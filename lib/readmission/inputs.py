@@ -167,10 +167,17 @@ def _load_public(public_dir: Path, reference_dir: Path | None) -> PublicData:
 def public_rates(public: PublicData, countries: list[str], year: int, states: list[str],
                  method: Method) -> pd.DataFrame:
     """Return decisions and effective return rate per state x country: what the demo builds on."""
+    # the rows the recipe reads, cut once: that year's rows of these countries, and one reported
+    # return per state (which states report returns at all decides how an absent row reads)
+    decisions, returns = public.decisions.observations, public.returns.observations
+    decisions = decisions[(decisions["year"] == year) & decisions["citizen"].isin(countries)]
+    returns = returns[returns["year"] == year]
+    reporting = returns[returns["value"].notna()].drop_duplicates("geo").index
+    returns = returns[returns["citizen"].isin(countries) | returns.index.isin(reporting)]
     frames = []
     for country in countries:
-        table = state_return_rates(public.decisions.observations, public.returns.observations, country,
-                                   year, states, method.absent_returns, method.small_numbers)
+        table = state_return_rates(decisions, returns, country, year, states, method.absent_returns,
+                                   method.small_numbers)
         table.insert(1, "country", country)
         frames.append(table[["reporting_state", "country", "return_decisions", "effective_return_rate"]])
     frame = pd.concat(frames, ignore_index=True)
