@@ -41,9 +41,12 @@ def record_manifest(project: Project, edition: Edition, manifest: list[dict] | N
     return changes
 
 
-def compute_selection(project: Project, edition: Edition) -> Selection:
-    """Select the edition's countries from data/public (nothing written)."""
-    decisions = eurostat.load_return_decisions(project.public, eurostat.load_caveats(project.reference))
+def compute_selection(project: Project, edition: Edition,
+                      decisions: eurostat.EurostatTable | None = None) -> Selection:
+    """Select the edition's countries from data/public's return decisions (`decisions` when the
+    caller has read them already; nothing written)."""
+    if decisions is None:
+        decisions = eurostat.load_return_decisions(project.public, eurostat.load_caveats(project.reference))
     return select_countries(edition, decisions.observations, load_reference(project.reference),
                             load_method(project).near_miss_share)
 
