@@ -196,10 +196,14 @@ def write_demo_set(project: Project, edition: Edition, method: Method, countries
     return folder
 
 
+def reference_tables(project: Project) -> ReferenceTables:
+    """The project's legal facts, read and validated once per process while unchanged."""
+    return cached("reference", project.reference, lambda: load_reference(project.reference))
+
+
 def edition_states(project: Project, edition: Edition) -> list[str]:
     """The reporting states on the edition's reference date (Eurostat codes)."""
-    reference = cached("reference", project.reference, lambda: load_reference(project.reference))
-    return reporting_state_codes(reference.reporting_states, edition.reference_date)
+    return reporting_state_codes(reference_tables(project).reporting_states, edition.reference_date)
 
 
 def load_inputs(project: Project, edition: Edition, method: Method, countries: list[str],
@@ -207,7 +211,7 @@ def load_inputs(project: Project, edition: Edition, method: Method, countries: l
     """Load an edition's inputs: public statistics, legal facts, and the confidential files of
     `restricted_dir` (default data/restricted/<year>/; a demo folder is read like real files)."""
     notes: list[str] = []
-    reference = cached("reference", project.reference, lambda: load_reference(project.reference))
+    reference = reference_tables(project)
     states = edition_states(project, edition)
     public_dir = Path(public_dir or project.public)
     read = _read_public(public_dir, project.reference, project.cache)
