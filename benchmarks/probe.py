@@ -40,8 +40,17 @@ def edition_steps(project, edition, method, year: int) -> tuple[list[str], objec
         project, year, project.public, project.restricted / str(year), *extra))
     selection = step("selection (read migr_eiord, classify)", lambda: editions.run_selection(project, edition))
     codes = selection.codes if selection else []
+    # as the command reads them (with the caveats): parsed and validated, then from the on-disk cache
+    # that an earlier run left (public_cache.py; absent in older code)
     public = step("load_public (read + validate all public data, first time in this process)",
-                  lambda: inputs.load_public(project.public, []))
+                  lambda: inputs.load_public(project.public, [], project.reference))
+    if "cache_dir" in inspect.signature(inputs.load_public).parameters:
+        def from_cache():
+            inputs._CACHE.clear()
+            return inputs.load_public(project.public, [], project.reference, project.cache)
+
+        public = step("load_public from the disk cache (an earlier run's; what the command and each "
+                      "kernel do)", from_cache) or public
 
     def demo():
         from readmission.data.demo import make_demo

@@ -161,3 +161,13 @@ def test_a_country_is_current_only_with_its_key_and_all_three_outputs(tmp_path):
     (tmp_path / "IQ.csv").write_text("")
     assert runkeys.is_current(tmp_path, "IQ", "abc")
     assert not runkeys.is_current(tmp_path, "IQ", "abd")
+
+
+@pytest.mark.parametrize("comment", ["plain", 'with "quotes", and a comma', "spans\ntwo lines"])
+def test_a_countrys_rows_are_digested_as_its_own_csv(comment):
+    import pandas as pd
+
+    frame = pd.DataFrame({"country": ["IQ", "MA", "IQ"], "comment": ["a", comment, "b"],
+                          "value": pd.array([1, None, 3], dtype="Int64"), "rate": [0.1, float("nan"), 1 / 3]})
+    assert runkeys._group_csv(frame, "country") == {
+        code: rows.to_csv(index=False, lineterminator="\n") for code, rows in frame.groupby("country", sort=False)}

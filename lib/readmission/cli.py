@@ -217,7 +217,7 @@ def check_country_inputs(project: Project, edition, code: str, states: list[str]
     from .params import load_country_params, load_limits, load_method
 
     checks = [lambda: load_method(project), lambda: load_country_params(project, code),
-              lambda: load_public(Path(public_dir or project.public), [], project.reference)]
+              lambda: load_public(Path(public_dir or project.public), [], project.reference, project.cache)]
     if not demo:  # real files must be there and valid; the demo set is written by the run itself
         checks.append(lambda: load_confidential(confidential_source(project, edition, restricted_dir, False),
                                                 set(states), year=edition.data_year,
@@ -242,7 +242,7 @@ def check_edition_scope(project: Project, edition, code: str, public_dir: Option
     from .selection import check_decisions_year, outside_reason, select_countries
     from .data.reference import load_reference
 
-    decisions = load_public(Path(public_dir or project.public), [], project.reference).decisions
+    decisions = load_public(Path(public_dir or project.public), [], project.reference, project.cache).decisions
     check_decisions_year(decisions.observations, edition.data_year,
                          f"Edition {edition.data_year} rates {edition.data_year}'s return decisions")
     selection = select_countries(edition, decisions.observations, load_reference(project.reference),

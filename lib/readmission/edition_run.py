@@ -198,7 +198,7 @@ def prepare_inputs(project: Project, request: RunRequest, codes: list[str]):
     from .selection import check_edition_supported
 
     edition, method = request.edition, load_method(project)
-    public = load_public(Path(request.public_dir or project.public), [], project.reference)
+    public = load_public(Path(request.public_dir or project.public), [], project.reference, project.cache)
     check_edition_supported(edition, public.decisions.observations, public.returns.observations)
     folder = confidential_source(project, edition, request.restricted_dir, request.demo)
     if request.demo:
@@ -258,6 +258,16 @@ def run_edition(project: Project, request: RunRequest, progress=None, on_start=N
         return run_started(project, request, tree, workers, progress, on_start)
 
 
+def run_decisions(project: Project, request: RunRequest):
+    """The return decisions of the public data the run reads when they are the project's (the selection
+    then shares the run's one read of them); None when the run reads another folder."""
+    from .inputs import load_public
+
+    if request.public_dir is not None and Path(request.public_dir).resolve() != project.public.resolve():
+        return None
+    return load_public(project.public, [], project.reference, project.cache).decisions
+
+
 def run_started(project: Project, request: RunRequest, tree: OutputTree, workers, progress,
                 on_start) -> RunReport:
     """The rest of a run, its workers started: inputs, countries, summary, publishing."""
@@ -266,7 +276,7 @@ def run_started(project: Project, request: RunRequest, tree: OutputTree, workers
     from .pipeline import CountryJob
 
     edition = request.edition
-    selection = editions.compute_selection(project, edition)
+    selection = editions.compute_selection(project, edition, run_decisions(project, request))
     codes = selection.codes
     folder, inputs = prepare_inputs(project, request, codes)
     editions.write_selection(project, selection)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from .data import eurostat, snapshot
-from .data.reference import load_reference
 from .outputs import write_csv, write_json
 from .params import Edition, load_method
 from .project import Project
@@ -41,10 +40,15 @@ def record_manifest(project: Project, edition: Edition, manifest: list[dict] | N
     return changes
 
 
-def compute_selection(project: Project, edition: Edition) -> Selection:
-    """Select the edition's countries from data/public (nothing written)."""
-    decisions = eurostat.load_return_decisions(project.public, eurostat.load_caveats(project.reference))
-    return select_countries(edition, decisions.observations, load_reference(project.reference),
+def compute_selection(project: Project, edition: Edition,
+                      decisions: eurostat.EurostatTable | None = None) -> Selection:
+    """Select the edition's countries from data/public's return decisions (`decisions` when the
+    caller has read them already; nothing written)."""
+    if decisions is None:
+        decisions = eurostat.load_return_decisions(project.public, eurostat.load_caveats(project.reference))
+    from .inputs import reference_tables  # read once per process, shared with the run's inputs
+
+    return select_countries(edition, decisions.observations, reference_tables(project),
                             load_method(project).near_miss_share)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from . import public_cache
 from .data import eurostat, frontex, snapshot
 from .data.confidential import ConfidentialInputs, load_confidential
 from .data.demo import make_demo
@@ -86,15 +87,48 @@ def cached(kind: str, folder: Path, load, *more: Path):
     return _CACHE[key]
 
 
-def load_public(public_dir: Path, notes: list[str], reference_dir: Path | None = None) -> PublicData:
+def load_public(public_dir: Path, notes: list[str], reference_dir: Path | None = None,
+                cache_dir: Path | None = None) -> PublicData:
     """Read and validate the public statistics of `public_dir`, with the manifest of what was read.
 
-    The caveats of `reference_dir`/caveats.yml are applied by the loaders; notes say which.
+    The caveats of `reference_dir`/caveats.yml are applied by the loaders; notes say which. With
+    `cache_dir` (the project's data/cache/), data this very folder gave before are read from there.
     """
-    more = (reference_dir,) if reference_dir else ()
-    public = cached("public", public_dir, lambda: _load_public(public_dir, reference_dir), *more)
-    notes.extend(_absent_notes(public, public_dir) + caveat_notes(public))
+    public = _read_public(Path(public_dir), reference_dir, cache_dir).data
+    notes.extend(public_notes(public, public_dir))
     return public
+
+
+@dataclass
+class _PublicRead:
+    """Public data as read in this process, and their cache key until they are stored."""
+
+    data: PublicData
+    unstored_key: str | None
+
+
+def _read_public(public_dir: Path, reference_dir: Path | None, cache_dir: Path | None) -> _PublicRead:
+    more = (reference_dir,) if reference_dir else ()
+    return cached("public", public_dir, lambda: _stored_or_loaded(public_dir, reference_dir, cache_dir), *more)
+
+
+def _stored_or_loaded(public_dir: Path, reference_dir: Path | None, cache_dir: Path | None) -> _PublicRead:
+    """From the on-disk cache when it holds these very inputs, else read and validated from the files
+    (then their key, unless a file changed while they were read)."""
+    if cache_dir is None:
+        return _PublicRead(_load_public(public_dir, reference_dir), None)
+    key = public_cache.cache_key(public_dir, reference_dir)
+    stored = public_cache.read(cache_dir, public_dir, key)
+    if isinstance(stored, PublicData):
+        return _PublicRead(stored, None)
+    public = _load_public(public_dir, reference_dir)
+    unchanged = public_cache.cache_key(public_dir, reference_dir) == key
+    return _PublicRead(public, key if unchanged else None)
+
+
+def public_notes(public: PublicData, public_dir: Path) -> list[str]:
+    """Which context datasets are absent, and the caveats applied."""
+    return _absent_notes(public, public_dir) + caveat_notes(public)
 
 
 def caveat_notes(public: PublicData) -> list[str]:
@@ -133,10 +167,17 @@ def _load_public(public_dir: Path, reference_dir: Path | None) -> PublicData:
 def public_rates(public: PublicData, countries: list[str], year: int, states: list[str],
                  method: Method) -> pd.DataFrame:
     """Return decisions and effective return rate per state x country: what the demo builds on."""
+    # the rows the recipe reads, cut once: that year's rows of these countries, and one reported
+    # return per state (which states report returns at all decides how an absent row reads)
+    decisions, returns = public.decisions.observations, public.returns.observations
+    decisions = decisions[(decisions["year"] == year) & decisions["citizen"].isin(countries)]
+    returns = returns[returns["year"] == year]
+    reporting = returns[returns["value"].notna()].drop_duplicates("geo").index
+    returns = returns[returns["citizen"].isin(countries) | returns.index.isin(reporting)]
     frames = []
     for country in countries:
-        table = state_return_rates(public.decisions.observations, public.returns.observations, country,
-                                   year, states, method.absent_returns, method.small_numbers)
+        table = state_return_rates(decisions, returns, country, year, states, method.absent_returns,
+                                   method.small_numbers)
         table.insert(1, "country", country)
         frames.append(table[["reporting_state", "country", "return_decisions", "effective_return_rate"]])
     frame = pd.concat(frames, ignore_index=True)
@@ -155,10 +196,14 @@ def write_demo_set(project: Project, edition: Edition, method: Method, countries
     return folder
 
 
+def reference_tables(project: Project) -> ReferenceTables:
+    """The project's legal facts, read and validated once per process while unchanged."""
+    return cached("reference", project.reference, lambda: load_reference(project.reference))
+
+
 def edition_states(project: Project, edition: Edition) -> list[str]:
     """The reporting states on the edition's reference date (Eurostat codes)."""
-    reference = cached("reference", project.reference, lambda: load_reference(project.reference))
-    return reporting_state_codes(reference.reporting_states, edition.reference_date)
+    return reporting_state_codes(reference_tables(project).reporting_states, edition.reference_date)
 
 
 def load_inputs(project: Project, edition: Edition, method: Method, countries: list[str],
@@ -166,12 +211,18 @@ def load_inputs(project: Project, edition: Edition, method: Method, countries: l
     """Load an edition's inputs: public statistics, legal facts, and the confidential files of
     `restricted_dir` (default data/restricted/<year>/; a demo folder is read like real files)."""
     notes: list[str] = []
-    reference = cached("reference", project.reference, lambda: load_reference(project.reference))
+    reference = reference_tables(project)
     states = edition_states(project, edition)
-    public = load_public(Path(public_dir or project.public), notes, project.reference)
+    public_dir = Path(public_dir or project.public)
+    read = _read_public(public_dir, project.reference, project.cache)
+    public = read.data
+    notes.extend(public_notes(public, public_dir))
     folder = confidential_source(project, edition, restricted_dir, demo=False)
     # any third country may appear (a file covers the whole edition; a notebook asks for one)
     confidential = load_confidential(folder, set(states), None, edition.data_year, load_limits(project))
+    if read.unstored_key:  # every input was valid: the next process reads the public part from disk
+        public_cache.write(project.cache, public_dir, read.unstored_key, public)
+        read.unstored_key = None
     if confidential.synthetic:
         notes.append("confidential inputs: the seeded synthetic demo set (illustrative only)")
     return AssessmentInputs(edition, method, reference, states, public, confidential, notes)

@@ -38,6 +38,11 @@ class Project:
         return self.root / "data" / "public"
 
     @property
+    def cache(self) -> Path:
+        """The validated public data, cached between processes (public_cache.py; git-ignored)."""
+        return self.root / "data" / "cache"
+
+    @property
     def restricted(self) -> Path:
         return self.root / "data" / "restricted"
 

@@ -78,9 +78,22 @@ def _group_digests(frame: "pd.DataFrame | None", column: str, countries: list[st
 
     # where a row sits in its file does not shape a page: another country's rows may move it
     wanted = frame[frame[column].isin(countries)].drop(columns=PROVENANCE, errors="ignore")
-    found = {code: hashlib.sha256(rows.to_csv(index=False).encode()).digest()
-             for code, rows in wanted.groupby(column, sort=False)}
+    found = {code: hashlib.sha256(text.encode()).digest() for code, text in _group_csv(wanted, column).items()}
     return {code: found.get(code, b"none") for code in countries}
+
+
+def _group_csv(frame: "pd.DataFrame", column: str) -> dict[str, str]:
+    """Per value of `column`, its rows as CSV with the header: the frame written once and its lines
+    dealt out (a value with a line break in it: each group written apart)."""
+    text = frame.to_csv(index=False, lineterminator="\n")
+    lines = text.split("\n")
+    if len(lines) != len(frame) + 2:  # a quoted field spans lines
+        return {code: rows.to_csv(index=False, lineterminator="\n")
+                for code, rows in frame.groupby(column, sort=False)}
+    groups: dict[str, list[str]] = {}
+    for code, line in zip(frame[column].tolist(), lines[1:-1]):
+        groups.setdefault(code, [lines[0]]).append(line)
+    return {code: "\n".join(rows) + "\n" for code, rows in groups.items()}
 
 
 def slice_digests(inputs: "AssessmentInputs", countries: list[str]) -> dict[str, str]:

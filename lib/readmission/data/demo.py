@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -71,9 +72,15 @@ def country_scores(public: pd.DataFrame, year: int, seed: int) -> dict[str, floa
     return scores
 
 
+@lru_cache(maxsize=256)
+def state_bias(seed: int, state: str) -> float:
+    """A state's severity bias, the same towards every country (drawn once per state)."""
+    return float(_rng(seed, "state", state).normal(0, STATE_SPREAD))
+
+
 def state_view(seed: int, year: int, state: str, country: str) -> float:
     """A state's severity bias plus its own view of one country, drifting over the years."""
-    bias = float(_rng(seed, "state", state).normal(0, STATE_SPREAD))
+    bias = state_bias(seed, state)
     view = float(_rng(seed, "row", state, country).normal(0, ROW_SPREAD))
     return bias + view + drift(seed, year, ROW_DRIFT, "row", state, country)
 
