@@ -178,3 +178,18 @@ def test_a_warm_process_stores_the_cache_once(project, parses):
     written = slot.stat().st_mtime_ns, slot.stat().st_ino
     load_inputs(project, edition, method, ["MA"], restricted_dir=FIXTURE_CONFIDENTIAL)
     assert (slot.stat().st_mtime_ns, slot.stat().st_ino) == written and len(parses) == 1
+
+
+def test_a_kernel_warming_up_takes_the_public_data_from_the_cache_only(project, parses):
+    """preload_public (a kernel's warm-up) never parses the files: with no cache it does nothing;
+    once a run stored them, it fills the memo and the notebook's load_inputs reads nothing again."""
+    assert not inputs.preload_public(project.public, project.reference, project.cache)
+    assert parses == [] and not inputs._CACHE
+    stored = load_all(project)  # a run's inputs: parsed once, stored on disk
+    assert len(parses) == 1
+    inputs._CACHE.clear()  # a new process: the kernel
+    assert inputs.preload_public(project.public, project.reference, project.cache)
+    again = load_inputs(project, load_edition(2016, project), load_method(project), ["IQ"],
+                        restricted_dir=FIXTURE_CONFIDENTIAL)
+    assert len(parses) == 1, "the warmed-up kernel parsed the public files again"
+    assert_same_public(stored.public, again.public)

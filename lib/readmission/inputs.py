@@ -126,6 +126,18 @@ def _stored_or_loaded(public_dir: Path, reference_dir: Path | None, cache_dir: P
     return _PublicRead(public, key if unchanged else None)
 
 
+def preload_public(public_dir: Path, reference_dir: Path, cache_dir: Path) -> bool:
+    """Put the public data into this process's memo from the disk cache when it holds these very
+    inputs (a kernel warming up while the CLI reads them); never reads the files themselves, so a
+    stale cache costs nothing here. True when loaded."""
+    public_dir = Path(public_dir)
+    stored = public_cache.read(cache_dir, public_dir, public_cache.cache_key(public_dir, reference_dir))
+    if not isinstance(stored, PublicData):
+        return False
+    cached("public", public_dir, lambda: _PublicRead(stored, None), reference_dir)
+    return True
+
+
 def public_notes(public: PublicData, public_dir: Path) -> list[str]:
     """Which context datasets are absent, and the caveats applied."""
     return _absent_notes(public, public_dir) + caveat_notes(public)

@@ -164,16 +164,17 @@ def prestart(kernel_name: str, cwd: Path) -> None:
         os.chdir(previous)
 
 
-# What every notebook's first cells import and read, done in a worker's kernel while the CLI still
-# selects countries and loads the confidential inputs (the reset before the first notebook drops
-# these names; the modules and the per-process cache of public statistics stay).
+# What every notebook's first cells import and read, done in a kernel while the CLI still selects
+# countries and loads the inputs (the reset before the first notebook drops these names; the modules
+# and the per-process memo of public statistics stay). The statistics come from the disk cache only:
+# when it is stale the CLI is parsing the files meanwhile, and the first notebook reads what it stores.
 WARM_UP_CODE = """\
 %matplotlib inline
 from pathlib import Path
 from readmission import assessment, charts, cooperation, findings, history, presentation, results
-from readmission.inputs import load_public
+from readmission.inputs import preload_public
 from readmission.project import Project
-load_public(Path({public!r}), [], Project.default().reference)
+preload_public(Path({public!r}), Project.default().reference, Project.default().cache)
 """
 
 
