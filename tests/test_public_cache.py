@@ -193,3 +193,20 @@ def test_a_kernel_warming_up_takes_the_public_data_from_the_cache_only(project, 
                         restricted_dir=FIXTURE_CONFIDENTIAL)
     assert len(parses) == 1, "the warmed-up kernel parsed the public files again"
     assert_same_public(stored.public, again.public)
+
+
+def test_importing_public_data_validates_and_caches_them_for_the_first_run(project, parses):
+    inputs.store_public(project)  # what `data import` and `data fetch` do after writing data/public
+    assert len(parses) == 1 and list(project.cache.iterdir())
+    load_all(project)
+    assert len(parses) == 1, "the first run parsed the public files although the import cached them"
+
+
+def test_an_import_the_loaders_refuse_is_a_warning_and_caches_nothing(project, monkeypatch, capsys):
+    from readmission import cli
+
+    path = project.public / "eurostat" / "migr_eiord.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("OBS_FLAG", "FLAG", 1), encoding="utf-8")
+    cli.cache_public(project)
+    assert "do not validate" in capsys.readouterr().out
+    assert not project.cache.exists() or not list(project.cache.iterdir())

@@ -121,6 +121,7 @@ def data_import(source: Path = typer.Argument(DEFAULT_SNAPSHOT, help="Snapshot f
     # never falls back to a download: a mistyped folder is an error, not a fetch
     manifest = import_snapshot(source, project.public)
     console.print(Text(f"imported {len(manifest)} files from {source} into {project.public}"))
+    cache_public(project)
 
 
 @data_app.command("fetch")
@@ -133,6 +134,20 @@ def data_fetch():
     project = Project.default()
     manifest = editions.prepare_public_data(project, None, fetch=True)
     console.print(Text(f"fetched {len(manifest)} files into {project.public}"))
+    cache_public(project)
+
+
+def cache_public(project: Project) -> None:
+    """The new public data read, validated and cached for the first run; a file the loaders refuse
+    is reported here as a warning (the data stay imported: a run stops on it, naming file and row)."""
+    from .errors import InputError
+    from .inputs import store_public
+
+    try:
+        store_public(project)
+    except InputError as exc:
+        console.print(flagged("warning: ", "yellow", f"the imported data do not validate: {exc}"),
+                      highlight=False, soft_wrap=True)
 
 
 @data_app.command("check")

@@ -17,7 +17,8 @@ def _by_state_in_years(frame: pd.DataFrame, country: str, years: list[int], stat
                        name: str) -> pd.DataFrame:
     """One row per year x reporting state for citizens of `country` (years in order, states in the
     order given); absent rows are NA. The one recipe behind every per-state and per-year figure."""
-    rows = frame[(frame["citizen"] == country) & frame["year"].isin(years) & frame["geo"].isin(states)]
+    rows = frame[frame["citizen"] == country]  # the country's few rows first, then the years and states
+    rows = rows[rows["year"].isin(years) & rows["geo"].isin(states)]
     found = pd.MultiIndex.from_arrays([rows["year"].astype(int), rows["geo"].astype(object)])
     grid = pd.MultiIndex.from_product([list(years), list(states)], names=["year", STATE])
     out = grid.to_frame(index=False)

@@ -126,6 +126,15 @@ def _stored_or_loaded(public_dir: Path, reference_dir: Path | None, cache_dir: P
     return _PublicRead(public, key if unchanged else None)
 
 
+def store_public(project: Project) -> None:
+    """Read and validate the project's public statistics now and keep them in the disk cache
+    (after `data import` / `data fetch`): the first run then reads the tables ready-made."""
+    read = _read_public(project.public, project.reference, project.cache)
+    if read.unstored_key:
+        public_cache.write(project.cache, project.public, read.unstored_key, read.data)
+        read.unstored_key = None
+
+
 def preload_public(public_dir: Path, reference_dir: Path, cache_dir: Path) -> bool:
     """Put the public data into this process's memo from the disk cache when it holds these very
     inputs (a kernel warming up while the CLI reads them); never reads the files themselves, so a
