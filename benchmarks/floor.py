@@ -80,7 +80,7 @@ def code_cells(project, name: str) -> list[tuple[str, str]]:
             continue
         source = "\n".join(line for line in cell.source.splitlines() if not line.startswith("%"))
         lines = [line.strip() for line in source.splitlines() if not line.startswith("#")]
-        label = next((line for line in lines if "charts." in line), lines[0] if lines else "")[:50]
+        label = next((line for line in lines if "= charts." in line), lines[0] if lines else "")[:50]
         cells.append((label, source))
     return cells
 

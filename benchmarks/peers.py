@@ -34,9 +34,9 @@ def floor(bench: Bench, args, tool: Path, workers: int, tmp: Path) -> tuple[Meas
 
 def chart_costs(steps: dict, n: int) -> dict:
     """CPU ms per country of the page cells that build a chart, and of rendering every chart to PNG
-    (the floor runs the template's own cells: a chart cell's label is its `charts.` line)."""
+    (the floor runs the template's own cells: a chart cell's label is its `fig = charts.` line)."""
     out = {key.split(": ", 1)[1]: round(1000 * value / n) for key, value in steps.items()
-           if key.startswith("country cell") and "charts." in key}
+           if key.startswith("country cell") and "= charts." in key}
     if "charts: PNG rendering" in steps:
         out["PNG rendering, all charts"] = round(1000 * steps["charts: PNG rendering"] / n)
     return out
