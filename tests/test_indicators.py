@@ -154,3 +154,13 @@ def test_readmission_requests_rates():
     assert table.loc["DE", "issuance_rate"] == pytest.approx(0.25)
     assert pd.isna(table.loc["FR", "acceptance_rate"]) and table.loc["FR", "accepted_exceed_submitted"]
     assert pd.isna(table.loc["IT", "readmission_requests_submitted"])
+
+
+def test_many_countries_at_once_give_each_country_its_own_rates():
+    """countries_return_rates (the demo set's base) is state_return_rates per country, in the order asked."""
+    both = ind.countries_return_rates(DECISIONS, RETURNS, ["PK", "IQ"], 2016, STATES, "zero_if_state_reports", 10)
+    assert list(dict.fromkeys(both["citizen"])) == ["PK", "IQ"]
+    for country in ("PK", "IQ"):
+        one = ind.state_return_rates(DECISIONS, RETURNS, country, 2016, STATES, "zero_if_state_reports", 10)
+        part = both[both["citizen"] == country].drop(columns="citizen").reset_index(drop=True)
+        pd.testing.assert_frame_equal(part, one)

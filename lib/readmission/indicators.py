@@ -13,14 +13,15 @@ import pandas as pd
 STATE = "reporting_state"
 
 
-def _by_state_in_years(frame: pd.DataFrame, country: str, years: list[int], states: list[str],
-                       name: str) -> pd.DataFrame:
-    """One row per year x reporting state for citizens of `country` (years in order, states in the
-    order given); absent rows are NA. The one recipe behind every per-state and per-year figure."""
-    rows = frame[frame["citizen"] == country]  # the country's few rows first, then the years and states
-    rows = rows[rows["year"].isin(years) & rows["geo"].isin(states)]
-    found = pd.MultiIndex.from_arrays([rows["year"].astype(int), rows["geo"].astype(object)])
-    grid = pd.MultiIndex.from_product([list(years), list(states)], names=["year", STATE])
+def _by_state_in(frame: pd.DataFrame, countries: list[str], years: list[int], states: list[str],
+                 name: str) -> pd.DataFrame:
+    """One row per country x year x reporting state (in the orders given; a `citizen` column) for the
+    citizens of `countries`; absent rows are NA. The one recipe behind every per-state figure."""
+    rows = frame[frame["citizen"] == countries[0]] if len(countries) == 1 else frame[frame["citizen"].isin(countries)]
+    rows = rows[rows["year"].isin(years) & rows["geo"].isin(states)]  # the countries' few rows first
+    found = pd.MultiIndex.from_arrays([rows["citizen"].astype(object), rows["year"].astype(int),
+                                       rows["geo"].astype(object)])
+    grid = pd.MultiIndex.from_product([list(countries), list(years), list(states)], names=["citizen", "year", STATE])
     out = grid.to_frame(index=False)
     out[name] = pd.Series(rows["value"].to_numpy(), index=found).reindex(grid).to_numpy()
     out[name] = out[name].astype("Int64")
@@ -29,6 +30,12 @@ def _by_state_in_years(frame: pd.DataFrame, country: str, years: list[int], stat
     out[f"{name}_flags"] = [str(f) if here else "" for f, here in zip(flags, present)]
     out[f"{name}_row"] = present
     return out
+
+
+def _by_state_in_years(frame: pd.DataFrame, country: str, years: list[int], states: list[str],
+                       name: str) -> pd.DataFrame:
+    """One row per year x reporting state for citizens of `country` (a `year` column)."""
+    return _by_state_in(frame, [country], years, states, name).drop(columns="citizen")
 
 
 def _one_year(table: pd.DataFrame) -> pd.DataFrame:
@@ -85,7 +92,12 @@ def returns_carried_out(returns: pd.DataFrame, country: str, year: int, states: 
 def returns_in_years(returns: pd.DataFrame, country: str, years: list[int], states: list[str],
                      absent_returns: str = "zero_if_state_reports") -> pd.DataFrame:
     """(b) numerator per reporting state, for each of `years` (a `year` column), under the same rule."""
-    out = _by_state_in_years(returns, country, years, states, "returns")
+    return _returns_in(returns, [country], years, states, absent_returns).drop(columns="citizen")
+
+
+def _returns_in(returns: pd.DataFrame, countries: list[str], years: list[int], states: list[str],
+                absent_returns: str) -> pd.DataFrame:
+    out = _by_state_in(returns, countries, years, states, "returns")
     out["returns_basis"] = out["returns_row"].map({True: "reported", False: "not reported"})
     if absent_returns == "zero_if_state_reports":
         reporting = states_reporting_returns(returns[returns["year"].isin(years)])
@@ -112,8 +124,10 @@ def rate(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
 
 def effective_return_rate(decisions_by_state: pd.DataFrame, returns_by_state: pd.DataFrame,
                           small_numbers: int) -> pd.DataFrame:
-    """(b) Returns to third countries as a share of return decisions, per state, with its flags."""
-    table = decisions_by_state.merge(returns_by_state, on=STATE, how="outer")
+    """(b) Returns to third countries as a share of return decisions, per state, with its flags
+    (per country and state when both tables have a `citizen` column)."""
+    keys = ["citizen", STATE] if "citizen" in decisions_by_state else STATE
+    table = decisions_by_state.merge(returns_by_state, on=keys, how="outer")
     table["effective_return_rate"] = rate(table["returns"], table["return_decisions"])
     table["rate_undefined"] = table["effective_return_rate"].isna()
     table["returns_exceed_decisions"] = (table["returns"] > table["return_decisions"]).fillna(False).astype(bool)
@@ -124,9 +138,19 @@ def effective_return_rate(decisions_by_state: pd.DataFrame, returns_by_state: pd
 def state_return_rates(decisions: pd.DataFrame, returns: pd.DataFrame, country: str, year: int,
                        states: list[str], absent_returns: str, small_numbers: int) -> pd.DataFrame:
     """(a) and (b) per reporting state from the public series: one recipe for pages and the demo set."""
-    return effective_return_rate(return_decisions(decisions, country, year, states),
-                                 returns_carried_out(returns, country, year, states, absent_returns),
-                                 small_numbers)
+    return countries_return_rates(decisions, returns, [country], year, states, absent_returns,
+                                  small_numbers).drop(columns="citizen")
+
+
+def countries_return_rates(decisions: pd.DataFrame, returns: pd.DataFrame, countries: list[str], year: int,
+                           states: list[str], absent_returns: str, small_numbers: int) -> pd.DataFrame:
+    """`state_return_rates` of many countries in one pass (a `citizen` column, countries in the order
+    given, states as for one country): the demo set's base, without a pandas round per country."""
+    table = effective_return_rate(
+        _by_state_in(decisions, countries, [year], states, "return_decisions").drop(columns="year"),
+        _returns_in(returns, countries, [year], states, absent_returns).drop(columns="year"), small_numbers)
+    order = {country: i for i, country in enumerate(countries)}
+    return table.sort_values("citizen", key=lambda c: c.map(order), kind="stable").reset_index(drop=True)
 
 
 def forced_return_rate(rates: pd.DataFrame, forced_returns: pd.DataFrame) -> pd.DataFrame:

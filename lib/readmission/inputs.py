@@ -14,7 +14,7 @@ from .data.confidential import ConfidentialInputs, load_confidential
 from .data.demo import make_demo
 from .data.reference import ReferenceTables, load_reference, reporting_state_codes
 from .errors import InputError
-from .indicators import state_return_rates
+from .indicators import countries_return_rates
 from .params import Edition, Method, load_limits
 from .project import Project
 from .layout import confidential_folder, confidential_source, demo_folder, has_confidential_files  # noqa: F401
@@ -195,13 +195,10 @@ def public_rates(public: PublicData, countries: list[str], year: int, states: li
     returns = returns[returns["year"] == year]
     reporting = returns[returns["value"].notna()].drop_duplicates("geo").index
     returns = returns[returns["citizen"].isin(countries) | returns.index.isin(reporting)]
-    frames = []
-    for country in countries:
-        table = state_return_rates(decisions, returns, country, year, states, method.absent_returns,
+    table = countries_return_rates(decisions, returns, countries, year, states, method.absent_returns,
                                    method.small_numbers)
-        table.insert(1, "country", country)
-        frames.append(table[["reporting_state", "country", "return_decisions", "effective_return_rate"]])
-    frame = pd.concat(frames, ignore_index=True)
+    frame = table.rename(columns={"citizen": "country"})[
+        ["reporting_state", "country", "return_decisions", "effective_return_rate"]]
     frame["effective_return_rate"] = frame["effective_return_rate"].astype("Float64").astype(float)
     return frame
 
