@@ -33,7 +33,7 @@ def imports() -> None:
 
 def edition_steps(project, edition, method, year: int) -> tuple[list[str], object]:
     """Edition key, selection, public data, demo set and run keys; returns the codes and the demo folder."""
-    from readmission import editions, inputs, runkeys
+    from readmission import editions, inputs, layout, runkeys
 
     extra = ["public"] if "audience" in inspect.signature(runkeys.edition_digest).parameters else []
     step("edition key (hash every input file)", lambda: runkeys.edition_digest(
@@ -59,7 +59,7 @@ def edition_steps(project, edition, method, year: int) -> tuple[list[str], objec
         return make_demo(inputs.public_rates(public, codes, year, states, method), year)
 
     step("demo generation for all countries (public rates + make_demo)", demo)
-    confidential = inputs.demo_folder(project, edition)  # written by the tool's --demo run
+    confidential = layout.demo_folder(project, edition)  # written by the tool's --demo run
     loaded = step("load_inputs for all countries (after the above)", lambda: inputs.load_inputs(
         project, edition, method, codes, restricted_dir=confidential))
 

@@ -6,7 +6,8 @@ import csv
 import dataclasses
 
 from readmission.data.confidential import PROVENANCE, load_confidential
-from readmission.inputs import demo_folder, edition_states
+from readmission.inputs import edition_states
+from readmission.layout import demo_folder
 from readmission.input_slices import slice_folder
 from readmission.params import load_edition
 from conftest import SELECTED, active_project, notebook_bytes, public_tree, run_fixture

@@ -161,7 +161,8 @@ def data_check(year: int = YearOption,
 
     project = Project.default()
     edition = load_edition(year, project)
-    from .inputs import confidential_source, demo_folder, edition_states, has_confidential_files
+    from .inputs import edition_states
+    from .layout import confidential_source, demo_folder, has_confidential_files
 
     # whichever set exists: the real files, else the demo set a `--demo` run wrote
     demo = restricted_dir is None and not has_confidential_files(project.restricted / str(year)) \
@@ -228,7 +229,8 @@ def check_country_inputs(project: Project, edition, code: str, states: list[str]
     too, so they are checked without restricting the country.
     """
     from .data.confidential import load_confidential
-    from .inputs import confidential_source, load_public
+    from .inputs import load_public
+    from .layout import confidential_source
     from .params import load_country_params, load_limits, load_method
 
     checks = [lambda: load_method(project), lambda: load_country_params(project, code),

@@ -194,7 +194,8 @@ def edition_key(project: Project, request: RunRequest, confidential_dir: Path) -
 def prepare_inputs(project: Project, request: RunRequest, codes: list[str]):
     """Read and validate every input (writing the demo set first when asked) before anything is written;
     an edition the public data cannot support stops here, naming what is missing."""
-    from .inputs import confidential_source, edition_states, load_inputs, load_public, write_demo_set
+    from .inputs import edition_states, load_inputs, load_public, write_demo_set
+    from .layout import confidential_source
     from .selection import check_edition_supported
 
     edition, method = request.edition, load_method(project)

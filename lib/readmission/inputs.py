@@ -17,7 +17,7 @@ from .errors import InputError
 from .indicators import countries_return_rates
 from .params import Edition, Method, load_limits
 from .project import Project
-from .layout import confidential_folder, confidential_source, demo_folder, has_confidential_files  # noqa: F401
+from .layout import confidential_source, demo_folder
 
 
 @dataclass(frozen=True)
