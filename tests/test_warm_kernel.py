@@ -68,9 +68,10 @@ def test_a_kernel_warmed_up_before_its_first_notebook_gives_the_cold_outputs(tmp
         client = WarmKernelEngine.kernel_manager.client()
         found = []
         reply = client.execute_interactive(
-            "from readmission import inputs as _i; print(any(k[0] == 'public' for k in _i._CACHE))",
+            "import gc; from readmission import inputs as _i; "
+            "print(any(k[0] == 'public' for k in _i._CACHE), gc.get_freeze_count() > 0)",
             output_hook=lambda msg: found.append(msg["content"].get("text", "")))
-        assert reply["content"]["status"] == "ok" and "True" in "".join(found)
+        assert reply["content"]["status"] == "ok" and "True True" in "".join(found)  # memo filled, heap frozen
         assert run_country(project, None, "PK", warm=True).ok
     finally:
         shutdown_warm_kernel()

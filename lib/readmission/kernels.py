@@ -178,6 +178,8 @@ from readmission import assessment, charts, cooperation, findings, history, pres
 from readmission.inputs import preload_public
 from readmission.project import Project
 preload_public(Path({public!r}), Project.default().reference, Project.default().cache)
+import gc
+gc.freeze()  # modules and public data live as long as the kernel: no collection walks them again
 """
 
 
