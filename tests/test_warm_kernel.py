@@ -76,20 +76,3 @@ def test_a_kernel_warmed_up_before_its_first_notebook_gives_the_cold_outputs(tmp
     finally:
         shutdown_warm_kernel()
     assert outputs(project) == cold
-
-
-def test_workers_and_their_kernels_yield_to_the_command_while_it_prepares(tmp_path, monkeypatch):
-    import os
-
-    import psutil
-
-    from readmission.kernels import WORKER_NICENESS
-    from readmission.pipeline import Workers
-
-    project = make_project(tmp_path / "project")
-    monkeypatch.setenv("READMISSION_ROOT", str(project.root))
-    mine = os.nice(0)
-    with Workers(2, project.notebooks) as workers:
-        assert workers.call(os.nice, 0) == min(19, mine + WORKER_NICENESS)
-        kernels = [p for p in psutil.Process().children(recursive=True) if "ipykernel" in " ".join(p.cmdline())]
-        assert kernels and all(p.nice() == min(19, mine + WORKER_NICENESS) for p in kernels)

@@ -23,9 +23,6 @@ from papermill.engines import NBClientEngine, papermill_engines
 
 KERNEL = "python3"
 PARENT_POLL_SECONDS = 0.5
-# Workers and their kernels run a little below the command's priority: while they boot and warm up,
-# the command prepares the inputs, which every country waits for (afterwards the command is idle).
-WORKER_NICENESS = 5
 
 # Cheaper than `%reset -f` (which also rebuilds the namespace, clears aliases and history and runs a
 # full gc.collect): drop the notebook's own names and the output cache, close figures, restore
@@ -274,7 +271,6 @@ def init_worker(parent: int, notebooks: str | None = None, public_dir: str | Non
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, stop)
     exit_with_parent(parent)
-    os.nice(WORKER_NICENESS)  # before the kernel starts: it inherits it
     if notebooks is not None:
         prestart(KERNEL, Path(notebooks))
         if public_dir is not None:
