@@ -37,3 +37,15 @@ def test_no_operations_draw_no_chart_but_a_sentence():
     ticks = [int(t) for t in fig.axes[0].get_xticks() if 2016 <= t <= 2019]
     assert ticks == [2016, 2017, 2018, 2019], "years on a continuous axis: a year without operations shows"
     plt.close(fig)
+
+
+def test_no_operations_show_no_empty_table_either(monkeypatch):
+    from readmission import presentation
+
+    shown = []
+    monkeypatch.setattr(presentation, "display", lambda obj: shown.append(obj.data))
+    empty = pd.DataFrame(columns=["year", "operations", "returnees"])
+    presentation.operations(empty, "No operation is recorded.")
+    assert shown == ["No operation is recorded."]
+    presentation.operations(pd.DataFrame({"year": [2016], "operations": [2], "returnees": [40]}), "Two.")
+    assert len(shown) == 3 and 'id="table-operations"' in shown[2]

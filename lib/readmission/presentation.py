@@ -143,9 +143,11 @@ def level_counts(level) -> str:
 
 
 def operations(table_frame: pd.DataFrame, note: str) -> None:
-    """(d)(iv) public evidence: forced-return operations per year, voluntary ones apart, said so."""
+    """(d)(iv) public evidence: forced-return operations per year, voluntary ones apart, said so
+    (no table without a row: the note and the chart's sentence say there were none)."""
     text(note)
-    table(table_frame, "operations", "Frontex-coordinated return operations to the country, per year")
+    if not table_frame.empty:
+        table(table_frame, "operations", "Frontex-coordinated return operations to the country, per year")
 
 
 def context(a, inputs) -> None:
