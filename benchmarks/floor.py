@@ -135,6 +135,13 @@ def worker_country(code: str) -> dict:
     return dict(STEP_CPU)
 
 
+def collect(per_step: dict[str, float]) -> None:
+    """Move the steps measured so far in this process into `per_step` (each counted once)."""
+    for k, v in STEP_CPU.items():
+        per_step[k] += v
+    STEP_CPU.clear()
+
+
 def run(workers: int, project, edition, method, folder: Path, timings: dict) -> dict:
     """Selection, inputs, countries (serial or over `workers` forked processes), summary."""
     from readmission import editions
@@ -146,23 +153,19 @@ def run(workers: int, project, edition, method, folder: Path, timings: dict) -> 
     with step("inputs"):  # the notebook loads its inputs itself (cached per process, as in a kernel)
         STATE.update(project=project, year=edition.data_year, folder=folder,
                      country_cells=code_cells(project, "country"))
-    per_step = defaultdict(float, STEP_CPU)
+    per_step: dict[str, float] = defaultdict(float)
+    collect(per_step)
     if workers <= 1:
         for code in codes:
             country_page(project, edition.data_year, code, folder)
-        for k, v in STEP_CPU.items():
-            per_step[k] = v
-        STEP_CPU.clear()  # the summary's steps are added below (the charts' would count twice)
+        collect(per_step)
     else:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             for part in pool.imap_unordered(worker_country, codes):
                 for k, v in part.items():
                     per_step[k] += v
-        STEP_CPU.clear()
     summary_page(project, edition.data_year, folder)
-    for k, v in STEP_CPU.items():
-        if k.startswith("summary") or k.startswith("charts"):
-            per_step[k] += v
+    collect(per_step)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu_total = cpu() - cpu0 + (children.ru_utime + children.ru_stime - children0.ru_utime - children0.ru_stime)
     return {"workers": workers, "countries": len(codes), "wall_s": round(time.perf_counter() - wall0, 2),

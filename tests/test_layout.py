@@ -53,3 +53,22 @@ def test_keys_and_swap_folders_are_hidden_beside_or_inside_the_countries(audienc
 def test_an_unknown_audience_is_refused():
     with pytest.raises(ValueError, match="unknown audience"):
         tree("press")
+
+
+def test_every_file_a_run_writes_is_git_ignored():
+    """Run outputs are regenerated, never committed: a committed page would be published stale."""
+    import shutil
+    import subprocess
+
+    repo = Path(__file__).resolve().parents[1]
+    if shutil.which("git") is None or not (repo / ".git").exists():
+        pytest.skip("not a git checkout")
+    paths = []
+    for audience in AUDIENCES:
+        t = OutputTree(Project(repo), 2016, audience)
+        paths += [t.countries / "IQ.ipynb", t.countries / "IQ.json", t.summary, t.latest_summary, t.run_file,
+                  t.next / "IQ.ipynb", t.staging / "IQ" / "IQ.json", t.store / "IQ.json", t.logs / "IQ.log"]
+    rel = [str(p.relative_to(repo)) for p in paths]
+    ignored = subprocess.run(["git", "check-ignore", "--no-index", *rel], cwd=repo, capture_output=True,
+                             text=True).stdout.split()
+    assert sorted(set(rel) - set(ignored)) == []

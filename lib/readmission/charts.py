@@ -260,9 +260,9 @@ def trajectory_chart(table: pd.DataFrame, country_name: str) -> plt.Figure:
 
 def trajectory_finding(table: pd.DataFrame) -> str:
     """The trajectory in one sentence: the level and return rate in the first and the latest edition."""
-    rows = table.dropna(subset=["eu_return_rate"])
-    if len(rows) < 2:
+    if not draws_trajectory(table):
         return "Only one edition so far: the trajectory starts here."
+    rows = table.dropna(subset=["eu_return_rate"])
     first, last = rows.iloc[0], rows.iloc[-1]
     level = (f"the level stayed '{last['level']}'" if first["level"] == last["level"]
              else f"the level went from '{first['level']}' to '{last['level']}'")

@@ -85,4 +85,3 @@ def voluntary_note(table: pd.DataFrame) -> str:
             f"not counted in operations, returnees or participating states; {operations} of them "
             f"({returnees:,} persons) went to this country, shown apart as voluntary return operations and "
             "persons returned voluntarily. Frontex itself is not counted as a participating state.")
-

@@ -17,8 +17,8 @@ def _by_state_in(frame: pd.DataFrame, countries: list[str], years: list[int], st
                  name: str) -> pd.DataFrame:
     """One row per country x year x reporting state (in the orders given; a `citizen` column) for the
     citizens of `countries`; absent rows are NA. The one recipe behind every per-state figure."""
-    rows = frame[frame["citizen"] == countries[0]] if len(countries) == 1 else frame[frame["citizen"].isin(countries)]
-    rows = rows[rows["year"].isin(years) & rows["geo"].isin(states)]  # the countries' few rows first
+    rows = frame[frame["citizen"].isin(countries)]  # the countries' few rows first
+    rows = rows[rows["year"].isin(years) & rows["geo"].isin(states)]
     found = pd.MultiIndex.from_arrays([rows["citizen"].astype(object), rows["year"].astype(int),
                                        rows["geo"].astype(object)])
     grid = pd.MultiIndex.from_product([list(countries), list(years), list(states)], names=["citizen", "year", STATE])

@@ -107,9 +107,20 @@ class _PublicRead:
     unstored_key: str | None
 
 
+def _memo_public(public_dir: Path, reference_dir: Path | None, load) -> _PublicRead:
+    """The process's memo of a public-data folder (read with these caveats), filled by `load` once."""
+    return cached("public", public_dir, load, *((reference_dir,) if reference_dir else ()))
+
+
 def _read_public(public_dir: Path, reference_dir: Path | None, cache_dir: Path | None) -> _PublicRead:
-    more = (reference_dir,) if reference_dir else ()
-    return cached("public", public_dir, lambda: _stored_or_loaded(public_dir, reference_dir, cache_dir), *more)
+    return _memo_public(public_dir, reference_dir, lambda: _stored_or_loaded(public_dir, reference_dir, cache_dir))
+
+
+def _store(read: _PublicRead, cache_dir: Path, public_dir: Path) -> None:
+    """Keep public data read from the files in the disk cache, once."""
+    if read.unstored_key:
+        public_cache.write(cache_dir, public_dir, read.unstored_key, read.data)
+        read.unstored_key = None
 
 
 def _stored_or_loaded(public_dir: Path, reference_dir: Path | None, cache_dir: Path | None) -> _PublicRead:
@@ -129,10 +140,7 @@ def _stored_or_loaded(public_dir: Path, reference_dir: Path | None, cache_dir: P
 def store_public(project: Project) -> None:
     """Read and validate the project's public statistics now and keep them in the disk cache
     (after `data import` / `data fetch`): the first run then reads the tables ready-made."""
-    read = _read_public(project.public, project.reference, project.cache)
-    if read.unstored_key:
-        public_cache.write(project.cache, project.public, read.unstored_key, read.data)
-        read.unstored_key = None
+    _store(_read_public(project.public, project.reference, project.cache), project.cache, project.public)
 
 
 def preload_public(public_dir: Path, reference_dir: Path, cache_dir: Path) -> bool:
@@ -143,7 +151,7 @@ def preload_public(public_dir: Path, reference_dir: Path, cache_dir: Path) -> bo
     stored = public_cache.read(cache_dir, public_dir, public_cache.cache_key(public_dir, reference_dir))
     if not isinstance(stored, PublicData):
         return False
-    cached("public", public_dir, lambda: _PublicRead(stored, None), reference_dir)
+    _memo_public(public_dir, reference_dir, lambda: _PublicRead(stored, None))
     return True
 
 
@@ -188,15 +196,8 @@ def _load_public(public_dir: Path, reference_dir: Path | None) -> PublicData:
 def public_rates(public: PublicData, countries: list[str], year: int, states: list[str],
                  method: Method) -> pd.DataFrame:
     """Return decisions and effective return rate per state x country: what the demo builds on."""
-    # the rows the recipe reads, cut once: that year's rows of these countries, and one reported
-    # return per state (which states report returns at all decides how an absent row reads)
-    decisions, returns = public.decisions.observations, public.returns.observations
-    decisions = decisions[(decisions["year"] == year) & decisions["citizen"].isin(countries)]
-    returns = returns[returns["year"] == year]
-    reporting = returns[returns["value"].notna()].drop_duplicates("geo").index
-    returns = returns[returns["citizen"].isin(countries) | returns.index.isin(reporting)]
-    table = countries_return_rates(decisions, returns, countries, year, states, method.absent_returns,
-                                   method.small_numbers)
+    table = countries_return_rates(public.decisions.observations, public.returns.observations, countries,
+                                   year, states, method.absent_returns, method.small_numbers)
     frame = table.rename(columns={"citizen": "country"})[
         ["reporting_state", "country", "return_decisions", "effective_return_rate"]]
     frame["effective_return_rate"] = frame["effective_return_rate"].astype("Float64").astype(float)
@@ -238,9 +239,7 @@ def load_inputs(project: Project, edition: Edition, method: Method, countries: l
     folder = confidential_source(project, edition, restricted_dir, demo=False)
     # any third country may appear (a file covers the whole edition; a notebook asks for one)
     confidential = load_confidential(folder, set(states), None, edition.data_year, load_limits(project))
-    if read.unstored_key:  # every input was valid: the next process reads the public part from disk
-        public_cache.write(project.cache, public_dir, read.unstored_key, public)
-        read.unstored_key = None
+    _store(read, project.cache, public_dir)  # every input was valid: the next process reads it from disk
     if confidential.synthetic:
         notes.append("confidential inputs: the seeded synthetic demo set (illustrative only)")
     return AssessmentInputs(edition, method, reference, states, public, confidential, notes)

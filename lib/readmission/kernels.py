@@ -112,7 +112,7 @@ class WarmKernelEngine(NBClientEngine):
             km = WarmManager(kernel_name=kernel_name)
             # the kernel process's own stderr (start-up warnings, crashes) goes to a log, not the console
             log = Path(os.getcwd()).parent / "logs" / "kernels.log"
-            if not log.exists():  # a command that then fails removes what it created (discard_new_log)
+            if not log.exists():  # a command that then fails removes what it created (shutdown_warm_kernel)
                 cls.new_log = [p for p in (log.parent, log) if not p.exists()]
             log.parent.mkdir(parents=True, exist_ok=True)
             restore = no_backend_env()
@@ -174,7 +174,8 @@ from pathlib import Path
 from readmission import assessment, charts, cooperation, findings, history, presentation, results
 from readmission.inputs import preload_public
 from readmission.project import Project
-preload_public(Path({public!r}), Project.default().reference, Project.default().cache)
+_project = Project.default()
+preload_public(Path({public!r}), _project.reference, _project.cache)
 import gc
 gc.freeze()  # modules and public data live as long as the kernel: no collection walks them again
 """

@@ -181,11 +181,12 @@ class Workers:
 
     def __init__(self, count: int, notebooks: Path, expect_few: bool = False, public_dir: Path | None = None):
         self.count, self.notebooks, self.pool = max(1, count), notebooks, None
-        self.public_dir = public_dir  # each worker's kernel loads these statistics while it waits
+        # each kernel loads these statistics while it waits (a kernel resolves paths from notebooks/)
+        self.public_dir = str(Path(public_dir).resolve()) if public_dir is not None else None
         if self.count == 1 or expect_few:
             prestart(KERNEL, notebooks)
-            if public_dir is not None:
-                warm_up_soon(str(Path(public_dir).resolve()))
+            if self.public_dir is not None:
+                warm_up_soon(self.public_dir)
         else:
             self.start_pool()
 
@@ -196,8 +197,7 @@ class Workers:
         shutdown_warm_kernel()
         self.pool = ProcessPoolExecutor(max_workers=self.count, mp_context=multiprocessing.get_context("spawn"),
                                         initializer=init_worker,
-                                        initargs=(os.getpid(), str(self.notebooks),
-                                                  str(Path(self.public_dir).resolve()) if self.public_dir else None))
+                                        initargs=(os.getpid(), str(self.notebooks), self.public_dir))
         with starting_workers():  # one task per worker starts them all now (each starts its kernel)
             for _ in range(self.count):
                 self.pool.submit(int)

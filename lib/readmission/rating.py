@@ -103,7 +103,6 @@ def level_of(ratings: list[str], method: Method) -> CountryLevel:
     return CountryLevel(level, rated, good, average, poor, method.most_share)
 
 
-
 def component_summary(state_ratings: pd.DataFrame, min_states: int) -> dict[str, dict]:
     """Per rating component, the mean score (0..1) over the rated states that have it, so an edition
     can say which component moved a level; withheld under the disclosure rules (few or identical)."""
