@@ -76,3 +76,20 @@ def test_a_kernel_warmed_up_before_its_first_notebook_gives_the_cold_outputs(tmp
     finally:
         shutdown_warm_kernel()
     assert outputs(project) == cold
+
+
+def test_the_tools_kernels_write_no_ipython_history(tmp_path, monkeypatch):
+    """Each cell of every country would otherwise be appended to the user's IPython history database."""
+    from readmission.kernels import shutdown_warm_kernel
+
+    project = make_project(tmp_path / "project")
+    ipython_dir = tmp_path / "ipython"
+    monkeypatch.setenv("READMISSION_ROOT", str(project.root))
+    monkeypatch.setenv("IPYTHONDIR", str(ipython_dir))
+    try:
+        assert run_country(project, None, "PK", warm=False).ok  # a fresh kernel for the notebook
+        assert run_country(project, None, "IQ", warm=True).ok   # this process's warm kernel
+        assert ipython_dir.is_dir()  # the kernels used this IPython folder
+    finally:
+        shutdown_warm_kernel()
+    assert list(ipython_dir.rglob("history.sqlite")) == []

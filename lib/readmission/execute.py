@@ -15,7 +15,7 @@ import nbformat
 import papermill as pm
 import yaml
 
-from .kernels import KERNEL, no_backend_env
+from .kernels import KERNEL, KERNEL_ARGUMENTS, no_backend_env
 from .outputs import write_text_atomic
 
 VOLATILE_PAPERMILL_KEYS = ("start_time", "end_time", "duration", "input_path", "output_path",
@@ -95,7 +95,7 @@ def run_papermill(template: Path, output: Path, parameters: dict, cwd: Path,
     try:
         nb = pm.execute_notebook(str(template), str(output), parameters=parameters, cwd=str(cwd),
                                  kernel_name=KERNEL, progress_bar=False, log_output=False,
-                                 request_save_on_cell_execute=False,
+                                 request_save_on_cell_execute=False, extra_arguments=KERNEL_ARGUMENTS,
                                  engine_name="warm" if warm else None)
     finally:
         restore()

@@ -23,6 +23,10 @@ from papermill.engines import NBClientEngine, papermill_engines
 
 KERNEL = "python3"
 PARENT_POLL_SECONDS = 0.5
+# IPython's input history is off in the tool's kernels: a notebook's cells are in the notebook, and
+# otherwise every run appends every country's cells to the user's ~/.ipython history database, on a
+# thread that writes to SQLite after each cell.
+KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
 
 # Cheaper than `%reset -f` (which also rebuilds the namespace, clears aliases and history and runs a
 # full gc.collect): drop the notebook's own names and the output cache, close figures, restore
@@ -117,7 +121,7 @@ class WarmKernelEngine(NBClientEngine):
             log.parent.mkdir(parents=True, exist_ok=True)
             restore = no_backend_env()
             try:
-                km.start_kernel(cwd=os.getcwd(), stderr=open(log, "ab"))
+                km.start_kernel(cwd=os.getcwd(), stderr=open(log, "ab"), extra_arguments=KERNEL_ARGUMENTS)
             finally:
                 restore()
             cls.kernel_manager, cls.kernel_key, cls.used = km, key, False
