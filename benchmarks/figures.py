@@ -66,6 +66,9 @@ def print_table(figs: Figures, details: dict) -> None:
         print(f"charts, CPU ms per country (build, PNG): {floor['chart_cpu_ms_per_country']}")
     if details.get("kernel_overhead"):
         print(f"kernel overhead: {details['kernel_overhead']}")
+    if details.get("machinery"):
+        print(f"machinery (CPU ms per unit, worker side and kernel side; counts in one country): "
+              f"{details['machinery']}")
     if details.get("breakdown_probe_s"):
         print("probe (s):")
         for k, v in details["breakdown_probe_s"].items():

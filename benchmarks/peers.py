@@ -101,11 +101,27 @@ def compare_peers(bench: Bench, args, tool: Path, tmp: Path, cold: Measured, nai
                                   "summary_and_imports_cpu_s": round(fixed, 2),
                                   "per_country_cpu_s": round((kernel_cpu - fixed) / n, 3),
                                   "floor_country_work_cpu_s": round(work, 3),
-                                  "probe": details.get("breakdown_probe_s", {})}
+                                  "probe": details.get("breakdown_probe_s", {}),
+                                  "breakdown_cpu_s": overhead_breakdown(overhead, details, workers, serial, n)}
     figs.add("kernel_overhead_cpu_s", overhead, "CPU s / country",
              f"(workers + their kernels {kernel_cpu:.1f} CPU s - the summary's work and {workers} x the "
              f"imports {fixed:.1f}) / {n} = {(kernel_cpu - fixed) / n:.2f}, minus the floor's work per country "
              f"{work:.2f} CPU s (same run; CPU seconds grow with the load)", "kernel_overhead_cpu_s")
+
+
+def overhead_breakdown(overhead: float, details: dict, workers: int, serial: dict, n: int) -> dict:
+    """Where the kernel overhead per country goes: the machinery's pieces (machinery.py: unit costs x
+    one country's counts), the workers' and kernels' start-up beyond the floor's imports (probe.py),
+    and the rest (notebook writes, the same code running slower inside a kernel, noise)."""
+    machinery, probe = details.get("machinery", {}), details.get("breakdown_probe_s", {})
+    parts = dict(machinery.get("per_country_cpu_s", {}))
+    boot = [probe.get(k) for k in ("kernel start (until ready)", "kernel: notebook imports cell",
+                                   "import pandas + readmission.inputs/editions/pipeline")]
+    if all(isinstance(v, (int, float)) for v in boot):
+        parts["start-up of workers and kernels"] = round(workers * (sum(boot) - serial["imports_cpu_s"]) / n, 3)
+    if parts:
+        parts["rest"] = round(overhead - sum(parts.values()), 3)
+    return parts
 
 
 def three_editions(bench: Bench, args, tmp: Path, threshold: int | None, figs: Figures, details: dict) -> None:

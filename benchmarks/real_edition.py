@@ -202,6 +202,14 @@ def probe(bench: Bench, tool: Path, year: int, env: dict, details: dict) -> None
     details["breakdown_probe_s"] = json.loads(line[6:]) if line else {"error": measured.stdout[-500:]}
 
 
+def machinery(bench: Bench, year: int, country: str, env: dict, details: dict) -> None:
+    """The notebook machinery's unit costs and one country's counts (benchmarks/machinery.py)."""
+    measured = bench.measure("machinery", [sys.executable, str(Path(__file__).with_name("machinery.py")),
+                                           str(year), country], env, check=False)
+    line = next((out for out in measured.stdout.splitlines() if out.startswith("MACHINERY ")), None)
+    details["machinery"] = json.loads(line[10:]) if line else {"error": measured.stdout[-500:]}
+
+
 def real_edition(bench: Bench, args, tmp: Path, figs: Figures, details: dict) -> None:
     """Figures 1-4: the tool's runs in one copy, the naive loop in another, then the probe."""
     threshold = QUICK_THRESHOLD if args.quick else None
@@ -220,5 +228,6 @@ def real_edition(bench: Bench, args, tmp: Path, figs: Figures, details: dict) ->
     parallel = parallel_loop(bench, args, naive, codes, cores, NAIVE_FOLDER)
     compare(measured, cold, change, naive / "notebooks" / NAIVE_FOLDER, codes, figs, details)
     probe(bench, tool, args.year, env, details)
+    machinery(bench, args.year, codes[0], env, details)
     compare_peers(bench, args, tool, tmp, cold, measured.total_s, parallel, codes, cores, figs, details)
     three_editions(bench, args, tmp, threshold, figs, details)
