@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from conftest import SELECTED, active_project, install_stand_in, public_tree
 from readmission.cli import app
-from readmission.rating import LEVELS
+from readmission.levels import LEVELS
 
 
 def invoke(*args: str):

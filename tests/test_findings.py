@@ -6,7 +6,7 @@ import pytest
 
 from readmission import findings
 from readmission.params import load_method
-from readmission.rating import LEVEL_AVERAGE, LEVEL_POOR, LEVEL_WELL
+from readmission.levels import LEVEL_AVERAGE, LEVEL_POOR, LEVEL_WELL
 
 
 def result(code, level, instrument="none", items=None, indicators=None):

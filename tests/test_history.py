@@ -7,7 +7,7 @@ import pytest
 
 from readmission import history
 from readmission.history import EditionRecord
-from readmission.rating import LEVEL_AVERAGE, LEVEL_POOR, LEVEL_WELL
+from readmission.levels import LEVEL_AVERAGE, LEVEL_POOR, LEVEL_WELL
 
 MANIFEST = [{"file": "eurostat/migr_eiord.csv", "sha256": "a" * 64},
             {"file": "eurostat/migr_eirtn.csv", "sha256": "b" * 64}]

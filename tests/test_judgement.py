@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from conftest import make_project
 from readmission.cli import app
 from readmission.judgement import direction, judgement, parse_entry
-from readmission.rating import LEVEL_AVERAGE, LEVEL_POOR, LEVEL_UNKNOWN, LEVEL_WELL, LEVELS
+from readmission.levels import LEVEL_AVERAGE, LEVEL_POOR, LEVEL_UNKNOWN, LEVEL_WELL, LEVELS
 
 GOOD = {"assessed_level": LEVEL_AVERAGE, "justification": "Returns rose after the March arrangement.",
         "assessed_by": "HOME.C.2 analyst", "assessed_on": dt.date(2017, 3, 1),

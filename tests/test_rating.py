@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from readmission import rating
+from readmission import levels, rating
 from readmission.params import Component, parse_method
 
 SETTINGS = {  # fixed here, so the expected values below do not move with params/method.yml
@@ -59,10 +59,10 @@ def test_state_scores_weighted_mean_of_available_components(method):
 
 
 @pytest.mark.parametrize("ratings, expected", [
-    (["good"] * 3 + ["poor"] * 2, rating.LEVEL_WELL),            # 3 of 5 > 50 %
-    (["good"] * 2 + ["poor"] * 2, rating.LEVEL_AVERAGE),         # tie at exactly 50 %: not "most"
-    (["poor"] * 3 + ["average"] * 1 + ["good"], rating.LEVEL_POOR),
-    (["good", "good", "not rated", "not rated"], rating.LEVEL_UNKNOWN),  # 2 rated < 3
+    (["good"] * 3 + ["poor"] * 2, levels.LEVEL_WELL),            # 3 of 5 > 50 %
+    (["good"] * 2 + ["poor"] * 2, levels.LEVEL_AVERAGE),         # tie at exactly 50 %: not "most"
+    (["poor"] * 3 + ["average"] * 1 + ["good"], levels.LEVEL_POOR),
+    (["good", "good", "not rated", "not rated"], levels.LEVEL_UNKNOWN),  # 2 rated < 3
 ])
 def test_country_level_from_counts(method, ratings, expected):
     level = rating.country_level(pd.DataFrame({"rating": ratings}), method)

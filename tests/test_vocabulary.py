@@ -13,7 +13,7 @@ from readmission.data import confidential
 from readmission.data.reference import load_reference
 from readmission.params import Edition
 from readmission.pipeline import front_matter
-from readmission.rating import LEVELS
+from readmission.levels import LEVELS
 from readmission.selection import select_countries
 
 LIB = REPO / "lib" / "readmission"
@@ -21,7 +21,7 @@ LIB = REPO / "lib" / "readmission"
 
 def test_labels_are_written_in_one_module_only():
     """No other module of the package spells an instrument or (d) item name itself; levels are the
-    rating's own words (rating.LEVELS), each with its key and short name here."""
+    rating's own words (levels.LEVELS), each with its key and short name here."""
     names = [*vocabulary.INSTRUMENTS.values(), *vocabulary.ITEMS.values(), *vocabulary.ITEMS_SHORT.values()]
     names = [n for n in names if n != "none"]
     assert list(vocabulary.LEVEL_KEYS) == LEVELS and set(vocabulary.LEVEL_SHORT) == set(vocabulary.LEVEL_KEYS.values())

@@ -93,3 +93,29 @@ def test_the_tools_kernels_write_no_ipython_history(tmp_path, monkeypatch):
     finally:
         shutdown_warm_kernel()
     assert list(ipython_dir.rglob("history.sqlite")) == []
+
+
+def test_a_worker_runs_a_country_without_importing_pandas(tmp_path):
+    """Workers only execute notebooks and write files: pandas (and numpy) would cost each of them
+    0.4 s of start-up and 40 MiB. A worker process imports the command's modules (spawn) and runs jobs."""
+    import os
+    import subprocess
+    import sys
+
+    project = make_project(tmp_path / "project")
+    folder = public_tree(project).countries
+    script = f"""
+import sys
+import readmission.cli, readmission.kernels, readmission.pipeline  # what a spawned worker imports
+from pathlib import Path
+from readmission.pipeline import CountryJob, run_job
+from readmission.kernels import shutdown_warm_kernel
+Path({str(folder)!r}).mkdir(parents=True, exist_ok=True)
+outcome = run_job(CountryJob(Path({str(project.root)!r}), 2016, "PK", Path({str(folder)!r}),
+                             Path({str(CONFIDENTIAL)!r}), warm=True))
+shutdown_warm_kernel()
+print(outcome.ok, outcome.error, sorted(m for m in ("pandas", "numpy") if m in sys.modules))
+"""
+    env = {**os.environ, "READMISSION_ROOT": str(project.root)}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300)
+    assert done.stdout.strip().splitlines()[-1:] == ["True  []"], done.stdout[-2000:] + done.stderr[-2000:]

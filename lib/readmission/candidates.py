@@ -12,7 +12,7 @@ import pandas as pd
 
 from .findings import assessed_level
 from .history import EditionRecord, mean_answer
-from .rating import LEVEL_POOR, LEVEL_WELL, LEVELS
+from .levels import LEVEL_POOR, LEVEL_WELL, LEVELS
 from .vocabulary import ITEMS_SHORT, instrument, level_key
 
 EVIDENCE_COLUMNS = ["country", "name", "assessed_level", "return_decisions", "eu_return_rate",

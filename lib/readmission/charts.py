@@ -235,7 +235,7 @@ def draws_trajectory(table: pd.DataFrame) -> bool:
 
 def trajectory_chart(table: pd.DataFrame, country_name: str) -> plt.Figure:
     """A country's EU+ effective return rate per edition, each point coloured by the edition's level."""
-    from .rating import LEVELS
+    from .levels import LEVELS
     from .vocabulary import level_key
 
     fig, ax = plt.subplots(figsize=(7.5, 3.0))

@@ -9,7 +9,8 @@ import pandas as pd
 
 from .cooperation import ITEM_COLUMNS
 from .params import Method
-from .rating import LEVELS, level_of, rate_state
+from .levels import LEVELS
+from .rating import level_of, rate_state
 from .vocabulary import INSTRUMENTS, ITEMS, country_name, instrument, level_key
 
 COUNTRY_COLUMNS = ["country", "name", "level", "level_key", "method_level", "review", "return_decisions",

@@ -15,7 +15,7 @@ import pandas as pd
 
 from .layout import OutputTree, published_editions
 from .project import Project
-from .rating import LEVELS
+from .levels import LEVELS
 from .vocabulary import instrument, level_key
 
 NOT_SELECTED = "not selected"

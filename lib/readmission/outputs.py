@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -90,13 +91,12 @@ def write_csv(path: Path, frame: "pd.DataFrame") -> None:
 
 def _plain(value: Any) -> Any:
     """Turn pandas/numpy scalars and NA into JSON-friendly Python values."""
-    import pandas as pd
-
+    pd = sys.modules.get("pandas")  # its NA and NaT can only be here once pandas is loaded (workers never load it)
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
-    if value is None or value is pd.NA or value is pd.NaT:
+    if value is None or (pd is not None and (value is pd.NA or value is pd.NaT)):
         return None
     if isinstance(value, float) and value != value:
         return None

@@ -377,7 +377,7 @@ def load_country_params(project: Project, country: str) -> dict[str, Any]:
 def _assessments(project: Project, path: Path, entries) -> tuple[dict, list[Problem]]:
     """Each edition's analyst assessment, validated against the method's levels and the edition's dates."""
     from .judgement import parse_entry
-    from .rating import LEVELS
+    from .levels import LEVELS
 
     if not isinstance(entries, dict):
         return {}, [Problem(str(path), "expected one entry per edition (data year: settings)", field="assessment")]

@@ -7,20 +7,10 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 
 from .indicators import STATE
+from .levels import COMPONENT_COLUMNS, LEVEL_AVERAGE, LEVEL_POOR, LEVEL_UNKNOWN, LEVEL_WELL
 from .params import Component, Method
 
 GOOD, AVERAGE, POOR, NOT_RATED = "good", "average", "poor", "not rated"
-LEVEL_WELL = "works well with most Member States"
-LEVEL_AVERAGE = "average, improvements needed with a number of Member States"
-LEVEL_POOR = "needs to be improved with most Member States"
-LEVEL_UNKNOWN = "not enough information"
-LEVELS = [LEVEL_WELL, LEVEL_AVERAGE, LEVEL_POOR, LEVEL_UNKNOWN]
-COMPONENT_COLUMNS = {  # rating component -> indicator column it scores
-    "return_rate": "rating_return_rate",   # forced-return rate where given, else effective return rate
-    "acceptance_rate": "acceptance_rate",
-    "issuance_rate": "issuance_rate",
-    "practical_cooperation": "practical_cooperation",
-}
 
 
 def component_score(value: float | None, component: Component) -> float | None:

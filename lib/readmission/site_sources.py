@@ -16,7 +16,7 @@ from .execute import front_matter_cell
 from .layout import OutputTree
 from .markdown import md_escape, md_table, share_text
 from .outputs import write_text_atomic
-from .rating import LEVELS
+from .levels import LEVELS
 from .tables import raw_block, table_html
 
 GENERATED = "_generated"
@@ -52,7 +52,7 @@ def country_records(tree: OutputTree, run: dict) -> list[dict]:
 
 
 def level_counts(records: list[dict]) -> dict[str, list[dict]]:
-    """Assessed countries grouped by level, in the order of rating.LEVELS (then any other level)."""
+    """Assessed countries grouped by level, in the order of levels.LEVELS (then any other level)."""
     groups: dict[str, list[dict]] = {level: [] for level in LEVELS}
     for record in records:
         if record["ok"]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .data.codes import country_name as _eurostat_name
-from .rating import COMPONENT_COLUMNS, LEVEL_AVERAGE, LEVEL_POOR, LEVEL_UNKNOWN, LEVEL_WELL
+from .levels import COMPONENT_COLUMNS, LEVEL_AVERAGE, LEVEL_POOR, LEVEL_UNKNOWN, LEVEL_WELL
 
 INSTRUMENTS = {"eu_agreement": "EU readmission agreement", "eu_arrangement": "EU readmission arrangement",
                "agreement_clause": "readmission clause", "none": "none"}
