@@ -12,8 +12,10 @@ import pytest
 from conftest import REPO, SNAPSHOT
 
 FIGURES = ["cold_run_s", "naive_loop_s", "speedup", "cpu_ratio", "noop_rerun_s", "one_country_rerun_s",
-           "one_country_rerun_x", "peak_rss_mib", "per_country_s_at_10", "per_country_s_at_20",
-           "scaling_growth"]
+           "one_country_rerun_x", "peak_rss_mib", "floor_s", "floor_ratio", "parallel_loop_s",
+           "speedup_vs_parallel", "kernel_overhead_cpu_s", "three_editions_s", "per_country_s_at_10",
+           "per_country_s_at_20", "scaling_growth"]
+CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 pytestmark = pytest.mark.skipif(
     os.environ.get("READMISSION_BENCHMARK_SMOKE") != "1",
@@ -30,7 +32,7 @@ def test_quick_benchmark_measures_every_figure(tmp_path):
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
     result = json.loads(out.read_text(encoding="utf-8"))
     figures = {f["name"]: f for f in result["figures"]}
-    assert sorted(figures) == sorted(FIGURES)
+    assert sorted(figures) == sorted(FIGURES + [f"floor_{CORES}w_s"])  # the floor over the run's workers
     for name, figure in figures.items():
         assert isinstance(figure["value"], (int, float)), (name, figure["note"])
         assert figure["status"] in {"PASS", "MISS", "INFO"}, (name, figure["note"])
