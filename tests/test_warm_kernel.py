@@ -87,7 +87,8 @@ def test_the_tools_kernels_write_no_ipython_history(tmp_path, monkeypatch):
     monkeypatch.setenv("READMISSION_ROOT", str(project.root))
     monkeypatch.setenv("IPYTHONDIR", str(ipython_dir))
     try:
-        assert run_country(project, None, "PK", warm=False).ok  # a fresh kernel for the notebook
+        # a fresh kernel: nbclient already keeps the history of the kernels it starts in memory
+        assert run_country(project, None, "PK", warm=False).ok
         assert run_country(project, None, "IQ", warm=True).ok   # this process's warm kernel
         assert ipython_dir.is_dir()  # the kernels used this IPython folder
     finally:
