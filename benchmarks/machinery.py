@@ -1,11 +1,12 @@
 """What the notebook machinery costs, piece by piece, on a warm kernel as the tool's workers use it.
 
 Usage: machinery.py YEAR COUNTRY; prints `MACHINERY {json}`. Run by the benchmark in its project,
-after its cold run (the country's input slice is the run's). Each piece is the CPU seconds of this process (papermill, nbclient: what
-a worker does) and of the kernel, per unit, from notebooks of N identical cells executed with the
-tool's own `run_papermill`: an empty cell (one execute request), a cell showing one Markdown table
-(a display message), a cell showing one PNG (an image message). One country's notebook, executed
-the same way, gives the counts; counts x unit costs estimate its machinery.
+after its cold run (the country's input slice is the run's). Each piece is the CPU seconds of this
+process (papermill, nbclient: what a worker does) and of the kernel, per unit, from notebooks of N
+identical cells executed with the tool's own `run_papermill`: an empty cell (one execute request),
+a cell showing one Markdown table (a display message), a cell showing one PNG (an image message).
+One country's notebook, executed the same way, gives the counts; counts x unit costs estimate its
+machinery.
 """
 
 import json
