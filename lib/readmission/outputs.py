@@ -89,16 +89,20 @@ def write_csv(path: Path, frame: "pd.DataFrame") -> None:
     write_text_atomic(path, frame.to_csv(index=False, lineterminator="\n"))
 
 
+def is_missing(value: Any) -> bool:
+    """None, NaN, or pandas' NA or NaT (looked for only once pandas is loaded: workers never load it)."""
+    pd = sys.modules.get("pandas")
+    return (value is None or (isinstance(value, float) and value != value)
+            or (pd is not None and (value is pd.NA or value is pd.NaT)))
+
+
 def _plain(value: Any) -> Any:
     """Turn pandas/numpy scalars and NA into JSON-friendly Python values."""
-    pd = sys.modules.get("pandas")  # its NA and NaT can only be here once pandas is loaded (workers never load it)
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
-    if value is None or (pd is not None and (value is pd.NA or value is pd.NaT)):
-        return None
-    if isinstance(value, float) and value != value:
+    if is_missing(value):
         return None
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):
         return _plain(value.item())

@@ -17,10 +17,11 @@ import hashlib
 import os
 import pickle
 import platform
-import tempfile
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
+
+from .outputs import OutputError, write_bytes_atomic
 
 FORMAT = b"readmission-public-cache-1"  # bump when the slot's layout changes
 LIB = Path(__file__).resolve().parent
@@ -82,17 +83,10 @@ def read(cache_dir: Path, public_dir: Path, key: str) -> object | None:
 
 
 def write(cache_dir: Path, public_dir: Path, key: str, value: object) -> None:
-    """Store `value` under `key` (temporary file, then an atomic rename). A cache that cannot be
-    written is skipped: the next process reads the files."""
-    path = slot(cache_dir, public_dir)
-    tmp = None
+    """Store `value` under `key` (outputs' atomic write). A cache that cannot be written is skipped:
+    the next process reads the files."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(key.encode() + b"\n")
-            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except (OSError, pickle.PicklingError):
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
+        data = key.encode() + b"\n" + pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        write_bytes_atomic(slot(cache_dir, public_dir), data)
+    except (OutputError, pickle.PicklingError):
+        pass

@@ -17,7 +17,7 @@ from .context import rcms_status
 from .cooperation import voluntary_note
 from .indicators import total
 from .inputs import AssessmentInputs
-from .outputs import write_csv, write_json
+from .outputs import is_missing, write_csv, write_json
 from .vocabulary import ITEMS, instrument, term
 
 RESULTS_FORMAT = 1
@@ -27,12 +27,8 @@ def _records(frame: pd.DataFrame | None) -> list[dict]:
     """A table as JSON-ready rows: Python values, None for every kind of missing (NA, NaN, NaT)."""
     if frame is None:
         return []
-    return [{key: None if _missing(value) else value for key, value in row.items()}
+    return [{key: None if is_missing(value) else value for key, value in row.items()}
             for row in frame.to_dict("records")]
-
-
-def _missing(value) -> bool:
-    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
 
 
 def provenance(inputs: AssessmentInputs) -> dict:
