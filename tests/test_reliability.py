@@ -151,6 +151,17 @@ def project_processes(root: Path) -> list[str]:
     return found
 
 
+def private_temp(tmp_path: Path) -> dict:
+    """An environment whose temporary folder is the test's own (kernels' connection files go there)."""
+    (tmp_path / "tmp").mkdir()
+    return {"TMPDIR": str(tmp_path / "tmp")}
+
+
+def no_connection_files(tmp_path: Path) -> bool:
+    """No kernel connection file (a tempfile `tmp*.json` with the kernel's ports and key) was left."""
+    return not [p.name for p in (tmp_path / "tmp").glob("tmp*.json")]
+
+
 def no_process_survives(root: Path) -> None:
     deadline = time.time() + BOUND
     while (left := project_processes(root)) and time.time() < deadline:
@@ -216,13 +227,14 @@ def test_an_interrupted_run_stops_with_one_line_and_publishes_nothing(published,
                                                                       whole_group):
     root, folders = copy_of(published, tmp_path)
     before = tree_bytes(*folders)
-    run = cli(root, *RUN, "--force")
+    run = cli(root, *RUN, "--force", extra_env=private_temp(tmp_path))
     wait_until_a_country_runs(root, run)
     (os.killpg if whole_group else os.kill)(run.pid, sig)  # Ctrl-C reaches the terminal's group
     output = run.communicate(timeout=BOUND)[0].decode()
     assert run.returncode == 130, output
     assert "interrupted: nothing published" in output and "Traceback" not in output
     no_process_survives(root)
+    assert no_connection_files(tmp_path)
     assert tree_bytes(*folders) == before
     assert not (root / LOCK_FILE).exists()
 
@@ -230,11 +242,12 @@ def test_an_interrupted_run_stops_with_one_line_and_publishes_nothing(published,
 def test_killing_the_command_ends_its_workers_and_kernels(published, tmp_path):
     root, folders = copy_of(published, tmp_path)
     before = tree_bytes(*folders)
-    run = cli(root, *RUN, "--force")
+    run = cli(root, *RUN, "--force", extra_env=private_temp(tmp_path))
     wait_until_a_country_runs(root, run)
     os.kill(run.pid, signal.SIGKILL)  # the command only: its workers and kernels must follow
     run.wait(timeout=BOUND)
     no_process_survives(root)
+    assert no_connection_files(tmp_path)  # the workers removed their kernels' (the CLI could not)
     assert tree_bytes(*folders) == before
 
 

@@ -230,7 +230,9 @@ def shutdown_warm_kernel(failed: bool = False) -> None:
 
 
 def kill_warm_kernel() -> None:
-    """Kill this process's kernel at once (a worker told to stop: no time for a clean shutdown)."""
+    """Kill this process's kernel at once (a worker told to stop: no time for a clean shutdown),
+    and remove its connection file, which only a clean shutdown would (a file in the temporary
+    folder, holding the kernel's ports and key, left behind by every interrupted run)."""
     km = WarmKernelEngine.kernel_manager
     process = getattr(getattr(km, "provisioner", None), "process", None)
     if process is not None:
@@ -238,6 +240,8 @@ def kill_warm_kernel() -> None:
             process.kill()
         except OSError:
             pass
+    if km is not None:
+        km.cleanup_connection_file()
 
 
 def exit_with_parent(parent: int, poll: float = PARENT_POLL_SECONDS) -> None:
