@@ -46,17 +46,17 @@ def notebook(cells: list[str]) -> nbformat.NotebookNode:
     return nb
 
 
-def execute(path: Path, folder: Path, parameters: dict | None = None) -> tuple[float, float, object]:
+def execute(path: Path, parameters: dict | None = None) -> tuple[float, float, object]:
     """CPU seconds (this process, the kernel) to execute `path` on this process's warm kernel, the
     second time (the first starts the kernel and imports), and the executed notebook."""
     from readmission.execute import run_papermill
     from readmission.kernels import WarmKernelEngine
 
     me = psutil.Process()
-    run_papermill(path, folder / "warm-up.ipynb", parameters or {}, path.parent, warm=True)
+    run_papermill(path, parameters or {}, path.parent, warm=True)
     kernel = psutil.Process(WarmKernelEngine.kernel_manager.provisioner.process.pid)
     here, there = cpu(me), cpu(kernel)
-    nb = run_papermill(path, folder / "out.ipynb", parameters or {}, path.parent, warm=True)
+    nb = run_papermill(path, parameters or {}, path.parent, warm=True)
     return cpu(me) - here, cpu(kernel) - there, nb
 
 
@@ -68,15 +68,15 @@ def unit_costs(folder: Path) -> dict:
     for name, cells in variants.items():
         path = folder / f"{name.replace(' ', '-')}.ipynb"
         nbformat.write(notebook([SETUP] + cells), path)
-        runs = [execute(path, folder)[:2] for _ in range(REPEATS)]
+        runs = [execute(path)[:2] for _ in range(REPEATS)]
         spent[name] = [sorted(side)[REPEATS // 2] for side in zip(*runs)]
     less = {"request": "base", "markdown display": "request", "png image": "request"}  # each cell is a request too
     return {name: [round(1000 * (spent[name][i] - spent[less[name]][i]) / N, 2) for i in (0, 1)] for name in less}
 
 
-def country_counts(template: Path, parameters: dict, folder: Path) -> dict:
+def country_counts(template: Path, parameters: dict) -> dict:
     """Execute requests and outputs of one country's notebook (all its cells, restricted ones too)."""
-    _, _, nb = execute(template, folder, parameters)
+    _, _, nb = execute(template, parameters)
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     images = sum("image/png" in o.get("data", {}) for o in outputs)
     # the reset before it and nbclient's kernel_info request after it are requests too
@@ -101,7 +101,7 @@ def main() -> None:
             results.mkdir()
             counts = country_counts(project.notebooks / "country.ipynb",
                                     {"country": country, "year": year, "public_dir": str(project.public),
-                                     "restricted_dir": str(slice_dir), "results_dir": str(results)}, folder)
+                                     "restricted_dir": str(slice_dir), "results_dir": str(results)})
         finally:
             shutdown_warm_kernel()
     per_country = {k: round(counts[k] * sum(costs[k]) / 1000, 3) for k in costs}

@@ -310,3 +310,25 @@ def test_a_kernels_error_is_the_machines_only_for_its_errors(ename, evalue, mach
     from types import SimpleNamespace
 
     assert outputs.environment_fault(SimpleNamespace(ename=ename, evalue=evalue)) is machine
+
+
+def test_a_failed_summary_leaves_no_notebook_in_the_published_folders(published, tmp_path):
+    """papermill's own copy of a failed summary (raw, with the error and the values its message
+    quotes) must not reach the public folder; one left there by an older version is dropped."""
+    import nbformat
+
+    root, _ = copy_of(published, tmp_path)
+    project = Project(root)
+    leftover = public_tree(project).countries / edition_run.SUMMARY_STAGED
+    leftover.write_text("{}")
+    template = project.notebooks / "summary.ipynb"
+    nb = nbformat.read(template, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("raise ValueError('a quoted value: 987654321')"))
+    nbformat.write(nb, template)
+    run = cli(root, *RUN, "--force")
+    output = run.communicate(timeout=300)[0].decode()
+    assert "summary: FAILED" in output, output
+    assert not list(root.rglob(edition_run.SUMMARY_STAGED))
+    executed = [p for folder in (project.notebooks / "countries", project.notebooks / "executed")
+                for p in folder.rglob("*") if p.is_file()]
+    assert executed and not [p for p in executed if b"987654321" in p.read_bytes()]

@@ -40,6 +40,9 @@ def start_next(tree: OutputTree) -> Path:
     if tree.countries.exists():
         shutil.copytree(tree.countries, tree.next, copy_function=os.link)
     tree.next.mkdir(parents=True, exist_ok=True)
+    # a staged summary never carries over (versions before papermill stopped writing its own
+    # notebook left a failed summary's, error and all, in the published folder)
+    (tree.next / SUMMARY_STAGED).unlink(missing_ok=True)
     return tree.next
 
 

@@ -85,15 +85,17 @@ def write_notebook(nb: nbformat.NotebookNode, path: Path) -> None:
     write_text_atomic(path, nbformat.v4.writes(nb) + "\n")
 
 
-def run_papermill(template: Path, output: Path, parameters: dict, cwd: Path,
-                  log_path: Path | None = None, warm: bool = False) -> nbformat.NotebookNode:
+def run_papermill(template: Path, parameters: dict, cwd: Path, log_path: Path | None = None,
+                  warm: bool = False) -> nbformat.NotebookNode:
     """Execute `template` with `parameters` (a fresh kernel, or this process's warm one).
 
-    papermill writes `output` as it goes; the caller cleans it and moves it into place.
+    papermill writes no file (output_path None): the caller cleans the notebook it returns and
+    writes that. A notebook papermill wrote itself would be the raw one, restricted cells included
+    and, after a failure, the error with whatever values its message quotes.
     """
     restore = no_backend_env()  # the notebook sets %matplotlib inline itself
     try:
-        nb = pm.execute_notebook(str(template), str(output), parameters=parameters, cwd=str(cwd),
+        nb = pm.execute_notebook(str(template), None, parameters=parameters, cwd=str(cwd),
                                  kernel_name=KERNEL, progress_bar=False, log_output=False,
                                  request_save_on_cell_execute=False, extra_arguments=KERNEL_ARGUMENTS,
                                  engine_name="warm" if warm else None)

@@ -141,8 +141,7 @@ def run_job(job: CountryJob) -> CountryOutcome:
     params = notebook_parameters(project, edition, code, job.public_dir or project.public,
                                  job.confidential_dir, job.outside_selection)
     try:
-        nb = run_papermill(project.notebooks / "country.ipynb", staging / f"{code}.ipynb", params,
-                           project.notebooks, log, job.warm)
+        nb = run_papermill(project.notebooks / "country.ipynb", params, project.notebooks, log, job.warm)
         finish_country(job, nb, staging)
     except Exception as exc:  # a failing country must not stop the others: report it
         message = failure_message(exc)
@@ -159,7 +158,7 @@ def run_job(job: CountryJob) -> CountryOutcome:
 
 def summary_job(template: Path, staged: Path, parameters: dict, cwd: Path, log: Path) -> None:
     """Execute the summary notebook on this process's warm kernel and write it, cleaned, to `staged`."""
-    nb = run_papermill(template, staged, parameters, cwd, log, warm=True)
+    nb = run_papermill(template, parameters, cwd, log, warm=True)
     write_notebook(clean_notebook(nb, None), staged)
 
 
