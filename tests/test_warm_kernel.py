@@ -69,9 +69,11 @@ def test_a_kernel_warmed_up_before_its_first_notebook_gives_the_cold_outputs(tmp
         found = []
         reply = client.execute_interactive(
             "import gc; from readmission import inputs as _i; "
-            "print(any(k[0] == 'public' for k in _i._CACHE), gc.get_freeze_count() > 0)",
+            "print(any(k[0] == 'public' for k in _i._CACHE), gc.get_freeze_count() > 0, "
+            "get_ipython().kernel.log.isEnabledFor(10))",
             output_hook=lambda msg: found.append(msg["content"].get("text", "")))
-        assert reply["content"]["status"] == "ok" and "True True" in "".join(found)  # memo filled, heap frozen
+        # memo filled, heap frozen, no debug records built
+        assert reply["content"]["status"] == "ok" and "True True False" in "".join(found)
         assert run_country(project, None, "PK", warm=True).ok
     finally:
         shutdown_warm_kernel()

@@ -180,7 +180,9 @@ from readmission.inputs import preload_public
 from readmission.project import Project
 _project = Project.default()
 preload_public(Path({public!r}), _project.reference, _project.cache)
-import gc
+import gc, logging
+# the kernel's logger passes every debug record (four a cell) to a handler that drops them
+get_ipython().kernel.log.setLevel(logging.WARNING)
 gc.freeze()  # modules and public data live as long as the kernel: no collection walks them again
 """
 
