@@ -325,6 +325,14 @@ def _frontex_bad_but_sealed(root: Path) -> None:
     reseal(root / CROSSINGS)
 
 
+def _import_bad_row_sealed(root: Path) -> None:
+    """A snapshot whose checksums match but with a row a run would refuse: refused at the import."""
+    rel = f"{INCOMING}/frontex/illegal_border_crossings.csv"
+    incoming_snapshot(root)
+    set_cell(root, rel, 3, "detections", "-387")
+    reseal(root / rel)
+
+
 def _import_meta_bad_date(root: Path) -> None:
     folder = incoming_snapshot(root)
     append_text(folder, "frontex/illegal_border_crossings.csv.meta.yml", "accessed: 2024-02-30\n")
@@ -342,6 +350,9 @@ CASES = [
     Case("import-metadata-impossible-date", _import_meta_bad_date,
          ["data", "import", "{root}/incoming"],
          ["illegal_border_crossings.csv.meta.yml", "not readable as YAML", "day is out of range"]),
+    Case("import-bad-row-valid-checksum", _import_bad_row_sealed, ["data", "import", "{root}/incoming"],
+         [f"{{root}}/{INCOMING}/frontex/illegal_border_crossings.csv", "row 3", "field 'detections'",
+          "negative count"]),
     Case("import-folder-not-found", _ok, ["data", "import", "{root}/no-such-snapshot"],
          ["{root}/no-such-snapshot", "snapshot folder not found"]),
     Case("run-snapshot-folder-not-found", _ok, [*RUN, "--snapshot", "{root}/no-such-snapshot"],

@@ -116,10 +116,13 @@ def exclusive(command):
 def data_import(source: Path = typer.Argument(DEFAULT_SNAPSHOT, help="Snapshot folder.")):
     """Copy a verified offline snapshot into data/public (checksums checked first)."""
     from .data.snapshot import import_snapshot
+    from .inputs import load_public
 
     project = Project.default()
-    # never falls back to a download: a mistyped folder is an error, not a fetch
-    manifest = import_snapshot(source, project.public)
+    # never falls back to a download: a mistyped folder is an error, not a fetch; data the loaders
+    # refuse are an error too, and data/public keeps the files a run can read
+    manifest = import_snapshot(source, project.public,
+                               validate=lambda folder: load_public(folder, [], project.reference))
     console.print(Text(f"imported {len(manifest)} files from {source} into {project.public}"))
     cache_public(project)
 
@@ -138,8 +141,9 @@ def data_fetch():
 
 
 def cache_public(project: Project) -> None:
-    """The new public data read, validated and cached for the first run; a file the loaders refuse
-    is reported here as a warning (the data stay imported: a run stops on it, naming file and row)."""
+    """The new public data read, validated and cached for the first run. `data import` refused any
+    file the loaders refuse before copying it; after `data fetch` such a file is reported here as
+    a warning (the data stay fetched: a run stops on it, naming file and row)."""
     from .errors import InputError
     from .inputs import store_public
 

@@ -163,13 +163,18 @@ def with_meta(rel_paths) -> list[str]:
     return [p for rel in rel_paths for p in (rel, rel + META_SUFFIX)]
 
 
-def import_snapshot(source: Path, public_dir: Path) -> list[dict]:
-    """Verify all seven snapshot files, then copy them into public_dir all at once or not at all."""
+def import_snapshot(source: Path, public_dir: Path, validate=None) -> list[dict]:
+    """Verify all seven snapshot files, then copy them into public_dir all at once or not at all.
+
+    `validate(source)`, if given, reads the verified files as a run would (the loaders) and raises
+    InputError naming file, row and field: a snapshot a run would refuse replaces nothing."""
     source, public_dir = Path(source), Path(public_dir)
     if not source.is_dir():
         raise InputError.single(source, "snapshot folder not found (expected the folder holding "
                                         "eurostat/ and frontex/ with .meta.yml files)")
     sums = _verify_all(source, REQUIRED_FILES)
+    if validate is not None:
+        validate(source)
     staging = staging_dir(public_dir, "import")
     try:
         for rel in with_meta(REQUIRED_FILES):
