@@ -2,11 +2,12 @@
 
 Usage: machinery.py YEAR COUNTRY; prints `MACHINERY {json}`. Run by the benchmark in its project,
 after its cold run (the country's input slice is the run's). Each piece is the CPU seconds of this
-process (papermill, nbclient: what a worker does) and of the kernel, per unit, from notebooks of N
-identical cells executed with the tool's own `run_papermill`: an empty cell (one execute request),
-a cell showing one Markdown table (a display message), a cell showing one PNG (an image message).
-One country's notebook, executed the same way, gives the counts; counts x unit costs estimate its
-machinery.
+process (papermill and the warm engine: what a worker does) and of the kernel, per unit, from
+notebooks executed with the tool's own `run_papermill`: one empty cell (a notebook's fixed cost:
+papermill, the reset, the one execute request that carries its cells), and N identical cells: an
+empty cell (IPython running a cell), a cell showing one Markdown table (a display), a cell showing
+one PNG (an image). One country's notebook, executed the same way, gives the counts; counts x unit
+costs estimate its machinery.
 """
 
 import json
@@ -61,26 +62,29 @@ def execute(path: Path, parameters: dict | None = None) -> tuple[float, float, o
 
 
 def unit_costs(folder: Path) -> dict:
-    """CPU ms (worker side, kernel side) per execute request, Markdown display and PNG image: the
-    notebook of N such cells less the notebook without them (median of REPEATS)."""
-    variants = {"base": [], "request": ["pass"] * N, "markdown display": [MARKDOWN] * N, "png image": [IMAGE] * N}
+    """CPU ms (worker side, kernel side) per notebook, cell, Markdown display and PNG image: the
+    notebook of N such cells less the notebook without them (median of REPEATS); a notebook is the
+    one-cell notebook less a cell."""
+    variants = {"notebook": ["pass"], "base": [SETUP], "cell": [SETUP] + ["pass"] * N,
+                "markdown display": [SETUP] + [MARKDOWN] * N, "png image": [SETUP] + [IMAGE] * N}
     spent = {}
     for name, cells in variants.items():
         path = folder / f"{name.replace(' ', '-')}.ipynb"
-        nbformat.write(notebook([SETUP] + cells), path)
+        nbformat.write(notebook(cells), path)
         runs = [execute(path)[:2] for _ in range(REPEATS)]
         spent[name] = [sorted(side)[REPEATS // 2] for side in zip(*runs)]
-    less = {"request": "base", "markdown display": "request", "png image": "request"}  # each cell is a request too
-    return {name: [round(1000 * (spent[name][i] - spent[less[name]][i]) / N, 2) for i in (0, 1)] for name in less}
+    less = {"cell": "base", "markdown display": "cell", "png image": "cell"}  # each display is a cell too
+    units = {name: [round(1000 * (spent[name][i] - spent[less[name]][i]) / N, 2) for i in (0, 1)] for name in less}
+    units["notebook"] = [round(1000 * spent["notebook"][i] - units["cell"][i], 2) for i in (0, 1)]
+    return units
 
 
 def country_counts(template: Path, parameters: dict) -> dict:
-    """Execute requests and outputs of one country's notebook (all its cells, restricted ones too)."""
+    """Executed cells and outputs of one country's notebook (all its cells, restricted ones too)."""
     _, _, nb = execute(template, parameters)
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     images = sum("image/png" in o.get("data", {}) for o in outputs)
-    # the reset before it and nbclient's kernel_info request after it are requests too
-    return {"request": sum(c.cell_type == "code" for c in nb.cells) + 2,
+    return {"notebook": 1, "cell": sum(c.get("execution_count") is not None for c in nb.cells),
             "markdown display": sum("text/markdown" in o.get("data", {}) for o in outputs),
             "png image": images}
 

@@ -40,6 +40,6 @@ def test_quick_benchmark_measures_every_figure(tmp_path):
             assert figure["status"] in {"PASS", "MISS"}, name
     assert result["details"]["countries"] >= 2
     # where the kernel overhead goes: the machinery's unit costs and the breakdown built from them
-    assert result["details"]["machinery"]["per_country_counts"]["request"] > 10, result["details"]["machinery"]
+    assert result["details"]["machinery"]["per_country_counts"]["cell"] > 10, result["details"]["machinery"]
     assert "rest" in result["details"]["kernel_overhead"]["breakdown_cpu_s"]
     assert (out.parent / "logs" / "cold-run.log").exists()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
+
 
 from readmission.kernels import WarmKernelEngine
 from readmission.pipeline import CountryJob, run_job
@@ -122,3 +124,114 @@ print(outcome.ok, outcome.error, sorted(m for m in ("pandas", "numpy") if m in s
     env = {**os.environ, "READMISSION_ROOT": str(project.root)}
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300)
     assert done.stdout.strip().splitlines()[-1:] == ["True  []"], done.stdout[-2000:] + done.stderr[-2000:]
+
+
+# What the country and summary notebooks do not do but a notebook may: print, warn, end on an
+# expression, update a display by id, clear its output, fail. The warm engine sends all cells in one
+# request (cell_runner.py); nbclient, on a fresh kernel, is the reference.
+EDGE_CELLS = [
+    "%matplotlib inline\nimport warnings\nfrom IPython.display import display, clear_output, Markdown",
+    "print('one')\nprint('two')\nwarnings.warn('careful', UserWarning)",
+    "6 * 7",
+    "handle = display(Markdown('first'), display_id=True)",
+    "handle.update(Markdown('updated from a later cell'))\ndisplay(Markdown('kept'))",
+    "display(Markdown('gone'))\nclear_output(wait=True)\ndisplay(Markdown('after the clear'))",
+    "   ",  # blank: not executed
+    "import matplotlib.pyplot as plt\nplt.plot([1, 2, 3])\nplt.show()",
+]
+
+
+def edge_notebook(path, cells):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in cells]
+    nbformat.write(nb, path)
+    return path
+
+
+def comparable(nb):
+    """Cells' outputs without counts or the kernel's process id (in a warning's file name),
+    consecutive stream outputs joined (nbclient keeps one output per stream message, and how a
+    kernel batches its writes into messages varies)."""
+    import json
+    import re
+
+    cells = []
+    for cell in nb.cells:
+        outputs = []
+        for out in cell.get("outputs", []):
+            out = json.loads(re.sub(r"ipykernel_\d+", "ipykernel_PID", json.dumps(out)))
+            out = {k: v for k, v in out.items() if k != "execution_count"}
+            if outputs and out["output_type"] == "stream" and outputs[-1]["output_type"] == "stream" \
+                    and outputs[-1]["name"] == out["name"]:
+                outputs[-1] = {**outputs[-1], "text": outputs[-1]["text"] + out["text"]}
+            else:
+                outputs.append(out)
+        cells.append((cell.get("execution_count") is not None, outputs,
+                      {k: v for k, v in cell.metadata.get("papermill", {}).items() if k in ("status", "exception")}))
+    return cells
+
+
+def run_both(path, cwd):
+    from readmission.execute import run_papermill
+    from readmission.kernels import shutdown_warm_kernel
+
+    runs = []
+    for warm in (False, True):
+        try:
+            runs.append(run_papermill(path, {}, cwd, warm=warm))
+        except Exception as exc:  # papermill raises after a failing cell; the notebook is on the error
+            runs.append(exc)
+        finally:
+            shutdown_warm_kernel()
+    return runs
+
+
+def test_the_warm_engine_records_every_kind_of_output_as_nbclient_does(tmp_path):
+    cold, warm = run_both(edge_notebook(tmp_path / "edge.ipynb", EDGE_CELLS), tmp_path)
+    assert comparable(warm) == comparable(cold)
+    shown = [out for cell in warm.cells for out in cell.outputs]
+    kinds = {out["output_type"] for out in shown}
+    assert kinds == {"stream", "execute_result", "display_data"}, kinds
+    assert any("image/png" in out.get("data", {}) for out in shown)
+    texts = [out["data"]["text/markdown"] for out in shown if "text/markdown" in out.get("data", {})]
+    assert texts == ["updated from a later cell", "kept", "after the clear"]
+    assert warm.metadata["language_info"] == cold.metadata["language_info"]
+
+
+def test_the_warm_engine_stops_at_the_first_failing_cell_as_papermill_does(tmp_path):
+    from papermill.exceptions import PapermillExecutionError
+
+    cells = ["x = 1", "print('before')\nraise ValueError('a quoted value 12')", "open('ran', 'w').close()"]
+    cold, warm = run_both(edge_notebook(tmp_path / "fails.ipynb", cells), tmp_path)
+    assert isinstance(warm, PapermillExecutionError) and isinstance(cold, PapermillExecutionError)
+    assert (warm.ename, warm.evalue) == (cold.ename, cold.evalue) == ("ValueError", "a quoted value 12")
+    assert warm.cell_index == cold.cell_index
+    assert not (tmp_path / "ran").exists(), "a cell after the failing one ran"
+
+
+def test_a_kernel_that_dies_mid_notebook_fails_it_and_the_next_notebook_gets_a_new_one(tmp_path):
+    from nbclient.exceptions import DeadKernelError
+    from readmission.execute import run_papermill
+    from readmission.kernels import shutdown_warm_kernel
+
+    import signal
+
+    def waited_too_long(*_):
+        raise TimeoutError("the engine still waits on a kernel that died")
+
+    dies = edge_notebook(tmp_path / "dies.ipynb", ["import os", "os._exit(3)", "never = 1"])
+    fine = edge_notebook(tmp_path / "fine.ipynb", ["print('alive')"])
+    previous = signal.signal(signal.SIGALRM, waited_too_long)
+    signal.alarm(60)  # a bound on a hang, not a speed target
+    try:
+        with pytest.raises(DeadKernelError):
+            run_papermill(dies, {}, tmp_path, warm=True)
+        nb = run_papermill(fine, {}, tmp_path, warm=True)
+        assert nb.cells[0].outputs[0]["text"] == "alive\n"
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+        shutdown_warm_kernel()

@@ -2,24 +2,30 @@
 
 Kernel start-up and imports dominate a country's cost, so each process keeps one kernel and resets
 it between notebooks. The kernel starts as early as its process (a worker's initializer, or the CLI
-before it loads inputs), and one client talks to it for its whole life: its channels are connected
-and checked once, not once per notebook (each check waits 0.2 s for the kernel's messages to settle). Every process a run starts must end with it: workers ignore Ctrl-C (the run
-stops them) and exit when their parent dies; a kernel exits when its parent dies (ipykernel's
-parent poller, via JPY_PARENT_PID), and the warm kernel is shut down when a command ends.
+before it loads inputs), and one client talks to it for its whole life, its channels connected and
+checked once. A notebook's cells go to the kernel in one execute request (cell_runner.py) rather
+than one each, as nbclient sends them: the messaging per cell and per output was most of what a
+country cost beyond its own work. Every process a run starts must end with it: workers ignore Ctrl-C
+(the run stops them) and exit when their parent dies; a kernel exits when its parent dies
+(ipykernel's parent poller, via JPY_PARENT_PID), and the warm kernel is shut down when a command ends.
 """
 
 from __future__ import annotations
 
 import os
+import queue
 import signal
 import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from jupyter_client.blocking import BlockingKernelClient
+import nbformat
 from jupyter_client.manager import KernelManager
-from papermill.engines import NBClientEngine, papermill_engines
+from nbclient.exceptions import DeadKernelError
+from papermill.engines import Engine, papermill_engines
+
+from .cell_runner import PAYLOAD
 
 KERNEL = "python3"
 PARENT_POLL_SECONDS = 0.5
@@ -56,42 +62,26 @@ def no_backend_env():
     return restore
 
 
-class WarmClient(BlockingKernelClient):
-    """A client whose channels start, and are checked ready, once: nbclient asks again for every
-    notebook, and each check would wait 0.2 s for the kernel's messages to settle."""
-
-    started = ready = False
-
-    def start_channels(self, *args, **kwargs) -> None:
-        if not self.started:
-            super().start_channels(*args, **kwargs)
-            self.started = True
-
-    def wait_for_ready(self, timeout=None) -> None:
-        if not self.ready:
-            super().wait_for_ready(timeout=timeout)
-            self.ready = True
-
-
 class WarmManager(KernelManager):
-    """A kernel manager with one client for the kernel's life."""
+    """A kernel manager with one client for the kernel's life, its channels started and checked once."""
 
     warm_client = None
 
     def client(self, **kwargs):
         if self.warm_client is None:
-            self.client_factory = WarmClient
             self.warm_client = super().client(**kwargs)
             self.warm_client.start_channels()
             self.warm_client.wait_for_ready(timeout=120)
         return self.warm_client
 
 
-class WarmKernelEngine(NBClientEngine):
-    """A papermill engine that keeps one kernel per process and resets it between notebooks.
+class WarmKernelEngine(Engine):
+    """A papermill engine that keeps one kernel per process, resets it between notebooks and sends
+    a notebook's cells to it in one request.
 
     Between notebooks the namespace is wiped, figures closed and matplotlib's settings restored;
-    execution counts are renumbered afterwards (execute.clean_notebook), so outputs equal a cold run's.
+    execution counts are renumbered afterwards (execute.clean_notebook), so outputs equal a cold
+    run's (nbclient's, on a fresh kernel: tests/test_warm_kernel.py compares them byte for byte).
     """
 
     kernel_manager = None
@@ -99,6 +89,7 @@ class WarmKernelEngine(NBClientEngine):
     new_log: list = []  # the kernel log (and its folder) this process created, until a command ends
     kernel_key: tuple = ()
     used = False  # a notebook ran since the kernel started or was reset
+    language_info: dict | None = None  # the kernel's, for the notebook's metadata (asked once)
 
     @classmethod
     def start(cls, kernel_name: str):
@@ -124,7 +115,7 @@ class WarmKernelEngine(NBClientEngine):
                 km.start_kernel(cwd=os.getcwd(), stderr=open(log, "ab"), extra_arguments=KERNEL_ARGUMENTS)
             finally:
                 restore()
-            cls.kernel_manager, cls.kernel_key, cls.used = km, key, False
+            cls.kernel_manager, cls.kernel_key, cls.used, cls.language_info = km, key, False, None
             util.Finalize(cls, shutdown_warm_kernel, exitpriority=10)
         return km
 
@@ -142,11 +133,75 @@ class WarmKernelEngine(NBClientEngine):
 
     @classmethod
     def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
-        kwargs["km"] = cls.warm_kernel(kernel_name)
-        return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+        """Run the notebook's cells in the warm kernel and fill in their outputs, cell by cell
+        through papermill's manager as nbclient would (it stops after the first failing cell)."""
+        km = cls.warm_kernel(kernel_name)
+        results = iter(run_cells(km, [cell.source for cell in nb_man.nb.cells if executes(cell)]))
+        for index, cell in enumerate(nb_man.nb.cells):
+            nb_man.cell_start(cell, index)
+            try:
+                if executes(cell):
+                    result = next(results)
+                    cell.outputs = [nbformat.from_dict(output) for output in result["outputs"]]
+                    cell.execution_count = result["execution_count"]
+                    if not result["ok"]:
+                        nb_man.cell_exception(cell, cell_index=index)
+                        break
+            finally:
+                nb_man.cell_complete(cell, cell_index=index)
+        if cls.language_info is None:
+            cls.language_info = reply(km, km.client().kernel_info())["content"]["language_info"]
+        nb_man.nb.metadata["language_info"] = cls.language_info
 
 
 papermill_engines.register("warm", WarmKernelEngine)
+
+
+def executes(cell) -> bool:
+    """Whether nbclient would execute a cell: code, not blank, not tagged skip-execution."""
+    return (cell.cell_type == "code" and bool(cell.source.strip())
+            and "skip-execution" not in cell.metadata.get("tags", []))
+
+
+def reply(km, msg_id: str) -> dict:
+    """The kernel's reply to request `msg_id` (an earlier request's reply left unread is skipped)."""
+    while True:
+        msg = km.client().get_shell_msg(timeout=60)
+        if msg["parent_header"].get("msg_id") == msg_id:
+            return msg
+
+
+def run_cells(km, sources: list[str]) -> list[dict]:
+    """Each cell's outputs, execution count and status, from one execute request (cell_runner.py).
+
+    Waits as long as the cells take, checking every second that the kernel still lives (nbclient's
+    DeadKernelError if not). Output written to the kernel's file descriptors by C code arrives as
+    stream messages outside the cells' results; it is not kept (the kernel's own stderr goes to the
+    kernel log)."""
+    client = km.client()
+    msg_id = client.execute(f"__import__('readmission.cell_runner').cell_runner.run_cells({sources!r})",
+                            silent=True, store_history=False, allow_stdin=False)
+    results, failure = None, None
+    while True:
+        try:
+            msg = client.get_iopub_msg(timeout=1)
+        except queue.Empty:
+            if not km.is_alive():
+                raise DeadKernelError("the kernel died while running the notebook's cells") from None
+            continue
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        kind, content = msg["msg_type"], msg["content"]
+        if kind == "display_data" and PAYLOAD in content.get("data", {}):
+            results = content["data"][PAYLOAD]
+        elif kind == "error":
+            failure = f"{content.get('ename')}: {content.get('evalue')}"
+        elif kind == "status" and content.get("execution_state") == "idle":
+            break
+    reply(km, msg_id)
+    if results is None:
+        raise RuntimeError(f"the kernel could not run the notebook's cells: {failure or 'no results'}")
+    return results
 
 
 def reset(km) -> None:
