@@ -202,7 +202,8 @@ def test_importing_public_data_validates_and_caches_them_for_the_first_run(proje
     assert len(parses) == 1, "the first run parsed the public files although the import cached them"
 
 
-def test_an_import_the_loaders_refuse_is_a_warning_and_caches_nothing(project, monkeypatch, capsys):
+def test_fetched_data_the_loaders_refuse_are_a_warning_and_cache_nothing(project, monkeypatch, capsys):
+    """After `data fetch` (`data import` refuses such data before copying: tests/test_bad_inputs.py)."""
     from readmission import cli
 
     path = project.public / "eurostat" / "migr_eiord.csv"

@@ -81,7 +81,8 @@ def write_notebook(nb: nbformat.NotebookNode, path: Path) -> None:
 
     The same bytes as `nbformat.writes`, without its schema validation (a third of a country's
     notebook-writing time): what is written is a template papermill validated when it read it,
-    with nbclient's outputs, or a failure page built with nbformat.v4's own constructors."""
+    with outputs validated when they were recorded (kernels.py, or nbclient on a fresh kernel), or
+    a failure page built with nbformat.v4's own constructors."""
     write_text_atomic(path, nbformat.v4.writes(nb) + "\n")
 
 

@@ -152,6 +152,7 @@ class WarmKernelEngine(Engine):
         if cls.language_info is None:
             cls.language_info = reply(km, km.client().kernel_info())["content"]["language_info"]
         nb_man.nb.metadata["language_info"] = cls.language_info
+        nbformat.validate(nb_man.nb)  # the outputs were built here, not by nbformat's output_from_msg
 
 
 papermill_engines.register("warm", WarmKernelEngine)
@@ -206,10 +207,10 @@ def run_cells(km, sources: list[str]) -> list[dict]:
 
 def reset(km) -> None:
     """Wipe a warm kernel's namespace and figures before the next notebook (on its one client)."""
-    reply = km.client().execute_interactive(RESET_CODE, store_history=False, timeout=60,
-                                            output_hook=lambda msg: None)
-    if reply["content"]["status"] != "ok":
-        raise RuntimeError(f"the warm kernel's reset failed: {reply['content'].get('evalue')}")
+    answer = km.client().execute_interactive(RESET_CODE, store_history=False, timeout=60,
+                                             output_hook=lambda msg: None)
+    if answer["content"]["status"] != "ok":
+        raise RuntimeError(f"the warm kernel's reset failed: {answer['content'].get('evalue')}")
 
 
 def prestart(kernel_name: str, cwd: Path) -> None:
