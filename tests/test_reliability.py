@@ -48,7 +48,8 @@ def test_killed_run_leaves_previous_outputs_and_next_run_completes(tmp_path):
     # change the method so that every country would be written anew, then kill mid-run
     method = project.params / "method.yml"
     method.write_text(method.read_text().replace("small_numbers: 20", "small_numbers: 21"))
-    second = cli(root, "run", "--workers", "2", "--demo")
+    # killed with all its processes, nothing can remove the kernels' connection files: not in /tmp
+    second = cli(root, "run", "--workers", "2", "--demo", extra_env=private_temp(tmp_path))
     staging = tree.next
 
     def one_country_rewritten() -> bool:  # a new file (new inode) replaced a hard-linked old one

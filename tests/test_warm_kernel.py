@@ -212,7 +212,10 @@ def test_the_warm_engine_stops_at_the_first_failing_cell_as_papermill_does(tmp_p
     assert not (tmp_path / "ran").exists(), "a cell after the failing one ran"
 
 
-def test_a_kernel_that_dies_mid_notebook_fails_it_and_the_next_notebook_gets_a_new_one(tmp_path):
+def test_a_kernel_that_dies_mid_notebook_fails_it_and_the_next_notebook_gets_a_new_one(tmp_path,
+                                                                                      monkeypatch):
+    import tempfile
+
     from nbclient.exceptions import DeadKernelError
     from readmission.execute import run_papermill
     from readmission.kernels import shutdown_warm_kernel
@@ -222,6 +225,8 @@ def test_a_kernel_that_dies_mid_notebook_fails_it_and_the_next_notebook_gets_a_n
     def waited_too_long(*_):
         raise TimeoutError("the engine still waits on a kernel that died")
 
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))  # where connection files go
     dies = edge_notebook(tmp_path / "dies.ipynb", ["import os", "os._exit(3)", "never = 1"])
     fine = edge_notebook(tmp_path / "fine.ipynb", ["print('alive')"])
     previous = signal.signal(signal.SIGALRM, waited_too_long)
@@ -235,3 +240,4 @@ def test_a_kernel_that_dies_mid_notebook_fails_it_and_the_next_notebook_gets_a_n
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
         shutdown_warm_kernel()
+    assert list((tmp_path / "tmp").glob("tmp*.json")) == [], "a kernel's connection file was left"

@@ -103,7 +103,12 @@ class WarmKernelEngine(Engine):
         if km is not None and key != cls.kernel_key:
             shutdown_warm_kernel()
             km = None
-        if km is None or not km.is_alive():
+        if km is not None and not km.is_alive():  # it died: its channels and connection file go too
+            if km.warm_client is not None:
+                km.warm_client.stop_channels()
+            km.cleanup_resources()
+            km = None
+        if km is None:
             km = WarmManager(kernel_name=kernel_name)
             # the kernel process's own stderr (start-up warnings, crashes) goes to a log, not the console
             log = Path(os.getcwd()).parent / "logs" / "kernels.log"
