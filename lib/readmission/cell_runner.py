@@ -8,7 +8,8 @@ IPython's `run_cell` (magics, the display hook, post-execute hooks such as the i
 what a cell computes and shows is unchanged; only how its outputs travel differs. Outputs are caught
 where ipykernel would send them: the display publisher's and display hook's message hooks, the
 traceback display, and the cell's own stdout and stderr. Output a C library writes to the process's
-file descriptors bypasses these and reaches the client as stray stream messages (see kernels.py).
+file descriptors, and displays from other threads, bypass these and reach the client as stray
+messages (see kernels.run_cells).
 
 Imported in the kernel only: no pandas, nothing from the rest of the package.
 """

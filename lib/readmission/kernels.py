@@ -181,9 +181,9 @@ def run_cells(km, sources: list[str]) -> list[dict]:
     """Each cell's outputs, execution count and status, from one execute request (cell_runner.py).
 
     Waits as long as the cells take, checking every second that the kernel still lives (nbclient's
-    DeadKernelError if not). Output written to the kernel's file descriptors by C code arrives as
-    stream messages outside the cells' results; it is not kept (the kernel's own stderr goes to the
-    kernel log)."""
+    DeadKernelError if not). What reaches the client outside the cells' results is not kept:
+    output written to the kernel's file descriptors by C code, and displays from other threads than
+    the kernel's main one (the message hooks are per thread). The tool's notebooks make neither."""
     client = km.client()
     msg_id = client.execute(f"__import__('readmission.cell_runner').cell_runner.run_cells({sources!r})",
                             silent=True, store_history=False, allow_stdin=False)
