@@ -16,6 +16,7 @@ Imported in the kernel only: no pandas, nothing from the rest of the package.
 
 from __future__ import annotations
 
+import io
 import sys
 
 PAYLOAD = "application/x-readmission-cells+json"  # the one display message that carries the results
@@ -42,6 +43,9 @@ class _Stream:
 
     def isatty(self) -> bool:
         return False
+
+    def fileno(self) -> int:
+        raise io.UnsupportedOperation("a cell's output stream has no file descriptor")  # as StringIO
 
 
 class CellOutputs:
