@@ -104,9 +104,7 @@ class WarmKernelEngine(Engine):
             shutdown_warm_kernel()
             km = None
         if km is not None and not km.is_alive():  # it died: its channels and connection file go too
-            if km.warm_client is not None:
-                km.warm_client.stop_channels()
-            km.cleanup_resources()
+            stop_kernel(km)
             km = None
         if km is None:
             km = WarmManager(kernel_name=kernel_name)
@@ -155,7 +153,8 @@ class WarmKernelEngine(Engine):
             finally:
                 nb_man.cell_complete(cell, cell_index=index)
         if cls.language_info is None:
-            cls.language_info = reply(km, km.client().kernel_info())["content"]["language_info"]
+            client = km.client()
+            cls.language_info = reply(client, client.kernel_info())["content"]["language_info"]
         nb_man.nb.metadata["language_info"] = cls.language_info
         nbformat.validate(nb_man.nb)  # the outputs were built here, not by nbformat's output_from_msg
 
@@ -169,10 +168,10 @@ def executes(cell) -> bool:
             and "skip-execution" not in cell.metadata.get("tags", []))
 
 
-def reply(km, msg_id: str) -> dict:
+def reply(client, msg_id: str) -> dict:
     """The kernel's reply to request `msg_id` (an earlier request's reply left unread is skipped)."""
     while True:
-        msg = km.client().get_shell_msg(timeout=60)
+        msg = client.get_shell_msg(timeout=60)
         if msg["parent_header"].get("msg_id") == msg_id:
             return msg
 
@@ -204,7 +203,7 @@ def run_cells(km, sources: list[str]) -> list[dict]:
             failure = f"{content.get('ename')}: {content.get('evalue')}"
         elif kind == "status" and content.get("execution_state") == "idle":
             break
-    reply(km, msg_id)
+    reply(client, msg_id)
     if results is None:
         raise RuntimeError(f"the kernel could not run the notebook's cells: {failure or 'no results'}")
     return results
@@ -271,6 +270,16 @@ def warm_up_soon(public_dir: str) -> None:
     WarmKernelEngine.warming.start()
 
 
+def stop_kernel(km) -> None:
+    """Close a kernel's client and stop it (a dead one too: its connection file is removed)."""
+    try:
+        if km.warm_client is not None:
+            km.warm_client.stop_channels()
+        km.shutdown_kernel(now=True)
+    except Exception:  # already gone: nothing left to stop
+        pass
+
+
 def shutdown_warm_kernel(failed: bool = False) -> None:
     """Stop this process's warm kernel, if any (at the end of a command, or on an interrupt); after
     a failed command, also remove the kernel log it created, so a refused input leaves no file."""
@@ -278,12 +287,7 @@ def shutdown_warm_kernel(failed: bool = False) -> None:
     new_log, WarmKernelEngine.new_log = WarmKernelEngine.new_log, []
     WarmKernelEngine.warming = None  # a warm-up still running ends with its kernel's channels
     if km is not None:
-        try:
-            if km.warm_client is not None:
-                km.warm_client.stop_channels()
-            km.shutdown_kernel(now=True)
-        except Exception:  # already gone: nothing left to stop
-            pass
+        stop_kernel(km)
     if failed:
         for path in reversed(new_log):  # the file, then its folder if the command made it
             try:
