@@ -49,4 +49,4 @@ lock:
 		$(if $(UPGRADE),--upgrade) --quiet --output-file requirements.lock
 
 clean-outputs:
-	rm -rf notebooks/countries/*/ notebooks/countries/.*-next notebooks/executed notebooks/findings results logs data/restricted/out data/demo _site _site-restricted .quarto
+	rm -rf notebooks/countries/*/ notebooks/countries/.*-next notebooks/findings results logs data/restricted/out data/demo _site _site-restricted .quarto

@@ -172,7 +172,7 @@ show.table(cooperation.answered(answers), "answers", f"Practical cooperation: ea
 #| echo: true
 #| code-fold: true
 #| code-summary: "How this was computed"
-operations = a.operations if public.operations is None else cooperation.return_operations(public.operations, country)
+operations = a.operations if public.operations is None else cooperation.return_operations(public.operations, country, until=year)
 show.operations(operations, cooperation.voluntary_note(operations))
 
 # %%

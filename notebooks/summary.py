@@ -70,11 +70,13 @@ show.table(shares, "levels", "Countries by cooperation level", columns=["level",
 
 # %%
 #| echo: false
-show.table(countries, "countries", "All countries assessed",
+show.table(countries, "countries", "All countries assessed: level and indicators",
            columns=["name", "level", "return_decisions", "effective_return_rate", "acceptance_rate",
-                    "issuance_rate", "states_rated", "instrument", "rcms", "irregular_crossings", "visa_measures"],
+                    "issuance_rate", "states_rated"],
            notes=("suppressed (confidentiality): an EU-level figure withheld under the disclosure rules "
                   "(Methodology, confidentiality and disclosure control); n/a: not available.",))
+show.table(countries, "countries-context", "All countries assessed: context",
+           columns=["name", "level", "instrument", "rcms", "irregular_crossings", "visa_measures"])
 
 # %%
 #| echo: false
@@ -158,3 +160,10 @@ show.editions_findings(project, run, results)
 #| echo: false
 full = findings.read_results(Path(restricted_dir), list(results)) if restricted_dir else results
 show.table(findings.robustness(full, method), "robustness", "Countries changing level when one setting moves")
+
+# %% [markdown]
+# ## Designations
+
+# %%
+#| echo: false
+show.designations()

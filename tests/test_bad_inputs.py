@@ -6,7 +6,7 @@ checks that
   1. the message names the file, and the row and field where they apply;
   2. the exit code is not 0 (2: an input problem; typer's usage errors are 2 too);
   3. no existing output changed: every byte under data/public, results/, notebooks/countries/ and
-     notebooks/executed/ is as before, and no file appeared or vanished anywhere in the project
+     notebooks/findings/ is as before, and no file appeared or vanished anywhere in the project
      (so no kernel started: a notebook run writes logs/ first).
 Most cases go through typer's CliRunner (fast); a few representative ones through the installed
 `readmission` script in a subprocess. Only test_note_is_shown_as_text_and_never_executed runs a
@@ -39,7 +39,7 @@ from readmission.params import load_edition
 from conftest import make_project
 
 READMISSION = Path(sys.executable).parent / "readmission"
-OUTPUT_AREAS = ("data/public", "results", "notebooks/countries", "notebooks/executed", "data/restricted/out",
+OUTPUT_AREAS = ("data/public", "results", "notebooks/countries", "notebooks/findings", "data/restricted/out",
                 "data/demo")
 PUBLIC = "data/public"
 EIORD, EIRTN, ASYLUM = (f"{PUBLIC}/eurostat/{d}.csv" for d in ("migr_eiord", "migr_eirtn",
@@ -85,7 +85,7 @@ def template(tmp_path_factory) -> Path:
         stand_in(countries / name)
     for name in ("IQ.json", "IQ.csv", "MA.json", "MA.csv"):
         stand_in(root / "data" / "restricted" / "out" / "2016" / "results" / name)
-    stand_in(root / "notebooks" / "executed" / "summary.ipynb")
+    stand_in(root / "notebooks" / "findings" / "2016.ipynb")
     confidential(root)  # valid real-format confidential files: cases break them or the others
     return root
 

@@ -72,7 +72,7 @@ def leaks(texts: dict[str, str]) -> list[str]:
 
 def public_outputs(project) -> list[Path]:
     """Everything public a run or render writes (the notebook templates are inputs, not outputs)."""
-    return [project.notebooks / "countries", project.notebooks / "executed", project.root / "_generated",
+    return [project.notebooks / "countries", project.notebooks / "findings", project.root / "_generated",
             project.root / "_site", project.results]
 
 

@@ -19,7 +19,6 @@ def tree(audience: str) -> OutputTree:
 def test_public_pages_live_under_notebooks_and_restricted_ones_under_data_restricted():
     assert tree("public").countries == Path("/p/notebooks/countries/2016")
     assert tree("public").summary == Path("/p/notebooks/findings/2016.ipynb")  # one per edition
-    assert tree("public").latest_summary == Path("/p/notebooks/executed/summary.ipynb")  # the Findings page
     assert tree("restricted").countries == Path("/p/data/restricted/out/2016/countries")
     assert tree("restricted").summary == Path("/p/data/restricted/out/2016/summary.ipynb")
     assert tree("public").site_sources == Path("/p")
@@ -66,7 +65,7 @@ def test_every_file_a_run_writes_is_git_ignored():
     paths = []
     for audience in AUDIENCES:
         t = OutputTree(Project(repo), 2016, audience)
-        paths += [t.countries / "IQ.ipynb", t.countries / "IQ.json", t.summary, t.latest_summary, t.run_file,
+        paths += [t.countries / "IQ.ipynb", t.countries / "IQ.json", t.summary, t.run_file,
                   t.next / "IQ.ipynb", t.staging / "IQ" / "IQ.json", t.store / "IQ.json", t.logs / "IQ.log"]
     rel = [str(p.relative_to(repo)) for p in paths]
     ignored = subprocess.run(["git", "check-ignore", "--no-index", *rel], cwd=repo, capture_output=True,

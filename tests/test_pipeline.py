@@ -38,7 +38,7 @@ def test_run_executes_every_selected_country_and_the_summary(first_run):
         assert "start_time" not in json.dumps(nb.metadata) and "2026-" not in json.dumps(nb.metadata)
         assert all("execution" not in c.metadata for c in nb.cells)
     summary = nbformat.read(public_tree(project).summary, as_version=4)
-    assert (project.notebooks / "executed" / "summary.ipynb").read_bytes() == public_tree(project).summary.read_bytes()
+    assert not (project.notebooks / "executed").exists()  # the Findings page has one address
     assert "Findings" in summary.cells[0].source
     run = json.loads(public_tree(project).run_file.read_text())
     assert [c["country"] for c in run["countries"]] == SELECTED and all(c["ok"] for c in run["countries"])
@@ -50,7 +50,7 @@ def test_published_pages_load_nothing_from_third_parties_and_keep_every_section(
 
     project = first_run[0]
     countries = public_tree(project).countries
-    for page in sorted(countries.glob("*.ipynb")) + [project.notebooks / "executed" / "summary.ipynb"]:
+    for page in sorted(countries.glob("*.ipynb")) + [public_tree(project).summary]:
         assert third_party_triggers(nbformat.read(page, as_version=4)) == [], page.name
     for code in SELECTED:
         nb = nbformat.read(countries / f"{code}.ipynb", as_version=4)
@@ -126,9 +126,9 @@ def test_a_new_edition_runs_beside_the_others_and_reruns_nothing_of_them(first_r
         tree = OutputTree(project, 2015, "public")
         assert all((tree.countries / f"{c}.ipynb").exists() for c in report.selected)
         assert {p: p.read_bytes() for p in public_tree(project).countries.glob("*.*") if p.is_file()} == before
-        # the site's Findings page stays the latest edition's
-        latest = project.notebooks / "executed" / "summary.ipynb"
-        assert latest.read_bytes() == public_tree(project).summary.read_bytes()
+        # the site's Findings menu entry stays the latest edition's
+        menu = (project.root / "_generated" / "site.yml").read_text()
+        assert "notebooks/findings/2016.ipynb" in menu and "2015.ipynb" not in menu
         assert "edition: 2015" in (tree.countries / f"{report.selected[0]}.ipynb").read_text()
         # 2016's pages now have a 2015 row in their "Across editions" section: they run again once
         again = run_fixture(project)

@@ -21,7 +21,8 @@ from readmission.site_checks import check_site as check_year, site_pages
 from readmission.site_sources import failure_notebook, write_latest_site_sources, write_site_sources
 
 REPO = Path(__file__).resolve().parents[1]
-PAGES = ["_quarto.yml", "theme.scss", "index.qmd", "methodology.qmd", "countries.qmd", "audit.qmd"]
+PAGES = ["_quarto.yml", "theme.scss", "index.qmd", "methodology.qmd", "countries.qmd", "audit.qmd",
+         "_scroll-boxes.html", "favicon.svg"]
 SYNTHETIC = "ILLUSTRATIVE, SYNTHETIC DATA - not real Member State answers"
 EDITION = {"data_year": 2016, "label": "Data year 2016 (test)", "reference_date": "2016-12-31",
            "selection_year": 2015, "threshold": 1000}
@@ -98,7 +99,6 @@ def site(tmp_path) -> Project:
         write_json(folder / f"{code}.json", {"format": 1, "public": public_results(code, name, level, decisions),
                                             "provenance": {}})
         (folder / f"{code}.csv").write_text("country,year,reporting_state,indicator,value,audience\n", encoding="utf-8")
-    write_nb(summary_notebook(), project.notebooks / "executed" / "summary.ipynb")
     write_nb(summary_notebook(), project.notebooks / "findings" / "2016.ipynb")
     write_json(OutputTree(project, 2016, "public").run_file, run_content())
     write_latest_site_sources(OutputTree(project, 2016, "public"))
@@ -130,14 +130,29 @@ def test_quarto_config_key_settings():
     assert config["project"]["output-dir"] == "_site"
     assert config["execute"]["enabled"] is False
     assert "/notebooks/countries/*/*.ipynb" in render_list
-    assert "notebooks/executed/summary.ipynb" in render_list
+    assert "/notebooks/findings/*.ipynb" in render_list
+    assert not any("executed" in entry for entry in render_list)  # the Findings page has one address
     for template in ("notebooks/country.ipynb", "notebooks/summary.ipynb"):
         assert not any(fnmatch.fnmatch(template, entry) for entry in render_list), template
     resources = config["project"]["resources"]
     for results_file in ("/notebooks/countries/2016/IQ.json", "/notebooks/countries/2016/IQ.csv"):
         assert any(fnmatch.fnmatch(results_file, entry) for entry in resources), results_file
     assert config["format"]["html"]["toc"] is True
-    assert [item["text"] for item in config["website"]["navbar"]["left"]] == ["Home", "Findings", "Countries", "Methodology", "Audit"]
+    assert config["metadata-files"] == ["_generated/site.yml"]  # the menu, written by each run
+
+
+def test_the_menu_points_findings_at_the_latest_edition(site):
+    from readmission.site_sources import site_metadata
+
+    menu = yaml.safe_load((site.root / "_generated" / "site.yml").read_text(encoding="utf-8"))
+    assert [item["text"] for item in menu["website"]["navbar"]["left"]] == [
+        "Home", "Findings", "Countries", "Methodology", "Audit"]
+    assert menu["website"]["navbar"]["left"][1]["href"] == "notebooks/findings/2016.ipynb"
+    assert menu["findings-page"] == "/notebooks/findings/2016.ipynb" and menu["restricted"] is False
+    restricted = site_metadata(2015, "restricted")
+    assert restricted["restricted"] is True
+    assert [i["href"] for i in restricted["website"]["navbar"]["left"]][1:2] == ["notebooks/findings/2015.ipynb"]
+    assert restricted["website"]["navbar"]["left"][-1] == {"href": "candidates.qmd", "text": "Candidates"}
 
 
 def test_nothing_in_the_site_sources_changes_with_the_date():
@@ -204,13 +219,14 @@ def test_run_status_without_failures_or_synthetic_data(site):
 
 
 def test_failure_notebook_is_a_titled_page_with_the_error(site):
-    nb = failure_notebook("AF", "Afghanistan", "KeyError: 'AF' *not* in [data]")
+    nb = failure_notebook("AF", "Afghanistan", "KeyError: 'AF' *not* in [data]", 2016)
     matter = yaml.safe_load(nb.cells[0].source.strip("-\n"))
     assert nb.cells[0].cell_type == "raw"
-    assert matter == {"title": "Afghanistan", "country": "AF", "level": "failed", "subtitle": "Not assessed in this run"}
+    assert matter == {"title": "Afghanistan, 2016 edition", "country": "AF", "edition": 2016, "level": "failed",
+                      "subtitle": "Not assessed in this run"}
     assert "KeyError: 'AF' \\*not\\* in \\[data\\]" in nb.cells[1].source
-    assert nbformat.writes(nb) == nbformat.writes(failure_notebook("AF", "Afghanistan", "KeyError: 'AF' *not* in [data]"))
-    kosovo = failure_notebook("XK", "Kosovo*", "boom").cells[0].source
+    assert nbformat.writes(nb) == nbformat.writes(failure_notebook("AF", "Afghanistan", "KeyError: 'AF' *not* in [data]", 2016))
+    kosovo = failure_notebook("XK", "Kosovo*", "boom", 2016).cells[0].source
     assert yaml.safe_load(kosovo.strip("-\n"))["description"] == KOSOVO_FOOTNOTE
     nbformat.validate(nb)
 
@@ -221,7 +237,7 @@ def test_render_list_resolves_to_pages_that_exist(site):
     for template in ("country.ipynb", "summary.ipynb"):
         write_nb(summary_notebook(), site.notebooks / template)  # templates present, never pages
     pages = [p.relative_to(site.root).as_posix() for p in site_pages(site)]
-    assert pages == ["index.qmd", "notebooks/executed/summary.ipynb", "notebooks/findings/2016.ipynb",
+    assert pages == ["index.qmd", "notebooks/findings/2016.ipynb",
                      "countries.qmd", "methodology.qmd", "audit.qmd",
                      "notebooks/countries/2016/IQ.ipynb", "notebooks/countries/2016/XK.ipynb"]
     assert all((site.root / p).is_file() for p in pages)
@@ -232,7 +248,7 @@ def test_check_site_passes_a_good_project(site):
 
 
 def test_check_site_passes_with_a_failed_country_page(site):
-    save_nb(site, "AF", failure_notebook("AF", "Afghanistan", "ValueError: no data"))
+    save_nb(site, "AF", failure_notebook("AF", "Afghanistan", "ValueError: no data", 2016))
     write_site_sources(OutputTree(site, 2016, "public"), run_content(failed={"AF": "Afghanistan"}))
     assert check_site(site, ["AF", "IQ", "XK"]) == []
 
@@ -253,9 +269,9 @@ def test_check_site_names_a_selected_country_without_page(site):
 
 
 def test_check_site_names_a_missing_listed_page(site):
-    (site.notebooks / "executed" / "summary.ipynb").unlink()
+    (site.notebooks / "findings" / "2016.ipynb").unlink()
     problems = check_site(site, ["IQ", "XK"])
-    assert any("notebooks/executed/summary.ipynb" in p and "matches no file" in p for p in problems), problems
+    assert any("notebooks/findings/*.ipynb" in p and "matches no file" in p for p in problems), problems
 
 
 @pytest.mark.parametrize("defect, expected", [
@@ -303,10 +319,16 @@ def test_check_site_names_a_visible_injected_parameters_cell(site):
     assert len(problems) == 1 and "IQ.ipynb cell 2" in problems[0] and "injected-parameters" in problems[0]
 
 
-def test_kosovo_footnote_on_the_methodology_and_countries_pages():
-    footnote = KOSOVO_FOOTNOTE.lstrip("*")
-    for name in ("methodology.qmd", "countries.qmd"):
-        assert f"\\*{footnote}" in (REPO / name).read_text(encoding="utf-8"), name
+def test_designation_footnotes_on_every_page_that_names_kosovo_or_palestine(site):
+    """Home, Countries, Methodology and Audit include them; Findings shows them in its last section."""
+    from readmission.data.codes import PALESTINE_FOOTNOTE
+
+    for name in ("index.qmd", "countries.qmd", "methodology.qmd", "audit.qmd"):
+        assert "{{< include _generated/designations.md >}}" in (REPO / name).read_text(encoding="utf-8"), name
+    written = (site.root / "_generated" / "designations.md").read_text(encoding="utf-8")
+    for note in (KOSOVO_FOOTNOTE, PALESTINE_FOOTNOTE):
+        assert note.lstrip("*") in written
+    assert "show.designations()" in (REPO / "notebooks" / "summary.py").read_text(encoding="utf-8")
 
 
 def test_pages_include_the_generated_files():
@@ -329,7 +351,9 @@ def test_render_without_quarto_says_how_to_install(site, monkeypatch):
 @pytest.mark.skipif(shutil.which("quarto") is None,
                     reason="quarto is not on PATH: the site is rendered with real Quarto elsewhere (see README)")
 def test_quarto_renders_the_site(site):
-    out = render(site)
+    rendered = render(site)
+    out = rendered.site
+    assert rendered.warnings == []
     assert (out / "index.html").is_file()
     assert (out / "notebooks" / "countries" / "2016" / "IQ.html").is_file()
     assert (out / "notebooks" / "countries" / "2016" / "IQ.json").is_file()
@@ -345,7 +369,7 @@ def test_palestine_carries_its_designation_footnote():
                           "eu_return_rate": {"rate": None}, "strongest_instrument": "none",
                           "synthetic_label": ""}, "provenance": {"edition": {"data_year": 2016}}}
     matter = front_matter(results, "public")
-    assert matter["title"] == "Palestine*" and matter["description"] == PALESTINE_FOOTNOTE
+    assert matter["title"] == "Palestine*, 2016 edition" and matter["description"] == PALESTINE_FOOTNOTE
     assert matter["audience"] == "public"
 
 
@@ -377,3 +401,10 @@ def test_home_page_lists_every_edition_latest_first(site):
     assert text.index("Data year 2016 (test)") < text.index("Data year 2015 (test)")
     assert "(notebooks/findings/2015.ipynb)" in text and "(notebooks/findings/2016.ipynb)" in text
     assert "Data year 2016 (test)" in (site.root / "_generated" / "key-figures.md").read_text(encoding="utf-8")
+
+
+def test_a_plain_resource_without_a_leading_slash_is_named(site):
+    """Quarto copied `params/method.yml` from inside an earlier `_site/` too (seen with Quarto 1.11)."""
+    config = (site.root / "_quarto.yml").read_text(encoding="utf-8")
+    (site.root / "_quarto.yml").write_text(config.replace('- /params/method.yml', '- params/method.yml'))
+    assert anchored_problems(site) == ["_quarto.yml: 'params/method.yml' is a resource without a leading '/'"]

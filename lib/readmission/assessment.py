@@ -59,7 +59,7 @@ def trend_table(inputs: AssessmentInputs, country: str) -> pd.DataFrame:
     """
     decisions, returns = inputs.public.decisions.observations, inputs.public.returns.observations
     states, rule = inputs.states, inputs.method.absent_returns
-    years = ind.series_years(decisions, returns)
+    years = ind.series_years(decisions, returns, until=inputs.edition.data_year)
     trend = ind.series_trend(ind.decisions_in_years(decisions, country, years, states), "return_decisions")
     returned = ind.series_trend(ind.returns_in_years(returns, country, years, states, rule), "returns")
     return trend.merge(returned, on="year", suffixes=("_decisions", "_returns"))
@@ -121,7 +121,7 @@ def assess_country(inputs: AssessmentInputs, country: str, note: str = "",
                                       "readmission_requests_submitted", shared, *rules),
         answers=answers,
         items=cooperation.item_summary(answers, method.min_states_for_aggregate, method.poor_answer),
-        operations=(cooperation.return_operations(public.operations, country)
+        operations=(cooperation.return_operations(public.operations, country, until=year)
                     if public.operations is not None else empty_ops),
         crossings=(context.irregular_crossings(public.crossings, country)
                    if public.crossings is not None else None),

@@ -13,7 +13,7 @@ import pandas as pd
 from .findings import assessed_level
 from .history import EditionRecord, mean_answer
 from .levels import LEVEL_POOR, LEVEL_WELL, LEVELS
-from .vocabulary import ITEMS_SHORT, instrument, level_key
+from .vocabulary import ITEMS_SHORT, LEVEL_SHORT, instrument, level_key
 
 EVIDENCE_COLUMNS = ["country", "name", "assessed_level", "return_decisions", "eu_return_rate",
                     "acceptance_rate", "issuance_rate", "mean_answer", "trend", "main_obstacles",
@@ -35,9 +35,10 @@ def main_obstacles(public: dict) -> str:
 
 
 def trend(history: list[EditionRecord], country: str) -> str:
-    """The country's level in each edition, in short words: '2015: improve -> 2016: average'."""
-    short = lambda level: level_key(level) if level in LEVELS else level  # noqa: E731
-    return " -> ".join(f"{r.year}: {short(r.level(country))}" for r in history) or "first edition"
+    """The country's level in each edition, in the report's short words:
+    '2015: needs improvement → 2016: average'."""
+    short = lambda level: LEVEL_SHORT[level_key(level)] if level in LEVELS else level  # noqa: E731
+    return " → ".join(f"{r.year}: {short(r.level(country))}" for r in history) or "first edition"
 
 
 def evidence(public: dict, history: list[EditionRecord]) -> dict:

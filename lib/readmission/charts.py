@@ -18,6 +18,7 @@ from .vocabulary import LEVEL_SHORT
 
 FIGSIZE = (7.5, 4.0)
 DPI = 96
+SMALLEST_FONT_PT = 8  # no chart text is smaller: 8 pt at 96 dpi stays 9 px at 640 px wide (theme.scss)
 RATE_CLIP = 150  # per cent: longer bars are cut here and labelled with their value
 # Okabe-Ito, ordered from good to bad (blue, orange, vermillion), grey for not enough information
 LEVEL_COLOURS = {"well": "#0072B2", "average": "#E69F00", "improve": "#D55E00", "unknown": "#999999"}
@@ -42,7 +43,7 @@ def _title(ax, title: str, label: str = "") -> None:
 def _source(fig, source: str, note: str = "") -> None:
     """The source line (and any note) under a chart."""
     fig.text(0.01, 0.01, "\n".join(part for part in (note, f"Source: {source}") if part),
-             fontsize=7.5, color="#444444", va="bottom")
+             fontsize=SMALLEST_FONT_PT, color="#444444", va="bottom")
 
 
 def _missing_years(years: pd.Series, values: pd.Series) -> list[int]:
@@ -110,7 +111,7 @@ def return_rate_by_state(table: pd.DataFrame, country_name: str, year: int, eu_r
     for state, rate in zip(rows["reporting_state"], rows["rate"]):
         if rate > RATE_CLIP:
             ax.annotate(f"{rate:,.0f} % ▸", (RATE_CLIP, state), xytext=(-3, 0), textcoords="offset points",
-                        ha="right", va="center", fontsize=7.5, color="white", fontweight="bold")
+                        ha="right", va="center", fontsize=SMALLEST_FONT_PT, color="white", fontweight="bold")
     if eu_rate is not None:
         ax.axvline(eu_rate * 100, color="#222222", linewidth=1, linestyle="--")
         ax.annotate(f"EU+ {eu_rate * 100:.1f} %", (eu_rate * 100, 1.0), xycoords=("data", "axes fraction"),
@@ -146,7 +147,7 @@ def return_operations_chart(operations: pd.DataFrame, country_name: str) -> plt.
     years = operations["year"].astype(int)
     ax.bar(years, operations["returnees"], color=RATE_COLOUR, width=0.7)
     for year, ops, people in zip(years, operations["operations"], operations["returnees"]):
-        ax.annotate(f"{ops} op.", (year, people), ha="center", va="bottom", fontsize=7.5,
+        ax.annotate(f"{ops} op.", (year, people), ha="center", va="bottom", fontsize=SMALLEST_FONT_PT,
                     xytext=(0, 2), textcoords="offset points")
     ax.set_xlim(years.min() - 0.6, years.max() + 0.6)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -214,7 +215,7 @@ def rate_against_decisions(countries: pd.DataFrame, label: str = "") -> plt.Figu
                        label=LEVEL_SHORT[key], edgecolor="white", linewidth=0.5)
     for index in _spaced(rows):
         row = rows.loc[index]
-        ax.annotate(row["country"], (row["return_decisions"], min(row["rate"], RATE_CLIP)), fontsize=7,
+        ax.annotate(row["country"], (row["return_decisions"], min(row["rate"], RATE_CLIP)), fontsize=SMALLEST_FONT_PT,
                     xytext=(3, 3), textcoords="offset points")
     ax.set_xscale("log")
     ax.xaxis.set_major_formatter(THOUSANDS)
@@ -245,7 +246,7 @@ def trajectory_chart(table: pd.DataFrame, country_name: str) -> plt.Figure:
         points = shown[shown["level"] == level]
         if not points.empty:
             ax.scatter(points["edition"], points["eu_return_rate"].astype(float) * 100, s=60, zorder=2,
-                       color=LEVEL_COLOURS[level_key(level)], label=level_key(level))
+                       color=LEVEL_COLOURS[level_key(level)], label=LEVEL_SHORT[level_key(level)])
     ax.set_xticks(table["edition"].tolist())
     ax.set_xlim(table["edition"].min() - 0.5, table["edition"].max() + 0.5)
     ax.set_ylim(bottom=0)

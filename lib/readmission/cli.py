@@ -399,9 +399,22 @@ def render(audience: str = AudienceOption,
     The public site goes to _site/ after the publish gate; the restricted one to _site-restricted/."""
     from .site import render as render_site
 
-    site = render_site(Project.default(), audience=check_audience(audience), year=year,
-                       require_signoff=require_signoff)
-    console.print(Text(f"site rendered: {site}/index.html"))
+    rendered = render_site(Project.default(), audience=check_audience(audience), year=year,
+                           require_signoff=require_signoff)
+    print_rendered(rendered)
+
+
+def print_rendered(rendered) -> None:
+    """Where the published site is, how to look at it, and what Quarto warned about."""
+    from .site_links import warnings_summary
+
+    site = rendered.site
+    console.print(Text(f"site published: {site}/index.html\n"
+                       f"  country pages: {site}/notebooks/countries/<year>/<CODE>.html\n"
+                       f"  findings: {site}/notebooks/findings/<year>.html\n"
+                       f"  to look at it: python -m http.server --bind 127.0.0.1 --directory {site} 8000, "
+                       "then open http://127.0.0.1:8000/\n"
+                       f"  {warnings_summary(rendered.warnings)}; 0 unresolved links"), soft_wrap=True)
 
 
 @app.command()
@@ -426,8 +439,7 @@ def report(year: list[int] = YearsOption,
     audience = check_audience(audience)
     ok = run_editions(year, workers, force, None, audience, demo)
     try:
-        site = render_site(project, audience=audience, year=max(year))
-        console.print(Text(f"site rendered: {site}/index.html"))
+        print_rendered(render_site(project, audience=audience, year=max(year)))
     except QuartoMissing as exc:
         console.print(flagged("site step skipped: ", "yellow", str(exc)))
     if not ok:

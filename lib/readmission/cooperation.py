@@ -55,11 +55,14 @@ def _operations_to(operations: pd.DataFrame, country: str, voluntary: bool) -> p
     return operations[(operations["destination"] == country) & (operations["voluntary"] == voluntary)]
 
 
-def return_operations(operations: pd.DataFrame, country: str) -> pd.DataFrame:
-    """(d)(iv) public evidence: Frontex-coordinated forced-return operations to `country`, per year.
+def return_operations(operations: pd.DataFrame, country: str, until: int | None = None) -> pd.DataFrame:
+    """(d)(iv) public evidence: Frontex-coordinated forced-return operations to `country`, per year
+    up to `until` (the edition's data year).
 
     Frontex itself is no participating state; voluntary (`VRD-`) operations are shown apart.
     """
+    if until is not None:
+        operations = operations[operations["year"] <= until]
     forced = _operations_to(operations, country, voluntary=False)
     states = forced.loc[forced["participating_state"] != FRONTEX_PARTICIPANT]
     voluntary = _operations_to(operations, country, voluntary=True).groupby("year")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import runkeys
-from .layout import RUN_RECORD, OutputTree, published_editions
+from .layout import RUN_RECORD, OutputTree
 from .outputs import EnvironmentFault, OutputError, environment_fault, write_json, write_text_atomic
 from .params import Edition, load_method
 from .project import Project
@@ -56,23 +56,12 @@ def publish(tree: OutputTree, summary_staged: Path | None) -> None:
         if summary_staged is not None:
             tree.summary.parent.mkdir(parents=True, exist_ok=True)
             os.replace(tree.countries / summary_staged.name, tree.summary)
-        refresh_latest(tree)
     except OSError as exc:
         raise OutputError(f"cannot publish the run's outputs in {tree.countries.parent}: "
                           f"{exc.strerror or exc}") from exc
 
 
-def refresh_latest(tree: OutputTree) -> None:
-    """Point the site's Findings page at the latest edition's findings (public tree only)."""
-    years = [y for y in published_editions(tree.project, tree.audience) if y != tree.year] + [tree.year]
-    latest = OutputTree(tree.project, max(years), tree.audience)
-    if latest.latest_summary == latest.summary or not latest.summary.exists():
-        return
-    latest.latest_summary.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(latest.summary, latest.latest_summary)
-
-
-def record_outcome(out: Path, outcome, key: str) -> None:
+def record_outcome(out: Path, outcome, key: str, year: int) -> None:
     """Store the key of a finished country; replace a failed country's page with a failure page."""
     from .data.codes import country_name
     from .execute import write_notebook
@@ -85,7 +74,7 @@ def record_outcome(out: Path, outcome, key: str) -> None:
     key_file.unlink(missing_ok=True)
     for ext in ("json", "csv"):
         (out / f"{outcome.country}.{ext}").unlink(missing_ok=True)
-    write_notebook(failure_notebook(outcome.country, country_name(outcome.country), outcome.error),
+    write_notebook(failure_notebook(outcome.country, country_name(outcome.country), outcome.error, year),
                    out / f"{outcome.country}.ipynb")
 
 
@@ -118,7 +107,7 @@ def run_summary(project: Project, tree: OutputTree, out: Path, run: dict, force:
     tree.logs.mkdir(parents=True, exist_ok=True)
     workers.call(summary_job, project.notebooks / "summary.ipynb", staged,
                  {"countries_dir": rel(out), "restricted_dir": rel(tree.store)}, project.notebooks,
-                 tree.logs / "summary.log")
+                 tree.logs / "summary.log", tree.year)
     write_text_atomic(key_file, key + "\n")
     return staged
 
@@ -299,7 +288,7 @@ def run_started(project: Project, request: RunRequest, tree: OutputTree, workers
         outcomes = workers.countries(jobs, progress)
         stop_on_fault(outcomes)
         for outcome in outcomes:
-            record_outcome(out, outcome, keys[outcome.country])
+            record_outcome(out, outcome, keys[outcome.country], request.edition.data_year)
         stale = remove_stale(out, codes)
         failed = [o for o in outcomes if not o.ok]
         run = run_record(request, inputs, codes, {o.country: o.error for o in failed})
@@ -350,5 +339,5 @@ def run_one_country(project: Project, request: RunRequest, country: str, codes: 
     if outcome.fault:
         raise EnvironmentFault(fault_message(f"{country}: {outcome.error}"))
     if outcome.ok:
-        record_outcome(tree.countries, outcome, key)
+        record_outcome(tree.countries, outcome, key, tree.year)
     return outcome

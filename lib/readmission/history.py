@@ -141,7 +141,7 @@ def _selected(record: EditionRecord) -> set[str]:
 
 
 def moved_components(before: dict, after: dict) -> str:
-    """Which rating components moved, largest first: 'return rate 0.62 -> 0.41, ...' (means over
+    """Which rating components moved, largest first: 'return rate 0.62 → 0.41, ...' (means over
     rated states; withheld components left out)."""
     moves = []
     for name, now in (after.get("component_scores") or {}).items():
@@ -150,7 +150,7 @@ def moved_components(before: dict, after: dict) -> str:
             continue
         moves.append((abs(now["mean_score"] - then["mean_score"]), name, then["mean_score"], now["mean_score"]))
     moves.sort(reverse=True)
-    return ", ".join(f"{n.replace('_', ' ')} {a:.2f} -> {b:.2f}" for _, n, a, b in moves[:2]) or \
+    return ", ".join(f"{n.replace('_', ' ')} {a:.2f} → {b:.2f}" for _, n, a, b in moves[:2]) or \
         "component scores withheld (disclosure control)"
 
 

@@ -58,9 +58,10 @@ def total(values: pd.Series) -> int | None:
     return None if pd.isna(summed) else int(summed)
 
 
-def series_years(*frames: pd.DataFrame) -> list[int]:
-    """Every year from the first to the last of any of the series (gaps included)."""
-    years = [int(y) for frame in frames for y in frame["year"].unique()]
+def series_years(*frames: pd.DataFrame, until: int | None = None) -> list[int]:
+    """Every year from the first to the last of any of the series (gaps included), up to `until`
+    (an edition's data year: an edition shows the world as of that year)."""
+    years = [int(y) for frame in frames for y in frame["year"].unique() if until is None or int(y) <= until]
     return list(range(min(years), max(years) + 1)) if years else []
 
 

@@ -57,13 +57,6 @@ class OutputTree:
         return self.restricted_root / "summary.ipynb"
 
     @property
-    def latest_summary(self) -> Path:
-        """The site's Findings page: a copy of the latest edition's findings."""
-        if self.audience == PUBLIC:
-            return self.project.notebooks / "executed" / "summary.ipynb"
-        return self.summary
-
-    @property
     def site_sources(self) -> Path:
         """The Quarto project this audience's site is rendered from."""
         return self.project.root if self.audience == PUBLIC else self.restricted_root / "site"

@@ -42,12 +42,17 @@ def check_country_code(code: str, states: list[str]) -> str:
     return code
 
 
+def page_title(name: str, year: int) -> str:
+    """A country page's title names its edition: the search and the browser's tabs tell them apart."""
+    return f"{name}, {year} edition"
+
+
 def front_matter(results: dict, audience: str) -> dict:
     """Title and listing fields of a country page, from its results file, and its audience."""
     public = results["public"]
     rate = public["eu_return_rate"]["rate"]
     matter = {
-        "title": public["name"],
+        "title": page_title(public["name"], results["provenance"]["edition"]["data_year"]),
         "country": public["country"],
         "audience": audience,
         "edition": results["provenance"]["edition"]["data_year"],
@@ -156,10 +161,11 @@ def run_job(job: CountryJob) -> CountryOutcome:
     return CountryOutcome(code, True, Path(job.out) / f"{code}.ipynb", "", log)
 
 
-def summary_job(template: Path, staged: Path, parameters: dict, cwd: Path, log: Path) -> None:
-    """Execute the summary notebook on this process's warm kernel and write it, cleaned, to `staged`."""
+def summary_job(template: Path, staged: Path, parameters: dict, cwd: Path, log: Path, year: int) -> None:
+    """Execute the summary notebook on this process's warm kernel and write it, cleaned and titled
+    with its edition, to `staged`."""
     nb = run_papermill(template, parameters, cwd, log, warm=True)
-    write_notebook(clean_notebook(nb, None), staged)
+    write_notebook(clean_notebook(nb, {"title": f"Findings, {year} edition"}), staged)
 
 
 class Workers:

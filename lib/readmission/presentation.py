@@ -160,7 +160,8 @@ def context(a, inputs) -> None:
         if frame is None:
             text(f"{caption}: not available in the inputs.")
         else:
-            table(frame[frame["year"].between(first, last)], table_id, f"{caption}, {first}-{last}")
+            table(frame[frame["year"].between(first, last)], table_id, f"{caption}, {first}-{last}"
+                  + (f" ({a.year + 1}-{last}: after the data year, shown as context)" if last > a.year else ""))
     text(f"**EU readmission instruments in force on {on}** (strongest: {instrument(a.strongest_instrument)})"
          + ("" if not a.instruments.empty else ": none."))
     if not a.instruments.empty:
@@ -207,6 +208,24 @@ def bullets(lines: list[str]) -> None:
     text("\n".join(f"- {line}" for line in lines))
 
 
+def earlier_editions(name: str, country: str, years: list[int]) -> str:
+    """Links to the country's pages in earlier editions, on the public site; the restricted site
+    (one edition, `restricted` in its metadata) names them without links (Quarto's conditional
+    content, so one executed page serves both sites)."""
+    links = " · ".join(f"[{y}](../{y}/{country}.ipynb)" for y in years)
+    plain = " · ".join(str(y) for y in years)
+    return (f'::: {{.content-hidden when-meta="restricted"}}\n{name} in earlier editions: {links}.\n:::\n\n'
+            f'::: {{.content-visible when-meta="restricted"}}\n{name} in earlier editions: {plain} '
+            "(their pages are in the public report).\n:::")
+
+
+def designations() -> None:
+    """The Kosovo* and Palestine* designation footnotes (pages that name them)."""
+    from .data.codes import designations_md
+
+    text(designations_md())
+
+
 def trajectory(project, a, inputs):
     """The country's row in every edition so far (this one included): a table, returned for its chart.
 
@@ -222,9 +241,9 @@ def trajectory(project, a, inputs):
     records = history.with_current(past, a.year, inputs.edition.as_dict(), a.country,
                                    public_results(a), selected.candidates)
     table_ = history.country_trajectory(records, a.country)
-    pages = [f"[{r.year}](../{r.year}/{a.country}.ipynb)" for r in past if a.country in r.results]
-    if pages:
-        text(f"{a.name} in earlier editions: {' · '.join(pages)}.")
+    years = [r.year for r in past if a.country in r.results]
+    if years:
+        text(earlier_editions(a.name, a.country, years))
     if len(table_) == 1:
         text(f"This is the first edition run for {a.name} in this project: later editions add a row each.")
     table(table_, "trajectory", f"{a.name} in every edition so far")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -22,14 +23,17 @@ from .layout import PUBLIC, RESTRICTED, RESTRICTED_SITE_DIR, OutputTree
 from .outputs import write_text_atomic
 from .project import Project
 from .site_checks import CONFIG, expand, load_config, render_list
+from .site_sources import CANDIDATES_PAGE
+from .site_links import broken_links, quarto_warnings, unresolved_targets, warnings_summary
 
 SITE_DIR = "_site"
 MARKER = "# readmission report site"  # the first line of our _quarto.yml
 INSTALL_HINT = ("install Quarto from conda-forge (`quarto` is in environment.yml: "
-                "`conda env create -f environment.yml`) or from https://quarto.org/docs/get-started/")
+                "`conda env create -f environment.yml`) or from https://quarto.org/docs/get-started/, "
+                "or build it from source where neither can be reached (README, section Site); then put "
+                "`quarto` on PATH")
 QUARTO_OUTPUTS = ("site_libs/", "search.json", "listings.json", "sitemap.xml", "robots.txt", ".nojekyll")
 BANNER_FILE = "restricted-banner.html"
-CANDIDATES_PAGE = "candidates.qmd"  # restricted site only
 BANNER = ('<div class="alert alert-danger text-center fw-bold" role="note" style="margin:0">'
           "RESTRICTED: per-Member-State confidential values. Not for publication.</div>\n")
 
@@ -55,12 +59,13 @@ def check_ours(root: Path) -> None:
 
 
 def anchored_problems(project: Project) -> list[str]:
-    """Every glob of the render list and resources must start with '/': Quarto reads `a/*.json` as
-    `**/a/*.json`, which also matches copies inside an earlier site."""
+    """Every glob of the render list, and every resource, must start with '/': Quarto reads
+    `a/*.json`, and even a plain `params/method.yml` resource, as `**/a/...`, which also matches
+    copies inside an earlier site."""
     config = load_config(project).get("project") or {}
-    entries = list(config.get("render") or []) + list(config.get("resources") or [])
-    return [f"{CONFIG}: '{e}' is a glob without a leading '/'" for e in entries
-            if any(ch in e for ch in "*?[") and not e.lstrip("!").startswith("/")]
+    globs = [e for e in config.get("render") or [] if any(ch in e for ch in "*?[")]
+    return [f"{CONFIG}: '{e}' is a {'glob' if any(ch in e for ch in '*?[') else 'resource'} without a leading '/'"
+            for e in globs + list(config.get("resources") or []) if not e.lstrip("!").startswith("/")]
 
 
 def declared_sources(project: Project) -> list[Path]:
@@ -88,17 +93,48 @@ def undeclared_outputs(project: Project, site: Path) -> list[str]:
     return problems
 
 
-def quarto_render(exe: str, cwd: Path, output: str) -> None:
+def quarto_render(exe: str, cwd: Path, output: str) -> list[str]:
+    """Run `quarto render` into `output`; return its warnings. A failed render, or one that left a
+    link Quarto could not resolve, removes `output` and raises (the previous site is kept)."""
+    before = render_scratch(cwd)
     try:
         result = subprocess.run([exe, "render", "--output-dir", output], cwd=cwd,
                                 capture_output=True, text=True)
     except FileNotFoundError:
         raise QuartoMissing(f"{exe} not found") from None
+    printed = f"{result.stdout}\n{result.stderr}"
+    warnings = quarto_warnings(printed)
     if result.returncode != 0 or not (cwd / output / "index.html").exists():
         shutil.rmtree(cwd / output, ignore_errors=True)
+        remove_scratch(cwd, before)
         detail = (result.stderr or result.stdout).strip()[-4000:]
         raise RenderError(f"quarto render failed (exit {result.returncode}) in {cwd}; the previous "
                           f"site is kept:\n{detail}")
+    unresolved = unresolved_targets(warnings)
+    if unresolved:
+        shutil.rmtree(cwd / output, ignore_errors=True)
+        raise RenderError(f"quarto render left {len(unresolved)} unresolved link(s) in {cwd}; nothing "
+                          f"published, the previous site is kept. {warnings_summary(unresolved)}")
+    return warnings
+
+
+def render_scratch(cwd: Path) -> set[Path]:
+    """What Quarto may leave beside the sources when a render fails half-way (a page's .html,
+    its listing's JSON, site_libs/): the candidates present now, so only new ones are removed."""
+    return {p for p in cwd.iterdir() if p.suffix in (".html", ".json") or p.name == "site_libs"}
+
+
+def remove_scratch(cwd: Path, before: set[Path]) -> None:
+    for path in render_scratch(cwd) - before:
+        shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
+
+
+def gate_links(site: Path) -> None:
+    """Refuse a rendered site with an internal link to no file (removing it; the old site stays)."""
+    problems = broken_links(site)
+    if problems:
+        shutil.rmtree(site, ignore_errors=True)
+        refuse_if_any(problems, "publishing the site (broken links)")
 
 
 def swap_in(next_dir: Path, site: Path) -> Path:
@@ -112,7 +148,15 @@ def swap_in(next_dir: Path, site: Path) -> Path:
     return site
 
 
-def render_public(project: Project, exe: str) -> Path:
+@dataclass(frozen=True)
+class Rendered:
+    """A published site and what Quarto warned about while rendering it."""
+
+    site: Path
+    warnings: list[str]
+
+
+def render_public(project: Project, exe: str) -> Rendered:
     """Gate the sources, render into _site-next, gate the result, then swap it in as _site."""
     root = project.root
     refuse_if_any(anchored_problems(project), "render")
@@ -120,27 +164,26 @@ def render_public(project: Project, exe: str) -> Path:
     refuse_if_any(check_published(project, root, declared_sources(project), context), "render")
     next_dir = root / f"{SITE_DIR}-next"
     shutil.rmtree(next_dir, ignore_errors=True)
-    quarto_render(exe, root, next_dir.name)
+    warnings = quarto_render(exe, root, next_dir.name)
     try:
         refuse_if_any(undeclared_outputs(project, next_dir)
                       + check_published(project, next_dir, [next_dir], context), "publishing the site")
     except Exception:
         shutil.rmtree(next_dir, ignore_errors=True)
         raise
-    return swap_in(next_dir, root / SITE_DIR)
+    gate_links(next_dir)
+    return Rendered(swap_in(next_dir, root / SITE_DIR), warnings)
 
 
 def restricted_config(project: Project) -> dict:
     """The public site's configuration, marked RESTRICTED, with the banner on every page and the
-    Article 25a(5)/(8) candidates page (which the public site never has)."""
+    Article 25a(5)/(8) candidates page (which the public site never has; its menu entry comes
+    with the restricted tree's generated site metadata)."""
     config = load_config(project)
     settings = dict(config.get("project") or {})
     settings["render"] = list(settings.get("render") or []) + [CANDIDATES_PAGE]
     website = dict(config.get("website") or {})
     website["title"] = f"{website.get('title', 'Readmission')} (RESTRICTED)"
-    navbar = dict(website.get("navbar") or {})
-    navbar["left"] = list(navbar.get("left") or []) + [{"href": CANDIDATES_PAGE, "text": "Candidates"}]
-    website["navbar"] = navbar
     formats = dict(config.get("format") or {})
     html = dict(formats.get("html") or {})
     html["include-before-body"] = BANNER_FILE
@@ -168,11 +211,14 @@ def build_restricted_sources(project: Project, year: int) -> Path:
     src = tree.site_sources
     for entry in render_list(project) + list((load_config(project).get("project") or {}).get("resources") or []):
         for path in expand(project, entry):
-            if path.suffix == ".qmd":
-                (src / path.relative_to(project.root)).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(path, src / path.relative_to(project.root))
-    for style in project.root.glob("*.scss"):  # the theme (`format: html: theme:`) lives beside the pages
-        shutil.copy2(style, src / style.name)
+            rel = path.relative_to(project.root)
+            if rel.parts[0] != "notebooks":  # pages and resources beside them; notebooks come below
+                (src / rel).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(path, src / rel)
+    html = (load_config(project).get("format") or {}).get("html") or {}
+    includes = [html["include-after-body"]] if html.get("include-after-body") else []
+    for name in [p.name for p in project.root.glob("*.scss")] + includes:  # theme and includes beside the pages
+        shutil.copy2(project.root / name, src / name)
     write_text_atomic(src / CONFIG, MARKER + "\n" + yaml.safe_dump(restricted_config(project), sort_keys=False))
     write_text_atomic(src / BANNER_FILE, BANNER)
     write_text_atomic(src / CANDIDATES_PAGE, candidates_page(project, year))
@@ -185,42 +231,72 @@ def build_restricted_sources(project: Project, year: int) -> Path:
     return src
 
 
+EVIDENCE_TABLES = (  # one candidate list in two tables that fit the page: figures, then context
+    ("figures", "levels and indicators", ["name", "assessed_level", "share_states_poor", "share_states_good",
+                                          "states_rating_poor", "return_decisions", "eu_return_rate",
+                                          "acceptance_rate", "issuance_rate", "mean_answer"]),
+    ("context", "trend and context", ["name", "trend", "main_obstacles", "instrument", "rcms", "measures"]))
+
+
+def candidate_tables(frame, table_id: str, caption: str) -> str:
+    """A candidate list, in the order of its rule, as two tables that share it (or 'None')."""
+    from .tables import raw_block, table_html
+
+    if frame.empty:
+        return "None in this edition."
+    return "\n\n".join(raw_block(table_html(frame[columns], f"{table_id}-{part}", f"{caption}: {what}"))
+                        for part, what, columns in EVIDENCE_TABLES)
+
+
 def candidates_page(project: Project, year: int) -> str:
-    """The restricted site's page of Article 25a(5) and (8) candidates, with the evidence for each."""
+    """The restricted site's page of Article 25a(5) and (8) candidates, with the evidence for each.
+    Earlier editions come from the public history (levels and EU-level figures are published);
+    the page says when there is no earlier edition to compare with."""
     from . import history
     from .candidates import candidates
     from .params import load_method
-    from .tables import raw_block, table_html
 
     rules = load_method(project).candidates
-    records = history.load_history(project, year, "restricted")
-    current = next(r for r in records if r.year == year)
-    restrictive, favourable = candidates(current, records, rules)
-
-    def table(frame, table_id: str, caption: str) -> str:
-        return raw_block(table_html(frame, table_id, caption)) if not frame.empty else "None in this edition."
-
+    earlier = history.load_history(project, year - 1, PUBLIC)
+    current = history.read_edition(project, year, RESTRICTED)
+    restrictive, favourable = candidates(current, earlier + [current], rules)
+    compared = (f"Compared with edition {earlier[-1].year}, the latest earlier edition run in this project "
+                f"(public results; editions available: {', '.join(str(r.year) for r in earlier)})."
+                if earlier else "**No earlier edition has been run in this project, so no improvement can "
+                "be measured and no country can be an Article 25a(8) candidate in this edition.** Run an "
+                "earlier edition to compare with.")
     return "\n\n".join([
         "---\ntitle: \"Article 25a(5) and (8) candidates\"\n---",
         f"Edition {year}. RESTRICTED: this page exists only in the restricted report.",
         "## Article 25a(5): cooperation not sufficient",
         "Countries whose assessed level is *needs to be improved with most Member States*, ordered by "
-        f"{', '.join(rules['restrictive_order'])} (`params/method.yml`, `candidates`).",
-        table(restrictive, "candidates-5", f"Article 25a(5) candidates, edition {year}"),
+        f"{order_words(rules['restrictive_order'])}.",
+        candidate_tables(restrictive, "candidates-5", f"Article 25a(5) candidates, edition {year}"),
         "## Article 25a(8): cooperation works well and is improving",
         "Countries whose assessed level is *works well with most Member States* and that improved since "
         "the previous edition (a better assessed level, or an EU+ effective return rate up by at least "
-        f"{rules['improving_rate_change']:.0%}), ordered by {', '.join(rules['favourable_order'])}.",
-        table(favourable, "candidates-8", f"Article 25a(8) candidates, edition {year}")]) + "\n"
+        f"{rules['improving_rate_change'] * 100:g} percentage points), ordered by "
+        f"{order_words(rules['favourable_order'])}.",
+        compared,
+        candidate_tables(favourable, "candidates-8", f"Article 25a(8) candidates, edition {year}")]) + "\n"
 
 
-def render_restricted(project: Project, year: int, exe: str) -> Path:
+def order_words(order: list[str]) -> str:
+    """A candidates rule in words: 'share of rated states rating it poor (highest first), then ...'."""
+    from .vocabulary import term
+
+    return ", then ".join(f"{term(field).label.lower()} ({'highest' if way == 'desc' else 'lowest'} first)"
+                          for field, way in (entry.split() for entry in order))
+
+
+def render_restricted(project: Project, year: int, exe: str) -> Rendered:
     """Render the restricted site from its own sources into _site-restricted (never _site)."""
     src = build_restricted_sources(project, year)
     next_dir = src / f"{SITE_DIR}-next"
     shutil.rmtree(next_dir, ignore_errors=True)
-    quarto_render(exe, src, next_dir.name)
-    return swap_in(next_dir, project.root / RESTRICTED_SITE_DIR)
+    warnings = quarto_render(exe, src, next_dir.name)
+    gate_links(next_dir)
+    return Rendered(swap_in(next_dir, project.root / RESTRICTED_SITE_DIR), warnings)
 
 
 def check_signoff(project: Project, audience: str, year: int | None) -> None:
@@ -235,7 +311,7 @@ def check_signoff(project: Project, audience: str, year: int | None) -> None:
 
 
 def render(project: Project, quarto: str | None = None, audience: str = PUBLIC,
-           year: int | None = None, require_signoff: bool = False) -> Path:
+           year: int | None = None, require_signoff: bool = False) -> Rendered:
     """Render one audience's site; a failed or refused render publishes nothing."""
     check_ours(project.root)
     if require_signoff:

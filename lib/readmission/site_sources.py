@@ -11,7 +11,9 @@ from pathlib import Path
 
 import nbformat
 import pandas as pd
+import yaml
 
+from .data.codes import designations_md
 from .execute import front_matter_cell
 from .layout import OutputTree
 from .markdown import md_escape, md_table, share_text
@@ -20,6 +22,8 @@ from .levels import LEVELS
 from .tables import raw_block, table_html
 
 GENERATED = "_generated"
+SITE_METADATA = "site.yml"  # _generated/site.yml: named by `metadata-files` in _quarto.yml
+CANDIDATES_PAGE = "candidates.qmd"  # restricted site only
 FAILED = "failed"
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
 SOURCES = [  # input file prefix -> who publishes it, as the credits name it
@@ -32,6 +36,26 @@ SOURCES = [  # input file prefix -> who publishes it, as the credits name it
 def page_link(year: int | str, country: str) -> str:
     """A country page's path from the site root (the same in the public and restricted sites)."""
     return f"notebooks/countries/{year}/{country}.ipynb"
+
+
+def findings_link(year: int | str) -> str:
+    """An edition's Findings page from the site root: its one address, in both sites."""
+    return f"notebooks/findings/{year}.ipynb"
+
+
+def site_metadata(latest: int, audience: str) -> dict:
+    """The site's menu and the latest Findings page, merged into _quarto.yml by Quarto
+    (`metadata-files`): the menu's Findings entry follows the latest edition. The restricted site
+    adds its Candidates page and the `restricted` flag its pages' conditional content reads."""
+    left = [{"href": "index.qmd", "text": "Home"},
+            {"href": findings_link(latest), "text": "Findings"},
+            {"href": "countries.qmd", "text": "Countries"},
+            {"href": "methodology.qmd", "text": "Methodology"},
+            {"href": "audit.qmd", "text": "Audit"}]
+    if audience != "public":
+        left.append({"href": CANDIDATES_PAGE, "text": "Candidates"})
+    return {"findings-page": "/" + findings_link(latest), "restricted": audience != "public",
+            "website": {"navbar": {"left": left}}}
 
 
 def country_records(tree: OutputTree, run: dict) -> list[dict]:
@@ -160,8 +184,7 @@ def editions_md(trees: list[OutputTree]) -> str:
         run = json.loads(tree.run_file.read_text(encoding="utf-8"))
         edition, countries = run.get("edition", {}), run.get("countries", [])
         assessed = sum(1 for c in countries if c.get("ok"))
-        findings = tree.summary.relative_to(tree.project.root).as_posix() if tree.audience == "public" \
-            else "notebooks/executed/summary.ipynb"
+        findings = findings_link(tree.year)
         rows.append([f"[{md_escape(edition.get('label') or tree.year)}]({findings})", str(tree.year),
                      str(edition.get("selection_year", "")), f"{assessed} of {len(countries)}"])
     return md_table(["Edition", "Data year", "Selected on", "Countries assessed"], "lrrr", rows) + "\n"
@@ -176,7 +199,9 @@ def write_latest_site_sources(tree: OutputTree) -> list[Path]:
     latest = trees[-1]
     paths = write_site_sources(latest, json.loads(latest.run_file.read_text(encoding="utf-8")))
     published = [t for t in trees if t.run_file.exists()]
-    extra = {"editions.md": editions_md(published), "audit.md": audit_md(published)}
+    extra = {"editions.md": editions_md(published), "audit.md": audit_md(published),
+             SITE_METADATA: yaml.safe_dump(site_metadata(latest.year, tree.audience), sort_keys=False),
+             "designations.md": designations_md()}
     for name, text in extra.items():
         write_text_atomic(latest.site_sources / GENERATED / name, text)
     return paths + [latest.site_sources / GENERATED / name for name in extra]
@@ -201,11 +226,13 @@ def audit_md(trees: list[OutputTree]) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def failure_notebook(country: str, name: str, error: str) -> nbformat.NotebookNode:
+def failure_notebook(country: str, name: str, error: str, year: int) -> nbformat.NotebookNode:
     """The page of a country whose run failed: its front matter says level "failed", then the error."""
     from .data.codes import DESIGNATION_FOOTNOTES
+    from .pipeline import page_title
 
-    matter = {"title": name, "country": country, "level": FAILED, "subtitle": "Not assessed in this run"}
+    matter = {"title": page_title(name, year), "country": country, "edition": year, "level": FAILED,
+              "subtitle": "Not assessed in this run"}
     if country in DESIGNATION_FOOTNOTES:
         matter["description"] = DESIGNATION_FOOTNOTES[country]
     text = (f"**{md_escape(name)} ({country}) could not be assessed in this run.**\n\n"

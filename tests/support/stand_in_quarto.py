@@ -3,7 +3,8 @@
 It copies what Quarto would: each page of the render list (as DIR/<page>.html holding the page's
 text) and each resource, with Quarto's glob rules: a glob without a leading '/' is read as
 '**/glob', and only the current output folder is left out (so an unanchored glob also matches
-copies inside an earlier site). It fails when a file named `fail` sits in the project.
+copies inside an earlier site). It fails when a file named `fail` sits in the project, and prints
+Quarto's warning for an unresolved link (after the page it renders) when a file named `warn` does.
 """
 
 from __future__ import annotations
@@ -52,6 +53,9 @@ def main(argv: list[str]) -> int:
             target.parent.mkdir(parents=True, exist_ok=True)
             text = html.escape(page.read_text(encoding="utf-8", errors="replace"))
             target.write_text(f"<html><body>{banner}<div>{text}</div></body></html>\n", encoding="utf-8")
+            print(f"[1/1] {page.relative_to(root).as_posix()}")
+            if (root / "warn").exists():
+                print("\x1b[33mWARN: Unable to resolve link target: notebooks/gone.ipynb\x1b[39m")
     for entry in config.get("resources") or []:
         for path in matches(root, entry, output, pages=False):
             target = output / path.relative_to(root)

@@ -108,6 +108,13 @@ PALESTINE_FOOTNOTE = ("*This designation shall not be construed as recognition o
                       "and is without prejudice to the individual positions of the Member States on this issue.")
 DESIGNATION_FOOTNOTES = {"XK": KOSOVO_FOOTNOTE, "PS": PALESTINE_FOOTNOTE}
 
+
+def designations_md() -> str:
+    """Both designation footnotes as Markdown, for every page that names Kosovo* or Palestine*
+    (Home, Countries, Findings, Audit, Methodology; a country's own page carries its own)."""
+    kosovo, palestine = (note.lstrip("*") for note in (KOSOVO_FOOTNOTE, PALESTINE_FOOTNOTE))
+    return (f"::: {{.designations}}\nKosovo\\*: {kosovo}\n\nPalestine\\*: {palestine}\n:::\n")
+
 # Synthetic countries for benchmarks and demos: Q000..Q999, a range no real code can take (real
 # codes have two letters). Accepted only while READMISSION_SYNTHETIC_COUNTRIES=1 is set.
 SYNTHETIC_ENV = "READMISSION_SYNTHETIC_COUNTRIES"
