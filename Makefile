@@ -12,7 +12,7 @@ PYTHON := .venv/bin/python
 STAMP := .venv/.readmission-installed
 endif
 
-.PHONY: report test lint install lock notebooks clean-outputs
+.PHONY: report test lint install lock notebooks clean-outputs site-check
 
 report: $(STAMP)
 	$(PYTHON) -m readmission report --demo $(foreach y,$(YEARS),--year $(y)) --snapshot $(SNAPSHOT) $(if $(WORKERS),--workers $(WORKERS))
@@ -47,6 +47,15 @@ lock:
 	$(PYTHON) -m uv pip compile pyproject.toml --extra test --generate-hashes --python-version 3.11 \
 		--python-platform x86_64-unknown-linux-gnu --custom-compile-command "make lock" \
 		$(if $(UPGRADE),--upgrade) --quiet --output-file requirements.lock
+
+# The rendered sites in headless Chromium: no request to another host, no console error, 0 axe-core
+# (WCAG 2.1 A/AA) violations, no table hiding columns at 1280 px, chart text of 9 px or more at 390 px.
+# Needs node and Debian's chromium (apt-get install chromium); the npm part is locked in tools/site-check.
+SITE_PAGES ?= index.html countries.html methodology.html audit.html notebooks/findings/2016.html notebooks/countries/2016/IQ.html
+site-check:
+	npm ci --prefix tools/site-check --ignore-scripts --no-audit --no-fund --silent
+	node tools/site-check/check.mjs _site $(SITE_PAGES)
+	@if [ -d _site-restricted ]; then node tools/site-check/check.mjs _site-restricted index.html candidates.html notebooks/countries/2016/IQ.html; fi
 
 clean-outputs:
 	rm -rf notebooks/countries/*/ notebooks/countries/.*-next notebooks/findings results logs data/restricted/out data/demo _site _site-restricted .quarto

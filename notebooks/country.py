@@ -197,11 +197,12 @@ show.context(a, inputs)
 # %% [markdown]
 # ## Rating
 #
-# Each concerned state (at least `min_decisions_concerned` return decisions) is scored from its
-# indicators, each component 0 at `poor` and 1 at `good`, linear between, weighted; missing components
-# are left out. Score at least `good_from`: good; below `poor_below`: poor; else average. The
-# country's level counts the rated states. The settings in force are listed below
-# (`params/method.yml`).
+# Each state concerned by the country is rated from its indicators; the country's level counts the
+# rated states.
+
+# %%
+#| echo: false
+show.rating_rules(method)
 
 # %%
 #| echo: true
@@ -225,7 +226,7 @@ show.table(ratings, "state-ratings", f"Rating by reporting state, {year} (RESTRI
 #
 # The rating method proposes a level; the Commission's analysts weigh it with what Member States
 # and EU delegations report, and may assess another level, with a justification, which a reviewer
-# signs off (`params/countries/<CODE>.yml`, `assessment:`).
+# signs off; the [Audit](../../../audit.qmd) page lists every entry.
 
 # %%
 #| echo: false

@@ -153,8 +153,8 @@ show.editions_findings(project, run, results)
 # %% [markdown]
 # ## Robustness
 #
-# Each setting of `params/method.yml` named under `robustness` is moved across its range, the others
-# kept, and the countries whose level changes are counted.
+# Each rating setting below is moved across a range of values, the others kept, and the countries
+# whose level changes are counted.
 
 # %%
 #| echo: false

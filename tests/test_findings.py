@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from readmission.vocabulary import setting_label
+
 from readmission import findings
 from readmission.params import load_method
 from readmission.levels import LEVEL_AVERAGE, LEVEL_POOR, LEVEL_WELL
@@ -55,10 +57,12 @@ def test_robustness_counts_level_changes():
     method = load_method()
     results = {"AA": result("AA", LEVEL_WELL, indicators=indicators)}
     table = findings.robustness(results, method)
-    assert set(table["setting"]) == set(method.robustness)
+    # settings in plain words, never their keys (issue 22, item 7)
+    assert set(table["setting"]) == {setting_label(key) for key in method.robustness}
+    assert not any("_" in label or "." in label for label in table["setting"])
     # most_share 0.60 or more: 2 good of 3 rated (67 %) is still "most"; nothing changes at 0.40
     moved = table.set_index(["setting", "value"])["countries_changing_level"]
-    assert moved[("country_level.most_share", 0.4)] == 0
+    assert moved[(setting_label("most_share"), "40 %")] == 0
     assert (table["countries_changing_level"] >= 0).all()
     assert findings.level_under(results["AA"], method) == LEVEL_WELL
     assert findings.level_under(results["AA"], method.with_setting("min_decisions_concerned", 500)) == \

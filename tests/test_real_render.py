@@ -7,8 +7,11 @@ Quarto, titles and warnings can only be checked here.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -112,3 +115,25 @@ def test_every_restricted_page_is_marked_and_no_public_page_is(sites):
         assert "RESTRICTED: per-Member-State confidential values" in page.read_text(encoding="utf-8"), page
     assert not any("RESTRICTED: per-Member-State" in p.read_text(encoding="utf-8")
                    for p in public.site.rglob("*.html"))
+
+
+SITE_CHECK = Path(__file__).resolve().parents[1] / "tools" / "site-check"
+PUBLIC_PAGES = ["index.html", "countries.html", "methodology.html", "audit.html", "notebooks/findings/2016.html",
+                "notebooks/findings/2015.html", "notebooks/countries/2016/IQ.html", "notebooks/countries/2015/IQ.html"]
+RESTRICTED_PAGES = ["index.html", "candidates.html", "notebooks/countries/2016/IQ.html", "notebooks/findings/2016.html"]
+
+
+@pytest.mark.skipif(shutil.which("node") is None or shutil.which("chromium") is None
+                    or not (SITE_CHECK / "node_modules" / "axe-core").is_dir(),
+                    reason="the browser check needs node, Debian's chromium and `npm ci --prefix tools/site-check` "
+                           "(`make site-check` installs the npm part)")
+@pytest.mark.parametrize("audience", ["public", "restricted"])
+def test_a_browser_meets_no_other_host_no_console_error_and_no_axe_violation(sites, audience):
+    _, public, restricted = sites
+    site, pages = (public.site, PUBLIC_PAGES) if audience == "public" else (restricted.site, RESTRICTED_PAGES)
+    result = subprocess.run(["node", str(SITE_CHECK / "check.mjs"), str(site), *pages],
+                            capture_output=True, text=True, timeout=600)
+    report = json.loads(result.stdout)
+    problems = {p["page"]: {k: v for k, v in p.items() if k != "page" and v} for p in report["pages"]}
+    assert {page: found for page, found in problems.items() if found} == {}, result.stderr
+    assert result.returncode == 0 and len(report["pages"]) == len(pages)

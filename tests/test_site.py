@@ -22,7 +22,7 @@ from readmission.site_sources import failure_notebook, write_latest_site_sources
 
 REPO = Path(__file__).resolve().parents[1]
 PAGES = ["_quarto.yml", "theme.scss", "index.qmd", "methodology.qmd", "countries.qmd", "audit.qmd",
-         "_scroll-boxes.html", "favicon.svg"]
+         "_scroll-boxes.html", "favicon.svg", "countries-listing.ejs"]
 SYNTHETIC = "ILLUSTRATIVE, SYNTHETIC DATA - not real Member State answers"
 EDITION = {"data_year": 2016, "label": "Data year 2016 (test)", "reference_date": "2016-12-31",
            "selection_year": 2015, "threshold": 1000}
@@ -166,9 +166,13 @@ def test_nothing_in_the_site_sources_changes_with_the_date():
 
 def test_countries_listing_shows_the_front_matter_fields():
     listing = yaml.safe_load((REPO / "countries.qmd").read_text(encoding="utf-8").split("---")[1])["listing"]
-    assert listing["type"] == "table"
+    assert listing["type"] == "custom" and listing["template"] == "countries-listing.ejs"
     assert listing["contents"] == "/notebooks/countries/*/*.ipynb"
     assert listing["fields"] == ["title", "edition", "level", "decisions", "return-rate", "instrument"]
+    # numbers are written with separators and one decimal, and sorted on their raw values
+    assert listing["field-types"] == {"edition": "number", "decisions": "number", "return-rate": "number"}
+    template = (REPO / "countries-listing.ejs").read_text(encoding="utf-8")
+    assert 'toLocaleString("en-GB")' in template and "toFixed(1)" in template
     assert set(listing["field-display-names"]) >= {"level", "decisions", "return-rate", "instrument"}
 
 

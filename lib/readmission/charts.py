@@ -65,7 +65,7 @@ def decisions_and_returns(trend: pd.DataFrame, country_name: str) -> plt.Figure:
     ax.yaxis.set_major_formatter(THOUSANDS)
     ax.set_ylim(bottom=0)
     ax.set_ylabel("persons")
-    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    ax.legend(loc="best", fontsize=8, frameon=False)  # where it covers the fewest points
     _title(ax, f"{country_name}: return decisions and returns, all reporting states")
     fig.subplots_adjust(bottom=0.2 if gaps else 0.14)
     _source(fig, "Eurostat migr_eiord, migr_eirtn", "; ".join(gaps))
@@ -252,7 +252,7 @@ def trajectory_chart(table: pd.DataFrame, country_name: str) -> plt.Figure:
     ax.set_ylim(bottom=0)
     ax.set_ylabel("EU+ effective return rate (%)")
     if not shown.empty:
-        ax.legend(fontsize=8, loc="upper left", frameon=False, title="level", title_fontsize=8)
+        ax.legend(fontsize=8, loc="best", frameon=False, title="level", title_fontsize=8)
     _title(ax, f"{country_name}: across editions")
     fig.subplots_adjust(bottom=0.2)
     _source(fig, "this project's published results of each edition (Eurostat migr_eiord, migr_eirtn)")

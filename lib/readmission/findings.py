@@ -11,7 +11,7 @@ from .cooperation import ITEM_COLUMNS
 from .params import Method
 from .levels import LEVELS
 from .rating import level_of, rate_state
-from .vocabulary import INSTRUMENTS, ITEMS, country_name, instrument, level_key
+from .vocabulary import INSTRUMENTS, ITEMS, country_name, instrument, level_key, setting_label, setting_value
 
 COUNTRY_COLUMNS = ["country", "name", "level", "level_key", "method_level", "review", "return_decisions",
                    "effective_return_rate", "acceptance_rate", "issuance_rate", "acceptance_rate_suppressed",
@@ -133,7 +133,8 @@ def robustness(results: dict[str, dict], method: Method) -> pd.DataFrame:
         for value in values:
             variant = method.with_setting(setting, value)
             changed = sorted(code for code, r in results.items() if level_under(r, variant) != baseline[code])
-            rows.append({"setting": setting, "value": value, "countries_changing_level": len(changed),
+            rows.append({"setting": setting_label(setting), "value": setting_value(setting, value),
+                         "countries_changing_level": len(changed),
                          "which_countries": ", ".join(changed)})
     return pd.DataFrame(rows)
 

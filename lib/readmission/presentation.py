@@ -16,7 +16,7 @@ from .data.codes import DESIGNATION_FOOTNOTES
 from .disclosure import SUPPRESSED
 from .indicators import STATE, AggregateRate
 from .tables import percent, raw_block, table_html
-from .vocabulary import instrument
+from .vocabulary import instrument, setting_label, setting_value, term
 
 METHODOLOGY = "../../../methodology.qmd"  # from a country page (notebooks/countries/<year>/)
 
@@ -130,7 +130,7 @@ def overview(a) -> None:
     if a.country in DESIGNATION_FOOTNOTES:  # the asterisk shown, not read as emphasis
         lines.append("\\" + DESIGNATION_FOOTNOTES[a.country])
     if a.caveats:
-        lines.append("Data caveats (data/reference/caveats.yml), applied to every table below: "
+        lines.append("Data caveats (see Methodology), applied to every table below: "
                      + "; ".join(escape_markdown(c) for c in a.caveats) + ".")
     text("\n\n".join(lines))
 
@@ -176,12 +176,24 @@ def context(a, inputs) -> None:
 
 def method(settings) -> None:
     """The rating settings in force (not confidential), a table a reviewer can redo the rating with."""
-    rows = [{"setting": f"component {name}", "value": f"weight {c.weight:g}, poor {c.poor:g}, good {c.good:g}"}
-            for name, c in settings.components.items()]
-    rows += [{"setting": key, "value": str(getattr(settings, key))} for key in (
+    rows = [{"setting": f"Component {term(name).label.lower()}: weight, score 0 at, score 1 at",
+             "value": f"{c.weight:g}; {c.poor:g}; {c.good:g}"} for name, c in settings.components.items()]
+    rows += [{"setting": setting_label(key), "value": setting_value(key, getattr(settings, key))} for key in (
         "min_decisions_concerned", "min_components", "good_from", "poor_below", "most_share",
         "min_rated_states", "min_states_for_aggregate", "dominance_share")]
-    table(pd.DataFrame(rows), "method", "Rating settings in force (params/method.yml)")
+    table(pd.DataFrame(rows), "method", "Rating settings in force")
+
+
+def rating_rules(settings) -> None:
+    """How a state is rated and a level given, in plain words with the values in force."""
+    text(f"Each concerned state (one that issued at least {settings.min_decisions_concerned} return decisions "
+         "to the country's nationals) is scored from its indicators: each component scores 0 at its *poor* "
+         "value and 1 at its *good* value, linear in between, and the components are averaged with their "
+         "weights; missing components are left out. A score of at least "
+         f"{setting_value('good_from', settings.good_from)} rates cooperation with that state good, below "
+         f"{setting_value('poor_below', settings.poor_below)} poor, otherwise average. The country's level "
+         f"counts the rated states: \"most\" means more than {setting_value('most_share', settings.most_share)} "
+         "of them. Every setting in force is in the table below.")
 
 
 def downloads(country: str) -> None:
@@ -284,12 +296,12 @@ def editions_findings(project, run: dict, results: dict[str, dict]) -> None:
     previous = records[-2]
     sections = [("Countries entering or leaving the selection", history.selection_changes(previous, current)),
                 ("Countries whose level changed, and the components that moved it (mean component score "
-                 "over the rated states, 0 = at the `poor` value, 1 = at `good`)",
+                 "over the rated states, 0 = at the component's poor value, 1 = at its good value)",
                  history.level_changes(previous, current)),
                 ("Largest changes in public indicators", change_text(history.largest_changes(previous, current))),
                 ("Revisions: the same statistic for the same year in the two editions' data vintages",
                  history.revisions(previous, current))]
-    text(f"**What changed since edition {previous.year}**")
+    text(f"### What changed since edition {previous.year}")
     for index, (title, frame) in enumerate(sections):
         text(f"*{title}*" + (": none." if frame.empty else ""))
         if not frame.empty:
@@ -300,7 +312,7 @@ def review_banner(a) -> None:
     """A page whose level no reviewer has signed off says so at the top."""
     if (a.judgement or {}).get("status") != "reviewed":
         text("> **Draft, not reviewed.** No reviewer has signed off this country's "
-             "assessment for this edition yet (`reviewed_by`, `reviewed_on`).")
+             "assessment for this edition yet.")
 
 
 def judgement(a) -> None:

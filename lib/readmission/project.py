@@ -11,7 +11,8 @@ PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 
 INPUT_PATHS = ["params", "data/reference", "data/templates", "notebooks/country.ipynb",
                "notebooks/summary.ipynb", "_quarto.yml", "theme.scss", "index.qmd", "methodology.qmd",
-               "countries.qmd", "audit.qmd", "_scroll-boxes.html", "favicon.svg"]
+               "countries.qmd", "audit.qmd", "_scroll-boxes.html", "favicon.svg",
+               "countries-listing.ejs"]
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ INSTALL_HINT = ("install Quarto from conda-forge (`quarto` is in environment.yml
                 "`quarto` on PATH")
 QUARTO_OUTPUTS = ("site_libs/", "search.json", "listings.json", "sitemap.xml", "robots.txt", ".nojekyll")
 BANNER_FILE = "restricted-banner.html"
+SUPPORT_FILES = ("*.scss", "*.ejs", "_*.html", "*.svg")  # files of the site's root the pages need
 BANNER = ('<div class="alert alert-danger text-center fw-bold" role="note" style="margin:0">'
           "RESTRICTED: per-Member-State confidential values. Not for publication.</div>\n")
 
@@ -215,10 +216,9 @@ def build_restricted_sources(project: Project, year: int) -> Path:
             if rel.parts[0] != "notebooks":  # pages and resources beside them; notebooks come below
                 (src / rel).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(path, src / rel)
-    html = (load_config(project).get("format") or {}).get("html") or {}
-    includes = [html["include-after-body"]] if html.get("include-after-body") else []
-    for name in [p.name for p in project.root.glob("*.scss")] + includes:  # theme and includes beside the pages
-        shutil.copy2(project.root / name, src / name)
+    for pattern in SUPPORT_FILES:  # the theme, includes, the listing's template, beside the pages
+        for path in project.root.glob(pattern):
+            shutil.copy2(path, src / path.name)
     write_text_atomic(src / CONFIG, MARKER + "\n" + yaml.safe_dump(restricted_config(project), sort_keys=False))
     write_text_atomic(src / BANNER_FILE, BANNER)
     write_text_atomic(src / CANDIDATES_PAGE, candidates_page(project, year))
@@ -232,7 +232,7 @@ def build_restricted_sources(project: Project, year: int) -> Path:
 
 
 EVIDENCE_TABLES = (  # one candidate list in two tables that fit the page: figures, then context
-    ("figures", "levels and indicators", ["name", "assessed_level", "share_states_poor", "share_states_good",
+    ("figures", "levels and indicators", ["name", "share_states_poor", "share_states_good",
                                           "states_rating_poor", "return_decisions", "eu_return_rate",
                                           "acceptance_rate", "issuance_rate", "mean_answer"]),
     ("context", "trend and context", ["name", "trend", "main_obstacles", "instrument", "rcms", "measures"]))
@@ -285,7 +285,10 @@ def order_words(order: list[str]) -> str:
     """A candidates rule in words: 'share of rated states rating it poor (highest first), then ...'."""
     from .vocabulary import term
 
-    return ", then ".join(f"{term(field).label.lower()} ({'highest' if way == 'desc' else 'lowest'} first)"
+    def words(label: str) -> str:  # "Share of ..." -> "share of ...", "EU+ ..." stays
+        return label if label[:2].isupper() else label[0].lower() + label[1:]
+
+    return ", then ".join(f"{words(term(field).label)} ({'highest' if way == 'desc' else 'lowest'} first)"
                           for field, way in (entry.split() for entry in order))
 
 

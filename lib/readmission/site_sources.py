@@ -19,7 +19,9 @@ from .layout import OutputTree
 from .markdown import md_escape, md_table, share_text
 from .outputs import write_text_atomic
 from .levels import LEVELS
+from .params import load_method
 from .tables import raw_block, table_html
+from .vocabulary import setting_value
 
 GENERATED = "_generated"
 SITE_METADATA = "site.yml"  # _generated/site.yml: named by `metadata-files` in _quarto.yml
@@ -43,7 +45,19 @@ def findings_link(year: int | str) -> str:
     return f"notebooks/findings/{year}.ipynb"
 
 
-def site_metadata(latest: int, audience: str) -> dict:
+def method_values(method) -> dict:
+    """The method's settings as Methodology writes them inline ({{< meta method.<key> >}})."""
+    keys = ["small_numbers", "min_decisions_concerned", "min_states_for_aggregate", "dominance_share",
+            "poor_answer", "near_miss_share", "min_components", "good_from", "poor_below", "most_share",
+            "min_rated_states"]
+    values = {key: setting_value(key, getattr(method, key)) for key in keys}
+    values.update(context_before=str(method.context_before), context_after=str(method.context_after),
+                  improving_rate_change=setting_value("improving_rate_change",
+                                                      method.candidates["improving_rate_change"]))
+    return values
+
+
+def site_metadata(latest: int, audience: str, method=None) -> dict:
     """The site's menu and the latest Findings page, merged into _quarto.yml by Quarto
     (`metadata-files`): the menu's Findings entry follows the latest edition. The restricted site
     adds its Candidates page and the `restricted` flag its pages' conditional content reads."""
@@ -55,6 +69,7 @@ def site_metadata(latest: int, audience: str) -> dict:
     if audience != "public":
         left.append({"href": CANDIDATES_PAGE, "text": "Candidates"})
     return {"findings-page": "/" + findings_link(latest), "restricted": audience != "public",
+            "method": method_values(method) if method is not None else {},
             "website": {"navbar": {"left": left}}}
 
 
@@ -86,8 +101,9 @@ def level_counts(records: list[dict]) -> dict[str, list[dict]]:
 
 def edition_line(edition: dict) -> str:
     label = md_escape(edition.get("label") or f"Data year {edition.get('data_year')}")
-    return (f"**{label}**. Data year {edition.get('data_year')}, reference date "
-            f"{edition.get('reference_date')}; countries with more than {edition.get('threshold')} "
+    threshold = edition.get("threshold")
+    shown = f"{threshold:,}" if isinstance(threshold, int) else threshold
+    return (f"**{label}**: reference date {edition.get('reference_date')}; countries with more than {shown} "
             f"return decisions in {edition.get('selection_year')}.")
 
 
@@ -200,7 +216,8 @@ def write_latest_site_sources(tree: OutputTree) -> list[Path]:
     paths = write_site_sources(latest, json.loads(latest.run_file.read_text(encoding="utf-8")))
     published = [t for t in trees if t.run_file.exists()]
     extra = {"editions.md": editions_md(published), "audit.md": audit_md(published),
-             SITE_METADATA: yaml.safe_dump(site_metadata(latest.year, tree.audience), sort_keys=False),
+             SITE_METADATA: yaml.safe_dump(site_metadata(latest.year, tree.audience, load_method(tree.project)),
+                                           sort_keys=False, allow_unicode=True),
              "designations.md": designations_md()}
     for name, text in extra.items():
         write_text_atomic(latest.site_sources / GENERATED / name, text)

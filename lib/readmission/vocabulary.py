@@ -102,6 +102,40 @@ TERMS: dict[str, Term] = {
     "share_states_poor": Term("Share of rated states rating it poor", "%", "rate"),
     "share_states_good": Term("Share of rated states rating it good", "%", "rate"),
 }
+# The method's settings as readers see them (params/method.yml keys never reach a page): label, kind.
+SETTINGS = {
+    "small_numbers": ("Return decisions below which a state's rate is flagged as small numbers", "count"),
+    "min_decisions_concerned": ("Return decisions for a state to be concerned, and rated (at least)", "count"),
+    "min_states_for_aggregate": ("States contributing to a published EU-level confidential figure (at least)", "count"),
+    "dominance_share": ("Largest share of an EU-level figure one state may contribute", "share"),
+    "poor_answer": ("Questionnaire answer counted as poor (at or below, on the 1-5 scale)", "count"),
+    "near_miss_share": ("Near miss: return decisions at least this share of the threshold", "share"),
+    "min_components": ("Rating components a state needs to be rated (at least)", "count"),
+    "good_from": ("Score from which cooperation with a state is good", "score"),
+    "poor_below": ("Score below which cooperation with a state is poor", "score"),
+    "most_share": ("\"Most Member States\": more than this share of the rated states", "share"),
+    "min_rated_states": ("Rated states needed for a level (at least)", "count"),
+    "improving_rate_change": ("Rise of the EU+ return rate that counts as improving (at least)", "points"),
+}
+
+
+def setting_label(key: str) -> str:
+    """A setting's plain words; a dotted key ('rating.good_from') reads as its last part."""
+    return SETTINGS.get(key.split(".")[-1], (key.split(".")[-1].replace("_", " ").capitalize(), ""))[0]
+
+
+def setting_value(key: str, value) -> str:
+    """A setting's value as a reader writes it: shares in %, rate changes in points, scores as 0.60."""
+    kind = SETTINGS.get(key.split(".")[-1], ("", ""))[1]
+    if kind == "share":
+        return f"{float(value) * 100:g} %"
+    if kind == "points":
+        return f"{float(value) * 100:g} percentage points"
+    if kind == "score":
+        return f"{float(value):.2f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
 VALUE_NAMES = {"item": ITEMS, "instrument_type": INSTRUMENTS, "level_key": LEVEL_SHORT}
 
 
