@@ -70,12 +70,16 @@ def test_trend_sums_the_same_states_as_the_rates_each_year():
     returns = obs([("IQ", "DE", 2015, 30, ""), ("PK", "FR", 2015, 9, "")])
     inputs = SimpleNamespace(public=SimpleNamespace(decisions=SimpleNamespace(observations=decisions),
                                                     returns=SimpleNamespace(observations=returns)),
-                             states=["DE", "FR"], method=SimpleNamespace(absent_returns="zero_if_state_reports"))
+                             states=["DE", "FR"], method=SimpleNamespace(absent_returns="zero_if_state_reports"),
+                             edition=SimpleNamespace(data_year=2016))
     trend = trend_table(inputs, "IQ").set_index("year")
     assert trend.loc[2015, ["return_decisions", "returns"]].tolist() == [150, 30]
     assert trend.loc[2015, "states_reporting_returns"] == 2 and trend.loc[2015, "return_decisions_flags"] == "FR: p"
     # 2016: no state reports returns at all: n/a, never 0
     assert trend.loc[2016, "return_decisions"] == 80 and pd.isna(trend.loc[2016, "returns"])
+    # an edition shows the world as of its data year: the 2015 edition's trend stops at 2015
+    inputs.edition.data_year = 2015
+    assert trend_table(inputs, "IQ")["year"].tolist() == [2015]
 
 
 def test_without_frontex_and_asylum_data_the_context_is_left_out(fixture_2016):

@@ -65,7 +65,7 @@ def test_level_changes_name_the_component_that_moved_most():
     e15 = edition(2015, {"AA": result(LEVEL_WELL, 0.5, 5000, scores=before)}, [])
     e16 = edition(2016, {"AA": result(LEVEL_POOR, 0.1, 5000, good=0, poor=3, scores=after)}, [])
     changes = history.level_changes(e15, e16)
-    assert changes.loc[0, "moved_by"] == "return rate 0.62 -> 0.21, practical cooperation 0.50 -> 0.45"
+    assert changes.loc[0, "moved_by"] == "return rate 0.62 → 0.21, practical cooperation 0.50 → 0.45"
     assert changes.loc[0, "states_now"] == "0 good, 1 average, 3 poor"
     assert history.level_changes(e15, e15).empty
 

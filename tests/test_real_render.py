@@ -52,7 +52,7 @@ def title(page: str) -> str:
 
 def table_years(page: str, table_id: str) -> set[int]:
     """The years in the first column of the table with this id."""
-    table = re.search(rf'<table[^>]*id="{table_id}".*?</table>', page, re.S)
+    table = re.search(rf'<div id="table-{table_id}".*?</table>', page, re.S)
     assert table, f"no table {table_id}"
     return {int(y) for y in re.findall(r"<t[hd][^>]*>\s*((?:19|20)\d\d)\s*</t[hd]>", table.group(0))}
 
@@ -106,7 +106,7 @@ def test_the_method_settings_are_a_declared_download(sites):
     _, public, restricted = sites
     for rendered in (public, restricted):
         assert (rendered.site / "params" / "method.yml").is_file()
-        assert 'href="./params/method.yml"' in html(rendered.site, "methodology.html")
+        assert 'href="params/method.yml"' in html(rendered.site, "methodology.html")
 
 
 def test_every_restricted_page_is_marked_and_no_public_page_is(sites):

@@ -33,7 +33,7 @@ def project(tmp_path):
 
 def test_a_complete_render_replaces_the_site(project):
     proj, exe = project
-    site = render(proj, quarto=exe)
+    site = render(proj, quarto=exe).site
     assert (site / "index.html").read_text().strip() == "<html>new</html>"
     assert not (proj.root / "_site-next").exists() and not (proj.root / "_site-old").exists()
 

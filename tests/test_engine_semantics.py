@@ -1,0 +1,121 @@
+"""The warm engine keeps papermill's and nbclient's semantics: each probe notebook gives the same
+cells, outputs and outcome on the warm kernel as on papermill's default engine with a fresh kernel,
+and nothing one notebook does to its kernel reaches the next.
+
+Each case is one way the earlier one-request engine (cell_runner.py) diverged.
+"""
+
+from __future__ import annotations
+
+import pytest
+from papermill.exceptions import PapermillExecutionError
+
+from readmission.execute import run_papermill
+from readmission.kernels import WarmKernelEngine, shutdown_warm_kernel
+from test_warm_kernel import comparable, edge_notebook, run_both
+
+
+@pytest.fixture(autouse=True)
+def no_warm_kernel_left():
+    yield
+    shutdown_warm_kernel()
+
+
+def same_as_papermill(tmp_path, name: str, cells: list[str], tags: dict[int, list[str]] | None = None):
+    """Run the probe on both engines; return (cold, warm) after checking they agree."""
+    path = edge_notebook(tmp_path / f"{name}.ipynb", cells)
+    if tags:
+        import nbformat
+
+        nb = nbformat.read(path, as_version=4)
+        for index, cell_tags in tags.items():
+            nb.cells[index].metadata["tags"] = cell_tags
+        nbformat.write(nb, path)
+    cold, warm = run_both(path, tmp_path)
+    assert type(warm) is type(cold), (warm, cold)
+    if isinstance(cold, PapermillExecutionError):
+        assert (warm.ename, warm.evalue, warm.cell_index) == (cold.ename, cold.evalue, cold.cell_index)
+    else:
+        assert comparable(warm) == comparable(cold)
+    return cold, warm
+
+
+def test_a_top_level_await_runs(tmp_path):
+    _, warm = same_as_papermill(tmp_path, "await", ["import asyncio", "await asyncio.sleep(0)\nprint('awaited')"])
+    assert warm.cells[1].outputs[0]["text"] == "awaited\n"
+
+
+def test_a_display_formatter_error_is_treated_as_papermill_treats_it(tmp_path):
+    cells = ["class Bad:\n    def _repr_markdown_(self):\n        raise ValueError('bad repr')\n", "Bad()",
+             "print('later')"]
+    same_as_papermill(tmp_path, "formatter", cells)
+
+
+def test_a_cell_tagged_raises_exception_does_not_stop_the_run(tmp_path):
+    cells = ["raise KeyError('expected')", "open('ran', 'w').close()"]
+    _, warm = same_as_papermill(tmp_path, "raises", cells, tags={0: ["raises-exception"]})
+    assert not isinstance(warm, Exception) and (tmp_path / "ran").exists()
+
+
+def test_log_lines_land_in_the_cell_that_wrote_them_in_every_notebook(tmp_path):
+    cells = ["import logging\nlogging.getLogger('probe').warning('from the first cell')", "print('second')"]
+    path = edge_notebook(tmp_path / "log.ipynb", cells)
+    cold, warm = run_both(path, tmp_path)
+    assert comparable(warm) == comparable(cold)
+    assert "from the first cell" in "".join(o.get("text", "") for o in warm.cells[0].outputs)
+    # the same notebook again on the same warm kernel: the line is still there, in the same cell
+    first = run_papermill(path, {}, tmp_path, warm=True)
+    again = run_papermill(path, {}, tmp_path, warm=True)
+    assert comparable(again) == comparable(first) == comparable(cold)
+
+
+def test_a_cell_running_past_the_execution_timeout_fails_its_notebook_and_the_next_one_runs(tmp_path):
+    import nbclient.exceptions
+
+    slow = edge_notebook(tmp_path / "slow.ipynb", ["import time\ntime.sleep(30)", "never = 1"])
+    fine = edge_notebook(tmp_path / "fine.ipynb", ["print('alive')"])
+    with pytest.raises((nbclient.exceptions.CellTimeoutError, PapermillExecutionError)) as failure:
+        run_papermill(slow, {}, tmp_path, warm=True, execution_timeout=2)
+    assert "2" in str(failure.value) or "timed out" in str(failure.value).lower()
+    # the busy kernel was not handed on: the next notebook in this process runs at once, on a new one
+    nb = run_papermill(fine, {}, tmp_path, warm=True, execution_timeout=2)
+    assert nb.cells[0].outputs[0]["text"] == "alive\n"
+
+
+def test_nothing_a_notebook_changes_in_its_kernel_reaches_the_next(tmp_path):
+    changes = edge_notebook(tmp_path / "changes.ipynb", [
+        "import os, warnings\nimport pandas as pd\nos.chdir('/')\npd.set_option('display.max_rows', 3)\n"
+        "warnings.simplefilter('error')\nos.environ['READMISSION_PROBE'] = 'set by a notebook'\n"
+        "import numpy as np\nnp.set_printoptions(precision=1)"])
+    reads = edge_notebook(tmp_path / "reads.ipynb", [
+        "import os, warnings\nimport pandas as pd\nimport numpy as np\n"
+        "print(os.getcwd(), pd.get_option('display.max_rows'), warnings.filters[:1] != [('error', None, Warning, None, 0)],"
+        " os.environ.get('READMISSION_PROBE'), np.get_printoptions()['precision'])"])
+    cold = run_papermill(reads, {}, tmp_path, warm=False)
+    run_papermill(changes, {}, tmp_path, warm=True)
+    warm = run_papermill(reads, {}, tmp_path, warm=True)
+    assert comparable(warm) == comparable(cold)
+    assert warm.cells[0].outputs[0]["text"] == f"{tmp_path} 60 True None 8\n"
+
+
+def test_a_notebook_that_ends_its_kernel_fails_alone_and_the_next_gets_a_fresh_kernel(tmp_path):
+    ends = edge_notebook(tmp_path / "ends.ipynb", ["print('about to leave')", "exit()", "never = 1"])
+    fine = edge_notebook(tmp_path / "fine.ipynb", ["print('alive')"])
+    try:
+        run_papermill(ends, {}, tmp_path, warm=True)
+    except Exception:  # whether exit() fails the notebook is papermill's to say; the next must not suffer
+        pass
+    first = WarmKernelEngine.kernel_manager
+    nb = run_papermill(fine, {}, tmp_path, warm=True)
+    assert nb.cells[0].outputs[0]["text"] == "alive\n"
+    assert WarmKernelEngine.kernel_manager is not None and WarmKernelEngine.kernel_manager.is_alive()
+    assert first is None or first is not WarmKernelEngine.kernel_manager or first.is_alive()
+
+
+def test_papermill_passes_its_options_to_the_warm_engine(tmp_path):
+    """stdout_file and log_output reach nbclient as with papermill's own engine."""
+    path = edge_notebook(tmp_path / "streams.ipynb", ["print('to the file')"])
+    log = tmp_path / "out.txt"
+    with open(log, "w") as handle:
+        run_papermill(path, {}, tmp_path, warm=True, stdout_file=handle)
+    assert "to the file" in log.read_text()
