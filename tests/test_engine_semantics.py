@@ -52,9 +52,10 @@ def test_a_display_formatter_error_is_treated_as_papermill_treats_it(tmp_path):
 
 
 def test_a_cell_tagged_raises_exception_does_not_stop_the_run(tmp_path):
-    cells = ["raise KeyError('expected')", "open('ran', 'w').close()"]
-    _, warm = same_as_papermill(tmp_path, "raises", cells, tags={0: ["raises-exception"]})
-    assert not isinstance(warm, Exception) and (tmp_path / "ran").exists()
+    """nbclient runs on past it (papermill then reports the error, as it does for any error output)."""
+    cells = ["raise KeyError('expected')", "open('ran-' + str(len(__import__('glob').glob('ran-*'))), 'w').close()"]
+    same_as_papermill(tmp_path, "raises", cells, tags={0: ["raises-exception"]})
+    assert sorted(p.name for p in tmp_path.glob("ran-*")) == ["ran-0", "ran-1"]  # the cell after it ran, both times
 
 
 def test_log_lines_land_in_the_cell_that_wrote_them_in_every_notebook(tmp_path):
@@ -98,18 +99,29 @@ def test_nothing_a_notebook_changes_in_its_kernel_reaches_the_next(tmp_path):
     assert warm.cells[0].outputs[0]["text"] == f"{tmp_path} 60 True None 8\n"
 
 
-def test_a_notebook_that_ends_its_kernel_fails_alone_and_the_next_gets_a_fresh_kernel(tmp_path):
-    ends = edge_notebook(tmp_path / "ends.ipynb", ["print('about to leave')", "exit()", "never = 1"])
+def test_a_notebook_that_calls_exit_fails_alone_and_the_next_runs(tmp_path):
+    """exit() would end the kernel under the next notebook: in the tool's kernels it fails its own."""
+    ends = edge_notebook(tmp_path / "ends.ipynb", ["print('about to leave')", "exit()", "open('ran', 'w').close()"])
     fine = edge_notebook(tmp_path / "fine.ipynb", ["print('alive')"])
-    try:
+    with pytest.raises(PapermillExecutionError) as failure:
         run_papermill(ends, {}, tmp_path, warm=True)
-    except Exception:  # whether exit() fails the notebook is papermill's to say; the next must not suffer
-        pass
-    first = WarmKernelEngine.kernel_manager
+    assert failure.value.ename == "SystemExit" and "exit() was called" in failure.value.evalue
+    assert not (tmp_path / "ran").exists()
+    kernel = WarmKernelEngine.kernel_manager
     nb = run_papermill(fine, {}, tmp_path, warm=True)
     assert nb.cells[0].outputs[0]["text"] == "alive\n"
-    assert WarmKernelEngine.kernel_manager is not None and WarmKernelEngine.kernel_manager.is_alive()
-    assert first is None or first is not WarmKernelEngine.kernel_manager or first.is_alive()
+    assert WarmKernelEngine.kernel_manager is kernel and kernel.is_alive()
+
+
+def test_a_kernel_that_leaves_hands_on_no_kernel(tmp_path):
+    """A kernel that ended itself after its notebook's last cell (os._exit on a thread, say) is not
+    given the next notebook: that one starts a fresh kernel."""
+    leaves = edge_notebook(tmp_path / "leaves.ipynb", [
+        "import os, threading\nthreading.Timer(0.2, lambda: os._exit(0)).start()"])
+    fine = edge_notebook(tmp_path / "fine.ipynb", ["print('alive')"])
+    run_papermill(leaves, {}, tmp_path, warm=True)
+    nb = run_papermill(fine, {}, tmp_path, warm=True)
+    assert nb.cells[0].outputs[0]["text"] == "alive\n"
 
 
 def test_papermill_passes_its_options_to_the_warm_engine(tmp_path):

@@ -54,7 +54,9 @@ def test_warm_kernel_outputs_equal_cold_outputs(tmp_path, monkeypatch):
 
 
 def test_a_kernel_warmed_up_before_its_first_notebook_gives_the_cold_outputs(tmp_path, monkeypatch):
-    from readmission.kernels import KERNEL, prestart, shutdown_warm_kernel, warm_up_soon
+    from jupyter_core.utils import run_sync
+
+    from readmission.kernels import KERNEL, prestart, shutdown_warm_kernel, warm_up
 
     project = make_project(tmp_path / "project")
     monkeypatch.setenv("READMISSION_ROOT", str(project.root))
@@ -63,13 +65,12 @@ def test_a_kernel_warmed_up_before_its_first_notebook_gives_the_cold_outputs(tmp
     shutil.rmtree(public_tree(project).countries)
     try:
         prestart(KERNEL, project.notebooks)
-        warm_up_soon(str(project.public.resolve()))
-        assert WarmKernelEngine.warming is not None
-        WarmKernelEngine.warming.join()  # what the first notebook does (warm_kernel)
+        warm_up(str(project.public.resolve()))  # queued: the next request runs after it
         # the warm-up read the public statistics into the kernel's per-process cache
         client = WarmKernelEngine.kernel_manager.client()
+        run_sync(client.wait_for_ready)(timeout=120)
         found = []
-        reply = client.execute_interactive(
+        reply = run_sync(client.execute_interactive)(
             "import gc; from readmission import inputs as _i; "
             "print(any(k[0] == 'public' for k in _i._CACHE), gc.get_freeze_count() > 0, "
             "get_ipython().kernel.log.isEnabledFor(10))",
@@ -127,8 +128,8 @@ print(outcome.ok, outcome.error, sorted(m for m in ("pandas", "numpy") if m in s
 
 
 # What the country and summary notebooks do not do but a notebook may: print, warn, end on an
-# expression, update a display by id, clear its output, fail. The warm engine sends all cells in one
-# request (cell_runner.py); nbclient, on a fresh kernel, is the reference.
+# expression, update a display by id, clear its output, fail. papermill's default engine, on a
+# fresh kernel, is the reference.
 EDGE_CELLS = [
     "%matplotlib inline\nimport warnings\nfrom IPython.display import display, clear_output, Markdown",
     "print('one')\nprint('two')\nwarnings.warn('careful', UserWarning)",

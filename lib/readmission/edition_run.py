@@ -320,14 +320,14 @@ def run_one_country(project: Project, request: RunRequest, country: str, codes: 
     `run` re-checks every country and re-runs the summary if this page changed.
     """
     from .input_slices import write_slices
-    from .kernels import KERNEL, prestart, warm_up_soon
+    from .kernels import KERNEL, prestart, warm_up
     from .pipeline import CountryJob, run_job
 
     edition = request.edition
     tree = OutputTree(project, edition.data_year, request.audience)
     recover(tree)
     prestart(KERNEL, project.notebooks)  # boots while the inputs load; the command stops it on an error
-    warm_up_soon(str(Path(request.public_dir or project.public).resolve()))
+    warm_up(str(Path(request.public_dir or project.public).resolve()))
     folder, inputs = prepare_inputs(project, request, sorted(set(codes) | {country}))
     key = country_keys(project, request, inputs, [country], outside_selection)[country]
     tree.countries.mkdir(parents=True, exist_ok=True)

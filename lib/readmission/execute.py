@@ -87,8 +87,9 @@ def write_notebook(nb: nbformat.NotebookNode, path: Path) -> None:
 
 
 def run_papermill(template: Path, parameters: dict, cwd: Path, log_path: Path | None = None,
-                  warm: bool = False) -> nbformat.NotebookNode:
-    """Execute `template` with `parameters` (a fresh kernel, or this process's warm one).
+                  warm: bool = False, **options) -> nbformat.NotebookNode:
+    """Execute `template` with `parameters` (a fresh kernel, or this process's warm one); `options`
+    are papermill's own (execution_timeout, stdout_file, ...), for either engine.
 
     papermill writes no file (output_path None): the caller cleans the notebook it returns and
     writes that. A notebook papermill wrote itself would be the raw one, restricted cells included
@@ -99,7 +100,7 @@ def run_papermill(template: Path, parameters: dict, cwd: Path, log_path: Path | 
         nb = pm.execute_notebook(str(template), None, parameters=parameters, cwd=str(cwd),
                                  kernel_name=KERNEL, progress_bar=False, log_output=False,
                                  request_save_on_cell_execute=False, extra_arguments=KERNEL_ARGUMENTS,
-                                 engine_name="warm" if warm else None)
+                                 engine_name="warm" if warm else None, **options)
     finally:
         restore()
     if log_path is not None:

@@ -1,13 +1,16 @@
 """Jupyter kernels and worker processes: a warm kernel per process, and their end with the run.
 
 Kernel start-up and imports dominate a country's cost, so each process keeps one kernel and resets
-it between notebooks. The kernel starts as early as its process (a worker's initializer, or the CLI
-before it loads inputs), and one client talks to it for its whole life, its channels connected and
-checked once. A notebook's cells go to the kernel in one execute request (cell_runner.py) rather
-than one each, as nbclient sends them: the messaging per cell and per output was most of what a
-country cost beyond its own work. Every process a run starts must end with it: workers ignore Ctrl-C
-(the run stops them) and exit when their parent dies; a kernel exits when its parent dies
-(ipykernel's parent poller, via JPY_PARENT_PID), and the warm kernel is shut down when a command ends.
+it between notebooks; papermill's own nbclient engine executes every notebook on it, with nbclient's
+semantics and papermill's options (execution timeout, stdout/stderr files, logging). The kernel
+starts as early as its process (a worker's initializer, or the CLI before it loads inputs), and one
+client talks to it for its whole life, its channels connected and checked once. The reset between
+notebooks restores what a notebook may change in its kernel (names, figures, matplotlib's, pandas'
+and numpy's settings, warnings filters, logging, the working folder, the environment); a notebook
+that fails on a timeout, or whose kernel died or left, hands no kernel on: the next notebook starts
+a fresh one. Every process a run starts must end with it: workers ignore Ctrl-C (the run stops
+them) and exit when their parent dies; a kernel exits when its parent dies (ipykernel's parent
+poller, via JPY_PARENT_PID), and the warm kernel is shut down when a command ends.
 """
 
 from __future__ import annotations
@@ -20,25 +23,30 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-import nbformat
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import KernelManager
+from jupyter_core.utils import run_sync
 from nbclient.exceptions import DeadKernelError
-from papermill.engines import Engine, papermill_engines
-
-from .cell_runner import PAYLOAD
+from papermill.engines import NBClientEngine, papermill_engines
 
 KERNEL = "python3"
 PARENT_POLL_SECONDS = 0.5
 # IPython's input history is off in the tool's kernels: a notebook's cells are in the notebook, and
 # otherwise every run appends every country's cells to the user's ~/.ipython history database, on a
 # thread that writes to SQLite after each cell.
-KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
+# At start, before any notebook, each kernel records what the reset restores and makes exit() fail
+# its notebook (kernel_setup.py).
+KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False",
+                    f"--IPKernelApp.exec_files={str(Path(__file__).with_name('kernel_setup.py'))!r}"]
+
 
 # Cheaper than `%reset -f` (which also rebuilds the namespace, clears aliases and history and runs a
-# full gc.collect): drop the notebook's own names and the output cache, close figures, restore
-# matplotlib's settings. What a notebook computes never depends on what the previous one left.
+# full gc.collect): drop the notebook's own names and the output cache, close figures, and restore
+# every setting a notebook may change in its kernel to what it was when the kernel started
+# (kernel_setup.py). What a notebook computes never depends on what the previous one left.
 RESET_CODE = """\
 def _readmission_reset(ip=get_ipython()):
+    import logging, os, sys, warnings
     import matplotlib as mpl, matplotlib.pyplot as plt
     for name in [n for n in ip.user_ns if n not in ip.user_ns_hidden]:
         del ip.user_ns[name]
@@ -47,6 +55,22 @@ def _readmission_reset(ip=get_ipython()):
         setattr(ip.displayhook, name, "")
     plt.close("all")
     mpl.rcdefaults()
+    cwd, environ, filters, handlers, level = sys._readmission_baseline
+    os.chdir(cwd)
+    os.environ.clear()
+    os.environ.update(environ)
+    warnings.filters[:] = filters
+    warnings._filters_mutated()
+    logging.root.handlers[:] = handlers
+    logging.root.setLevel(level)
+    if "pandas" in sys.modules:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            sys.modules["pandas"].reset_option("all")
+    if "numpy" in sys.modules:
+        sys.modules["numpy"].set_printoptions(edgeitems=3, threshold=1000, floatmode="maxprec", precision=8,
+                                              suppress=False, linewidth=75, nanstr="nan", infstr="inf",
+                                              sign="-", formatter=None, legacy=False)
 _readmission_reset()
 """
 
@@ -62,34 +86,75 @@ def no_backend_env():
     return restore
 
 
+class WarmClient(AsyncKernelClient):
+    """The kernel's one client, asynchronous as nbclient's own (its timeout and its check that the
+    kernel lives run beside the wait for output). Its channels start, and are checked ready, once:
+    nbclient asks again for every notebook, and each check would wait for the kernel's messages to
+    settle."""
+
+    started = ready = False
+
+    def start_channels(self, *args, **kwargs) -> None:
+        if not self.started:
+            super().start_channels(*args, **kwargs)
+            self.started = True
+
+    async def wait_for_ready(self, timeout=None) -> None:
+        if not self.ready:
+            await super().wait_for_ready(timeout=timeout)
+            self.ready = True
+
+
 class WarmManager(KernelManager):
-    """A kernel manager with one client for the kernel's life, its channels started and checked once."""
+    """A kernel manager with one client for the kernel's life, its channels started at once (the
+    first notebook, or the first reset, waits for the kernel to be ready)."""
 
     warm_client = None
 
     def client(self, **kwargs):
         if self.warm_client is None:
+            self.client_factory = WarmClient
             self.warm_client = super().client(**kwargs)
             self.warm_client.start_channels()
-            self.warm_client.wait_for_ready(timeout=120)
         return self.warm_client
 
 
-class WarmKernelEngine(Engine):
-    """A papermill engine that keeps one kernel per process, resets it between notebooks and sends
-    a notebook's cells to it in one request.
+def run_code(km, code: str, timeout: float) -> dict:
+    """Run `code` on the warm kernel and return its reply, on this thread's event loop (nbclient's
+    too). Outputs are not asked for (silent); a kernel that dies meanwhile is noticed within a
+    second (nbclient's DeadKernelError), not at the timeout."""
 
-    Between notebooks the namespace is wiped, figures closed and matplotlib's settings restored;
-    execution counts are renumbered afterwards (execute.clean_notebook), so outputs equal a cold
-    run's (nbclient's, on a fresh kernel: tests/test_warm_kernel.py compares them byte for byte).
-    """
+    async def run() -> dict:
+        client = km.client()
+        await client.wait_for_ready(timeout=120)
+        msg_id = client.execute(code, silent=True, store_history=False, allow_stdin=False)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                reply = await client.get_shell_msg(timeout=1)
+            except queue.Empty:
+                if not km.is_alive():
+                    raise DeadKernelError("the warm kernel died") from None
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"the warm kernel did not answer within {timeout} s") from None
+                continue
+            if reply["parent_header"].get("msg_id") == msg_id:
+                return reply
+
+    return run_sync(run)()
+
+
+class WarmKernelEngine(NBClientEngine):
+    """papermill's nbclient engine on this process's warm kernel, reset between notebooks.
+
+    Execution counts are renumbered afterwards (execute.clean_notebook), so outputs equal a cold
+    run's (papermill's default engine on a fresh kernel: tests/test_warm_kernel.py compares them
+    byte for byte, tests/test_engine_semantics.py each way a notebook can behave)."""
 
     kernel_manager = None
-    warming: threading.Thread | None = None  # warm_up running for this process's kernel (warm_up_soon)
     new_log: list = []  # the kernel log (and its folder) this process created, until a command ends
     kernel_key: tuple = ()
     used = False  # a notebook ran since the kernel started or was reset
-    language_info: dict | None = None  # the kernel's, for the notebook's metadata (asked once)
 
     @classmethod
     def start(cls, kernel_name: str):
@@ -118,101 +183,45 @@ class WarmKernelEngine(Engine):
                 km.start_kernel(cwd=os.getcwd(), stderr=open(log, "ab"), extra_arguments=KERNEL_ARGUMENTS)
             finally:
                 restore()
-            cls.kernel_manager, cls.kernel_key, cls.used, cls.language_info = km, key, False, None
+            cls.kernel_manager, cls.kernel_key, cls.used = km, key, False
             util.Finalize(cls, shutdown_warm_kernel, exitpriority=10)
         return km
 
     @classmethod
     def warm_kernel(cls, kernel_name: str):
         """The kernel for the next notebook: started, or reset if a notebook ran on it."""
-        if cls.warming is not None:  # its warm-up ends first (the client is not shared across threads)
-            cls.warming.join()
-            cls.warming = None
         km = cls.start(kernel_name)
         if cls.used:
-            reset(km)
+            try:
+                reset(km)
+            except (DeadKernelError, TimeoutError):  # it left after its last notebook: a fresh one
+                shutdown_warm_kernel()
+                km = cls.start(kernel_name)
         cls.used = True
         return km
 
     @classmethod
     def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
-        """Run the notebook's cells in the warm kernel and fill in their outputs, cell by cell
-        through papermill's manager as nbclient would (it stops after the first failing cell)."""
-        km = cls.warm_kernel(kernel_name)
-        results = iter(run_cells(km, [cell.source for cell in nb_man.nb.cells if executes(cell)]))
-        for index, cell in enumerate(nb_man.nb.cells):
-            nb_man.cell_start(cell, index)
-            try:
-                if executes(cell):
-                    result = next(results)
-                    cell.outputs = [nbformat.from_dict(output) for output in result["outputs"]]
-                    cell.execution_count = result["execution_count"]
-                    if not result["ok"]:
-                        nb_man.cell_exception(cell, cell_index=index)
-                        break
-            finally:
-                nb_man.cell_complete(cell, cell_index=index)
-        if cls.language_info is None:
-            client = km.client()
-            cls.language_info = reply(client, client.kernel_info())["content"]["language_info"]
-        nb_man.nb.metadata["language_info"] = cls.language_info
-        nbformat.validate(nb_man.nb)  # the outputs were built here, not by nbformat's output_from_msg
+        """papermill's nbclient execution, handed the warm kernel. A notebook that did not finish
+        (a cell past the execution timeout still runs in its kernel) or whose kernel died or left
+        hands no kernel on: the next notebook starts a fresh one."""
+        kwargs["km"] = cls.warm_kernel(kernel_name)
+        try:
+            return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+        except BaseException:
+            shutdown_warm_kernel()
+            raise
+        finally:
+            if cls.kernel_manager is not None and not cls.kernel_manager.is_alive():
+                shutdown_warm_kernel()
 
 
 papermill_engines.register("warm", WarmKernelEngine)
 
 
-def executes(cell) -> bool:
-    """Whether nbclient would execute a cell: code, not blank, not tagged skip-execution."""
-    return (cell.cell_type == "code" and bool(cell.source.strip())
-            and "skip-execution" not in cell.metadata.get("tags", []))
-
-
-def reply(client, msg_id: str) -> dict:
-    """The kernel's reply to request `msg_id` (an earlier request's reply left unread is skipped)."""
-    while True:
-        msg = client.get_shell_msg(timeout=60)
-        if msg["parent_header"].get("msg_id") == msg_id:
-            return msg
-
-
-def run_cells(km, sources: list[str]) -> list[dict]:
-    """Each cell's outputs, execution count and status, from one execute request (cell_runner.py).
-
-    Waits as long as the cells take, checking every second that the kernel still lives (nbclient's
-    DeadKernelError if not). What reaches the client outside the cells' results is not kept:
-    output written to the kernel's file descriptors by C code, and displays from other threads than
-    the kernel's main one (the message hooks are per thread). The tool's notebooks make neither."""
-    client = km.client()
-    msg_id = client.execute(f"__import__('readmission.cell_runner').cell_runner.run_cells({sources!r})",
-                            silent=True, store_history=False, allow_stdin=False)
-    results, failure = None, None
-    while True:
-        try:
-            msg = client.get_iopub_msg(timeout=1)
-        except queue.Empty:
-            if not km.is_alive():
-                raise DeadKernelError("the kernel died while running the notebook's cells") from None
-            continue
-        if msg["parent_header"].get("msg_id") != msg_id:
-            continue
-        kind, content = msg["msg_type"], msg["content"]
-        if kind == "display_data" and PAYLOAD in content.get("data", {}):
-            results = content["data"][PAYLOAD]
-        elif kind == "error":
-            failure = f"{content.get('ename')}: {content.get('evalue')}"
-        elif kind == "status" and content.get("execution_state") == "idle":
-            break
-    reply(client, msg_id)
-    if results is None:
-        raise RuntimeError(f"the kernel could not run the notebook's cells: {failure or 'no results'}")
-    return results
-
-
 def reset(km) -> None:
-    """Wipe a warm kernel's namespace and figures before the next notebook (on its one client)."""
-    answer = km.client().execute_interactive(RESET_CODE, store_history=False, timeout=60,
-                                             output_hook=lambda msg: None)
+    """Wipe a warm kernel's namespace and restore its settings before the next notebook."""
+    answer = run_code(km, RESET_CODE, timeout=60)
     if answer["content"]["status"] != "ok":
         raise RuntimeError(f"the warm kernel's reset failed: {answer['content'].get('evalue')}")
 
@@ -248,26 +257,16 @@ gc.freeze()  # modules and public data live as long as the kernel: no collection
 
 
 def warm_up(public_dir: str) -> None:
-    """Imports and public statistics loaded in this process's kernel before its first notebook.
+    """Imports and public statistics loaded in this process's kernel before its first notebook,
+    queued as a request the kernel runs as soon as it is up: this process goes on meanwhile, and
+    the first notebook's cells run after it (a kernel answers requests in order).
 
     A failure here is left for the notebook to meet and report (a missing file, a bad row)."""
     km = WarmKernelEngine.kernel_manager
     if km is None:
         return
-    try:
-        km.client().execute_interactive(WARM_UP_CODE.format(public=public_dir), store_history=False,
-                                        timeout=600, output_hook=lambda msg: None)
-    except Exception:  # the kernel died or timed out: the first notebook will say so
-        pass
+    km.client().execute(WARM_UP_CODE.format(public=public_dir), silent=True, store_history=False)
     WarmKernelEngine.used = True  # the first notebook starts from a reset namespace
-
-
-def warm_up_soon(public_dir: str) -> None:
-    """warm_up in a thread: this process goes on (selection, inputs) while its kernel imports and
-    reads; the first notebook on the kernel waits for the warm-up to end."""
-    WarmKernelEngine.warming = threading.Thread(target=warm_up, args=(public_dir,), name="kernel-warm-up",
-                                                daemon=True)
-    WarmKernelEngine.warming.start()
 
 
 def stop_kernel(km) -> None:
@@ -285,7 +284,6 @@ def shutdown_warm_kernel(failed: bool = False) -> None:
     a failed command, also remove the kernel log it created, so a refused input leaves no file."""
     km, WarmKernelEngine.kernel_manager = WarmKernelEngine.kernel_manager, None
     new_log, WarmKernelEngine.new_log = WarmKernelEngine.new_log, []
-    WarmKernelEngine.warming = None  # a warm-up still running ends with its kernel's channels
     if km is not None:
         stop_kernel(km)
     if failed:

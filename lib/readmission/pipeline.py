@@ -10,7 +10,7 @@ from pathlib import Path
 from .data.codes import DESIGNATION_FOOTNOTES, is_country
 from .errors import InputError
 from .execute import clean_notebook, clear_staging, run_papermill, strip_restricted, write_notebook
-from .kernels import KERNEL, init_worker, prestart, shutdown_warm_kernel, starting_workers, warm_up_soon
+from .kernels import KERNEL, init_worker, prestart, shutdown_warm_kernel, starting_workers, warm_up
 from .layout import PUBLIC, OutputTree
 from .outputs import environment_fault, write_bytes_atomic, write_json, write_text_atomic
 from .audience import audience_rows, audience_view
@@ -128,12 +128,15 @@ def failure_message(exc: Exception) -> str:
     name, value = getattr(exc, "ename", None), getattr(exc, "evalue", None)
     if name and value is not None:
         return f"{name}: {value}"
+    if type(exc).__name__ == "CellTimeoutError":
+        return (f"a cell ran longer than the time allowed (cell_timeout_seconds in params/limits.yml) "
+                f"and was stopped: {str(exc).splitlines()[0]}")
     return f"{type(exc).__name__}: {exc}".strip()
 
 
 def run_job(job: CountryJob) -> CountryOutcome:
     """Execute the country notebook for one country; files move into place only when complete."""
-    from .params import load_edition
+    from .params import load_edition, load_limits
 
     project = Project(Path(job.root))
     edition = load_edition(job.year, project)
@@ -146,7 +149,8 @@ def run_job(job: CountryJob) -> CountryOutcome:
     params = notebook_parameters(project, edition, code, job.public_dir or project.public,
                                  job.confidential_dir, job.outside_selection)
     try:
-        nb = run_papermill(project.notebooks / "country.ipynb", params, project.notebooks, log, job.warm)
+        nb = run_papermill(project.notebooks / "country.ipynb", params, project.notebooks, log, job.warm,
+                           execution_timeout=load_limits(project).cell_timeout_seconds)
         finish_country(job, nb, staging)
     except Exception as exc:  # a failing country must not stop the others: report it
         message = failure_message(exc)
@@ -191,7 +195,7 @@ class Workers:
         if self.count == 1 or expect_few:
             prestart(KERNEL, notebooks)
             if self.public_dir is not None:
-                warm_up_soon(self.public_dir)
+                warm_up(self.public_dir)
         else:
             self.start_pool()
 
