@@ -76,8 +76,10 @@ def edition_steps(project, edition, method, year: int) -> tuple[list[str], objec
 
 
 def start_kernel(manager, folder: Path):
-    """A kernel started in `folder`, with a client ready to execute."""
-    manager.start_kernel(cwd=str(folder))
+    """A kernel started in `folder` as the tool starts its own, with a client ready to execute."""
+    from readmission.kernels import KERNEL_ARGUMENTS
+
+    manager.start_kernel(cwd=str(folder), extra_arguments=KERNEL_ARGUMENTS)
     client = manager.client()
     client.start_channels()
     client.wait_for_ready(timeout=120)

@@ -137,3 +137,36 @@ def test_a_browser_meets_no_other_host_no_console_error_and_no_axe_violation(sit
     problems = {p["page"]: {k: v for k, v in p.items() if k != "page" and v} for p in report["pages"]}
     assert {page: found for page, found in problems.items() if found} == {}, result.stderr
     assert result.returncode == 0 and len(report["pages"]) == len(pages)
+
+
+def reader_text(page) -> str:
+    """What a reader reads of a page: its text without tags, scripts, styles or code."""
+    text = page.read_text(encoding="utf-8")
+    text = re.sub(r"<(script|style|code|pre)\b.*?</\1>", " ", text, flags=re.S)
+    text = re.sub(r"<details\b.*?</details>", " ", text, flags=re.S)  # folded "How this was computed"
+    return re.sub(r"<[^>]+>", " ", text)
+
+
+def test_reader_prose_holds_no_setting_key_path_or_command(sites):
+    from readmission.vocabulary import SETTINGS
+
+    _, public, restricted = sites
+    words = [*SETTINGS, "params/", "data/reference", "readmission run", "readmission render",
+             "--require-signoff", "offline default", "reviewed_by"]
+    for rendered in (public, restricted):
+        for page in sorted(rendered.site.rglob("*.html")):
+            found = [w for w in words if w in reader_text(page)]
+            assert found == [], (page.relative_to(rendered.site).as_posix(), found)
+
+
+def test_the_candidates_page_compares_with_the_earlier_public_edition(sites):
+    _, _, restricted = sites
+    page = reader_text(restricted.site / "candidates.html")
+    assert "Compared with edition 2015" in page and "No earlier edition" not in page
+
+
+def test_the_site_has_a_favicon(sites):
+    _, public, restricted = sites
+    for rendered in (public, restricted):
+        assert (rendered.site / "favicon.svg").is_file()
+        assert 'rel="icon"' in html(rendered.site, "index.html")
