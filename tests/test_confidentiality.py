@@ -250,3 +250,20 @@ def test_the_allow_list_admits_a_reviewed_public_figure(tmp_path):
     (project.params / "publish_gate.yml").write_text(
         "allow:\n  - {value: 9182736, reason: a public figure equal by chance (test)}\n")
     assert check_published(project, project.root, [page], gate_context(project)) == []
+
+
+def test_the_gate_knows_every_per_state_confidential_column_the_tables_have(iraq):
+    """Each column of a per-state confidential table (the answers, the requests, the ratings) is one
+    the gate refuses in a per-state file: the gate once listed 'return_operations_answer', a column
+    that does not exist, and let the real (d)(iv) column 'return_operations' through (issue 24)."""
+    from readmission import cooperation
+    from readmission.assessment import per_state_indicators
+    from readmission.gate import CONFIDENTIAL_COLUMNS, _csv_problems
+
+    for column in cooperation.ITEM_COLUMNS:
+        assert _csv_problems(f"reporting_state,{column}\nDE,2\n", "f.csv") == [
+            f"f.csv: per-state confidential column '{column}'"]
+    public = {"reporting_state", "return_decisions", "returns", "effective_return_rate", "small_numbers"}
+    tables = [per_state_indicators(iraq.return_rates, iraq.requests, iraq.answers), iraq.answers, iraq.requests]
+    per_state = {c for table in tables for c in table.columns} - public
+    assert per_state - CONFIDENTIAL_COLUMNS == set()

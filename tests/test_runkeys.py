@@ -171,3 +171,27 @@ def test_a_countrys_rows_are_digested_as_its_own_csv(comment):
                           "value": pd.array([1, None, 3], dtype="Int64"), "rate": [0.1, float("nan"), 1 / 3]})
     assert runkeys._group_csv(frame, "country") == {
         code: rows.to_csv(index=False, lineterminator="\n") for code, rows in frame.groupby("country", sort=False)}
+
+
+def test_a_state_starting_to_report_returns_reruns_a_country_without_a_row_for_it(project):
+    """A state's only returns row going from not available to a number changes how every country's
+    absent row for that state reads (n/a to 0): the key follows the indicator's rule (issue 24)."""
+    import pandas as pd
+
+    from readmission.indicators import states_reporting_returns
+
+    inputs = fixture_inputs(project)
+    returns = inputs.public.returns.observations
+    rows = returns[(returns["year"] == 2016) & (returns["citizen"] != "IQ") & (returns["citizen"] != "MA")]
+    state = sorted(set(rows["geo"]) - set(returns.loc[returns["citizen"].isin(["IQ", "MA"]) & (returns["year"] == 2016), "geo"]))
+    assert state, "the fixture has a state reporting returns for another country only"
+    state = state[0]
+    # before: that state's 2016 returns rows are all not available, so it does not report returns
+    unavailable = returns.copy()
+    unavailable.loc[(unavailable["geo"] == state) & (unavailable["year"] == 2016), "value"] = pd.NA
+    assert (2016, state) not in states_reporting_returns(unavailable)
+    before = dataclasses.replace(inputs, public=dataclasses.replace(
+        inputs.public, returns=dataclasses.replace(inputs.public.returns, observations=unavailable)))
+    after = dataclasses.replace(inputs, public=dataclasses.replace(
+        inputs.public, returns=dataclasses.replace(inputs.public.returns, observations=returns)))
+    assert runkeys.slice_digests(before, ["IQ"]) != runkeys.slice_digests(after, ["IQ"])

@@ -7,8 +7,9 @@ import pandas as pd
 from .disclosure import answers_reason
 from .data.frontex import FRONTEX_PARTICIPANT
 from .indicators import STATE
+from .vocabulary import ITEMS
 
-ITEM_COLUMNS = ["identification", "laissez_passer", "readmission_acceptance", "return_operations"]
+ITEM_COLUMNS = list(ITEMS)  # the (d) items' columns, as the questionnaire names them
 
 
 def answers(questionnaire: pd.DataFrame, country: str, year: int, states: list[str]) -> pd.DataFrame:

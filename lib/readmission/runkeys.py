@@ -108,10 +108,13 @@ def slice_digests(inputs: "AssessmentInputs", countries: list[str]) -> dict[str,
         _group_digests(confidential.statistics, "country", countries),
         _group_digests(confidential.questionnaire, "country", countries),
     ]
+    from .indicators import states_reporting_returns  # pandas: loaded here already
+
     year, returns = inputs.edition.data_year, public.returns.observations
-    common = [f"{confidential.synthetic}|{confidential.label}|{public.synthetic}".encode(),
-              # which states report returns at all that year decides how absent rows are read
-              ",".join(sorted(set(returns.loc[returns["year"] == year, "geo"]))).encode()]
+    # which states report returns in each year up to the data year decides how a country's absent
+    # rows read (the rate and the trend): the indicator's own rule, never a copy of it
+    reporting = sorted(states_reporting_returns(returns[returns["year"] <= year]))
+    common = [f"{confidential.synthetic}|{confidential.label}|{public.synthetic}".encode(), repr(reporting).encode()]
     return {code: _digest(*(digests[code] for digests in per_input), *common) for code in countries}
 
 
