@@ -4,7 +4,6 @@ from __future__ import annotations
 
 # name, unit, target text, test (None: information only)
 TARGETS = {
-    "speedup": ("x", ">= 10x", lambda v: v >= 10),
     "speedup_vs_parallel": ("x", ">= 3x", lambda v: v >= 3),
     "floor_ratio": ("x", "<= 1.5x", lambda v: v <= 1.5),
     "kernel_overhead_cpu_s": ("CPU s / country", "<= 0.3", lambda v: v <= 0.3),

@@ -131,3 +131,26 @@ def test_papermill_passes_its_options_to_the_warm_engine(tmp_path):
     with open(log, "w") as handle:
         run_papermill(path, {}, tmp_path, warm=True, stdout_file=handle)
     assert "to the file" in log.read_text()
+
+
+def test_a_country_whose_cell_runs_past_the_limit_fails_with_a_clear_message(tmp_path, monkeypatch):
+    """cell_timeout_seconds (params/limits.yml) reaches papermill: that country fails, saying why."""
+    from conftest import FIXTURE_CONFIDENTIAL, make_project, public_tree
+    from readmission.pipeline import CountryJob, run_job
+
+    project = make_project(tmp_path / "project")
+    monkeypatch.setenv("READMISSION_ROOT", str(project.root))
+    limits = project.params / "limits.yml"
+    limits.write_text(limits.read_text().replace("cell_timeout_seconds: 600", "cell_timeout_seconds: 1"))
+    import nbformat  # a cell that hangs, as a stuck read would
+
+    template = nbformat.read(project.notebooks / "country.ipynb", as_version=4)
+    template.cells.insert(3, nbformat.v4.new_code_cell("import time\ntime.sleep(30)"))
+    nbformat.write(template, project.notebooks / "country.ipynb")
+    folder = public_tree(project).countries
+    folder.mkdir(parents=True)
+    outcome = run_job(CountryJob(project.root, 2016, "IQ", folder, FIXTURE_CONFIDENTIAL, warm=True))
+    assert not outcome.ok
+    assert outcome.error.startswith("a cell ran longer than the time allowed (cell_timeout_seconds in "
+                                    "params/limits.yml) and was stopped"), outcome.error
+    assert not (folder / "IQ.ipynb").exists()

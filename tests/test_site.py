@@ -226,7 +226,8 @@ def test_failure_notebook_is_a_titled_page_with_the_error(site):
     nb = failure_notebook("AF", "Afghanistan", "KeyError: 'AF' *not* in [data]", 2016)
     matter = yaml.safe_load(nb.cells[0].source.strip("-\n"))
     assert nb.cells[0].cell_type == "raw"
-    assert matter == {"title": "Afghanistan, 2016 edition", "country": "AF", "edition": 2016, "level": "failed",
+    assert matter == {"title": "Afghanistan, 2016 edition", "country-name": "Afghanistan", "country": "AF",
+                      "edition": 2016, "level": "failed",
                       "subtitle": "Not assessed in this run"}
     assert "KeyError: 'AF' \\*not\\* in \\[data\\]" in nb.cells[1].source
     assert nbformat.writes(nb) == nbformat.writes(failure_notebook("AF", "Afghanistan", "KeyError: 'AF' *not* in [data]", 2016))

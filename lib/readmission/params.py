@@ -410,12 +410,12 @@ class Limits:
     max_unzipped_mb: float = 250.0  # an XLSX workbook's members once unzipped
     max_rows: int = 100_000  # lines of a CSV file, rows of an Excel sheet
     max_lines_in_field: int = 20  # lines one CSV field may span (a stray quote spans many)
-    cell_timeout_seconds: float = 600.0  # a notebook cell running longer fails its country
+    cell_timeout_seconds: int = 600  # a notebook cell running longer fails its country (whole seconds)
     source: str = "params/limits.yml"
 
 
 LIMIT_TYPES = {"max_file_mb": float, "max_unzipped_mb": float, "max_rows": int,
-               "max_lines_in_field": int, "cell_timeout_seconds": float}
+               "max_lines_in_field": int, "cell_timeout_seconds": int}
 
 
 def load_limits(project: Project | None = None) -> Limits:

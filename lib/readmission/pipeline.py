@@ -53,6 +53,7 @@ def front_matter(results: dict, audience: str) -> dict:
     rate = public["eu_return_rate"]["rate"]
     matter = {
         "title": page_title(public["name"], results["provenance"]["edition"]["data_year"]),
+        "country-name": public["name"],  # the listing's first column (its edition has its own)
         "country": public["country"],
         "audience": audience,
         "edition": results["provenance"]["edition"]["data_year"],

@@ -248,7 +248,8 @@ def failure_notebook(country: str, name: str, error: str, year: int) -> nbformat
     from .data.codes import DESIGNATION_FOOTNOTES
     from .pipeline import page_title
 
-    matter = {"title": page_title(name, year), "country": country, "edition": year, "level": FAILED,
+    matter = {"title": page_title(name, year), "country-name": name, "country": country, "edition": year,
+              "level": FAILED,
               "subtitle": "Not assessed in this run"}
     if country in DESIGNATION_FOOTNOTES:
         matter["description"] = DESIGNATION_FOOTNOTES[country]
