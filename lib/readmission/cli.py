@@ -52,6 +52,7 @@ def check_audience(audience: str) -> str:
 
 
 def _known_failures():
+    from .bundle import BundleError
     from .data.fetch import FetchError
     from .selection import MissingDataError
     from .gate import PublishRefused
@@ -59,7 +60,7 @@ def _known_failures():
     from .site import QuartoMissing, RenderError
 
     return (InputError, MissingDataError, OutputError, FetchError, QuartoMissing, RenderError,
-            PublishRefused, LockHeld)
+            PublishRefused, LockHeld, BundleError)
 
 
 def friendly_errors(command):
@@ -444,6 +445,33 @@ def report(year: list[int] = YearsOption,
         console.print(flagged("site step skipped: ", "yellow", str(exc)))
     if not ok:
         raise typer.Exit(1)
+
+
+@app.command()
+@friendly_errors
+@exclusive
+def publish(out: Optional[Path] = typer.Option(None, help="Folder of the archive (default dist/).")):
+    """Pack the published site (_site/, every edition) into dist/readmission-<version>.tar.gz with its
+    SHA256SUMS and manifest; the same commit and inputs give the same bytes."""
+    from .bundle import publish as build, sha256
+
+    archive = build(Project.default(), out)
+    console.print(Text(f"bundle: {archive}\n  sha256 {sha256(archive.read_bytes())}\n"
+                       f"  check it with: readmission verify {archive}"), soft_wrap=True)
+
+
+@app.command()
+@friendly_errors
+def verify(path: Path = typer.Argument(..., help="A bundle (.tar.gz), or the folder it was extracted to.")):
+    """Check a bundle against its SHA256SUMS and manifest: any changed, added or missing file fails."""
+    from .bundle import verify as check
+
+    problems = check(path)
+    if problems:
+        for problem in problems:
+            err_console.print(flagged("verify: ", "bold red", problem), highlight=False, soft_wrap=True)
+        raise typer.Exit(1)
+    console.print(Text(f"verified: {path} matches its SHA256SUMS and manifest"), soft_wrap=True)
 
 
 def main() -> None:  # pragma: no cover - console entry point
