@@ -9,7 +9,7 @@ import pandas as pd
 
 from .cooperation import ITEM_COLUMNS
 from .params import Method
-from .levels import LEVELS
+from .levels import LEVELS, final_level
 from .rating import level_of, rate_state
 from .vocabulary import INSTRUMENTS, ITEMS, country_name, instrument, level_key, setting_label, setting_value
 
@@ -36,9 +36,7 @@ def read_results(folder: Path, countries: list[str]) -> dict[str, dict]:
     return found
 
 
-def assessed_level(public: dict) -> str:
-    """The level a country's page reports: the analyst's assessed level, else the method's."""
-    return (public.get("assessment") or {}).get("assessed_level") or public["level"]
+assessed_level = final_level  # the level a country's page reports (levels.final_level)
 
 
 def assessment_findings(countries: pd.DataFrame) -> list[str]:

@@ -15,7 +15,7 @@ import pandas as pd
 
 from .layout import OutputTree, published_editions
 from .project import Project
-from .levels import LEVELS
+from .levels import LEVELS, final_level, level_with_method
 from .vocabulary import instrument, level_key
 
 NOT_SELECTED = "not selected"
@@ -33,7 +33,7 @@ class EditionRecord:
 
     def level(self, country: str) -> str:
         result = self.results.get(country)
-        return result["level"] if result else NOT_SELECTED
+        return final_level(result) if result else NOT_SELECTED
 
 
 def read_edition(project: Project, year: int, audience: str = "public") -> EditionRecord:
@@ -86,7 +86,8 @@ def trajectory_row(record: EditionRecord, country: str) -> dict:
     """One edition's row of a country's trajectory."""
     result = record.results.get(country)
     row = {"edition": record.year, "selection": selection_reason(record, country),
-           "level": record.level(country)}
+           "level": record.level(country),
+           "method_level": result["level"] if result and result["level"] != final_level(result) else None}
     if result:
         row.update({"return_decisions": result.get("return_decisions"),
                     "eu_return_rate": _rate(result, "eu_return_rate"),
@@ -101,9 +102,11 @@ def trajectory_row(record: EditionRecord, country: str) -> dict:
 
 def country_trajectory(history: list[EditionRecord], country: str) -> pd.DataFrame:
     """A country's row in every edition of `history`: selected or not and why, level, indicators, context."""
-    columns = ["edition", "selection", "level", "return_decisions", "eu_return_rate", "acceptance_rate",
-               "issuance_rate", "mean_answer", "instrument", "rcms"]
-    return pd.DataFrame([trajectory_row(r, country) for r in history], columns=columns)
+    columns = ["edition", "selection", "level", "method_level", "return_decisions", "eu_return_rate",
+               "acceptance_rate", "issuance_rate", "mean_answer", "instrument", "rcms"]
+    table = pd.DataFrame([trajectory_row(r, country) for r in history], columns=columns)
+    # the method's level beside the final one, where an analyst's assessed level differs from it
+    return table if table["method_level"].notna().any() else table.drop(columns="method_level")
 
 
 def current_record(project: Project, run: dict, results: dict[str, dict]) -> EditionRecord:
@@ -159,12 +162,12 @@ def level_changes(previous: EditionRecord, current: EditionRecord) -> pd.DataFra
     rows = []
     for country in sorted(set(previous.results) & set(current.results)):
         before, after = previous.results[country], current.results[country]
-        if before["level"] == after["level"]:
+        if final_level(before) == final_level(after):
             continue
         counts = lambda r: "{states_good} good, {states_average} average, {states_poor} poor".format(  # noqa: E731
             **r["level_counts"])
-        rows.append({"country": country, "name": after.get("name", country), "from": before["level"],
-                     "to": after["level"], "states_before": counts(before), "states_now": counts(after),
+        rows.append({"country": country, "name": after.get("name", country), "from": level_with_method(before),
+                     "to": level_with_method(after), "states_before": counts(before), "states_now": counts(after),
                      "moved_by": moved_components(before, after)})
     return pd.DataFrame(rows, columns=["country", "name", "from", "to", "states_before", "states_now",
                                        "moved_by"])
@@ -221,7 +224,7 @@ def level_shares_by_edition(history: list[EditionRecord]) -> pd.DataFrame:
     """Per edition and level: how many countries, and their share of the edition's assessed countries."""
     rows = []
     for record in history:
-        levels = [r["level"] for r in record.results.values()]
+        levels = [final_level(r) for r in record.results.values()]
         for level in LEVELS:
             count = levels.count(level)
             rows.append({"edition": record.year, "level": level, "level_key": level_key(level),

@@ -17,3 +17,15 @@ COMPONENT_COLUMNS = {  # rating component -> indicator column it scores
     "issuance_rate": "issuance_rate",
     "practical_cooperation": "practical_cooperation",
 }
+
+
+def final_level(public: dict) -> str:
+    """A country's final level: the analyst's assessed level where one is recorded, else the method's.
+    Every count, listing, key figure, history and candidate list uses it (issue 25)."""
+    return (public.get("assessment") or {}).get("assessed_level") or public["level"]
+
+
+def level_with_method(public: dict) -> str:
+    """The final level, followed by the method's where the two differ."""
+    final = final_level(public)
+    return final if final == public["level"] else f"{final} (the method proposed: {public['level']})"

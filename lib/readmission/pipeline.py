@@ -12,6 +12,7 @@ from .errors import InputError
 from .execute import clean_notebook, clear_staging, run_papermill, strip_restricted, write_notebook
 from .kernels import KERNEL, init_worker, prestart, shutdown_warm_kernel, starting_workers, warm_up
 from .layout import PUBLIC, OutputTree
+from .levels import final_level
 from .outputs import environment_fault, write_bytes_atomic, write_json, write_text_atomic
 from .audience import audience_rows, audience_view
 from .params import Edition
@@ -57,7 +58,7 @@ def front_matter(results: dict, audience: str) -> dict:
         "country": public["country"],
         "audience": audience,
         "edition": results["provenance"]["edition"]["data_year"],
-        "level": (public.get("assessment") or {}).get("assessed_level", public["level"]),
+        "level": final_level(public),
         "method-level": public["level"],
         "review": (public.get("assessment") or {}).get("status", "not reviewed"),
         "decisions": public["return_decisions"],

@@ -124,7 +124,9 @@ def escape_markdown(value: str) -> str:
 
 def overview(a) -> None:
     """The page's first lines: the level, the counts behind it, and any note or footnote."""
-    lines = [f"**{a.name} ({a.country}), data year {a.year}: {a.level.level}.**", level_counts(a.level)]
+    final = (a.judgement or {}).get("assessed_level") or a.level.level
+    method = "" if final == a.level.level else f" (the rating method proposed: {a.level.level})"
+    lines = [f"**{a.name} ({a.country}), data year {a.year}: {final}.**{method}", level_counts(a.level)]
     if a.note:
         lines.append(f"Note: {escape_markdown(a.note)}")
     if a.country in DESIGNATION_FOOTNOTES:  # the asterisk shown, not read as emphasis
@@ -139,7 +141,7 @@ def level_counts(level) -> str:
     """The counts behind a country's level, in one sentence."""
     return (f"States rated: {level.states_rated} (good {level.states_good}, average {level.states_average}, "
             f"poor {level.states_poor}); \"most\" means more than {level.most_share:.0%} of the rated "
-            f"states. Level: **{level.level}**.")
+            f"states. Level proposed by the rating method: **{level.level}**.")
 
 
 def operations(table_frame: pd.DataFrame, note: str) -> None:

@@ -18,7 +18,7 @@ from .execute import front_matter_cell
 from .layout import OutputTree
 from .markdown import md_escape, md_table, share_text
 from .outputs import write_text_atomic
-from .levels import LEVELS
+from .levels import LEVELS, final_level
 from .params import load_method
 from .tables import raw_block, table_html
 from .vocabulary import setting_value
@@ -95,7 +95,7 @@ def level_counts(records: list[dict]) -> dict[str, list[dict]]:
     groups: dict[str, list[dict]] = {level: [] for level in LEVELS}
     for record in records:
         if record["ok"]:
-            groups.setdefault(record["public"]["level"], []).append(record)
+            groups.setdefault(final_level(record["public"]), []).append(record)
     return groups
 
 
@@ -113,7 +113,9 @@ def key_figures_md(run: dict, records: list[dict]) -> str:
     year = run.get("edition", {}).get("data_year")
     rows = []
     for level, members in level_counts(records).items():
-        names = ", ".join(f"[{md_escape(r['name'])}]({page_link(year, r['country'])})" for r in members)
+        names = ", ".join(f"[{md_escape(r['name'])}]({page_link(year, r['country'])})"
+                          + (f" (the method proposed: {md_escape(r['public']['level'])})"
+                             if r["public"]["level"] != level else "") for r in members)
         rows.append([md_escape(level), str(len(members)), share_text(len(members), len(assessed)), names or "–"])
     decisions = sum(int(r["public"].get("return_decisions") or 0) for r in assessed)
     failed = len(records) - len(assessed)

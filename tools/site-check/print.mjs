@@ -1,0 +1,159 @@
+// Prints pages of a rendered site, and generated HTML pages, to PDF with headless Chromium: the engine
+// of the restricted Council document (lib/readmission/document.py drives it; docs/document.md).
+//
+//   node tools/site-check/print.mjs SITE_DIR [--workers N]
+//
+// Reads one JSON batch per line on stdin, {"jobs": [JOB, ...]}, prints every job of the batch (N at a
+// time, in one browser session kept for all batches) and answers with one JSON line per batch,
+// {"results": [{out, landscape, blocked, error}]}. It exits when stdin closes. A JOB is
+//   {page: "path/in/site.html" | html: "<!doctype html>...", out: "/abs/file.pdf",
+//    header: "RESTRICTED", footer: "text", draft: "" | "DRAFT, not reviewed",
+//    orientation: "auto" | "portrait" | "landscape", body: true when the whole body is printed}
+// A site page is reduced to its <main id="quarto-document-content">; "auto" turns a page landscape only
+// when one of its tables is still wider than an A4 portrait page with the print style below.
+// The site is served on 127.0.0.1 only; any request to another host is refused and reported.
+// Needs `npm ci` here and Debian's chromium (CHROMIUM=/path overrides /usr/bin/chromium).
+import { createServer } from "node:http";
+import { readFile, stat } from "node:fs/promises";
+import { createInterface } from "node:readline";
+import path from "node:path";
+import { chromium } from "playwright-core";
+
+const TYPES = { ".html": "text/html", ".css": "text/css", ".js": "text/javascript", ".json": "application/json",
+  ".png": "image/png", ".svg": "image/svg+xml", ".woff": "font/woff", ".woff2": "font/woff2", ".ico": "image/x-icon" };
+const MARGIN = { top: "17mm", bottom: "17mm", left: "14mm", right: "14mm" };
+const A4_MM = { short: 210, long: 297 };
+const PX_PER_MM = 96 / 25.4;
+const PRINT_CSS = `
+  html, body { background: #fff !important; }
+  body.rm-print { margin: 0 !important; padding: 0 !important; font-size: 10pt; line-height: 1.35; }
+  body.rm-print main { display: block !important; margin: 0 !important; padding: 0 !important;
+    max-width: none !important; width: auto !important; }
+  body.rm-print h1 { font-size: 17pt; } body.rm-print h2 { font-size: 13pt; margin-top: 1.1em; }
+  body.rm-print h3 { font-size: 11pt; } h1, h2, h3, h4, caption { break-after: avoid; }
+  div[role=region] { overflow: visible !important; max-height: none !important; padding: 4px 0 !important; }
+  table { width: 100% !important; table-layout: auto !important; font-size: 7.5pt !important; }
+  table th, table td { padding: 2px 3px !important; font-size: inherit !important; word-break: break-word; }
+  table .rm-right { white-space: nowrap; word-break: normal; }
+  thead { display: table-header-group; } tr, figure, img, blockquote { break-inside: avoid; }
+  img { max-width: 100% !important; width: auto !important; height: auto !important; }
+  .cell-output-display { overflow: visible !important; }
+  pre, code { white-space: pre-wrap !important; word-break: break-word; }
+  .rm-draft { position: fixed; top: 42%; left: -10%; width: 120%; text-align: center; z-index: 1000;
+    transform: rotate(-35deg); font: bold 54pt sans-serif; color: rgba(190, 0, 0, 0.13); pointer-events: none; }`;
+
+function serve(root) {
+  const server = createServer(async (req, res) => {
+    const file = path.join(root, path.normalize(decodeURIComponent(new URL(req.url, "http://x").pathname)));
+    try {
+      if (!file.startsWith(root + path.sep) || !(await stat(file)).isFile()) throw new Error("no file");
+      const body = await readFile(file);
+      res.writeHead(200, { "content-type": TYPES[path.extname(file)] || "application/octet-stream" });
+      res.end(body);
+    } catch {
+      res.writeHead(404);
+      res.end("not found");
+    }
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+}
+
+function band(text, where) {  // a header or footer line of Chromium's page template
+  const esc = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  return `<div style="width:100%;margin:0 14mm;font:8pt sans-serif;color:#000;display:flex;${where}">
+    <span style="font-weight:bold;color:#b00000;letter-spacing:0.08em">${esc(text[0])}</span>
+    <span style="margin-left:2em">${esc(text[1] || "")}</span></div>`;
+}
+
+async function keepMain(tab, draft) {  // the page's own content only; local links become plain text
+  await tab.evaluate((draftText) => {
+    const main = document.querySelector("main#quarto-document-content");
+    if (!main) throw new Error("no <main id=quarto-document-content> in this page");
+    document.body.replaceChildren(main);
+    document.body.className = "rm-print";
+    main.querySelectorAll("details.code-fold, .code-copy-button, .anchorjs-link, script").forEach((e) => e.remove());
+    for (const a of main.querySelectorAll("a[href]")) {
+      if (new URL(a.href, location.href).origin === location.origin) a.removeAttribute("href");
+    }
+    if (draftText) {
+      const mark = document.createElement("div");
+      mark.className = "rm-draft";
+      mark.setAttribute("aria-hidden", "true");
+      mark.textContent = draftText;
+      document.body.append(mark);
+    }
+  }, draft || "");
+}
+
+async function tooWide(tab) {  // a table wider than A4 portrait's text width, once styled for print
+  await tab.setViewportSize({ width: Math.floor((A4_MM.short - 28) * PX_PER_MM), height: 1000 });
+  return await tab.evaluate(() => [...document.querySelectorAll("table")]
+    .some((t) => t.getBoundingClientRect().width > document.body.clientWidth + 1));
+}
+
+async function printJob(tab, base, job, blocked) {
+  await tab.emulateMedia({ media: "print" });
+  await tab.setViewportSize({ width: Math.floor((A4_MM.short - 28) * PX_PER_MM), height: 1000 });
+  if (job.page) {
+    const response = await tab.goto(`${base}/${job.page}`, { waitUntil: "load" });
+    if (!response || response.status() !== 200) throw new Error(`HTTP ${response && response.status()} for ${job.page}`);
+    await keepMain(tab, job.draft);
+  } else {
+    await tab.setContent(job.html, { waitUntil: "load" });
+  }
+  await tab.addStyleTag({ content: PRINT_CSS });
+  await tab.evaluate(() => document.fonts.ready);
+  const landscape = job.orientation === "landscape" || (job.orientation === "auto" && await tooWide(tab));
+  await tab.pdf({ path: job.out, format: "A4", landscape, printBackground: true, margin: MARGIN,
+    displayHeaderFooter: true, headerTemplate: band([job.header, job.draft], "justify-content:center"),
+    footerTemplate: band([job.header, job.footer], "justify-content:flex-start") });
+  return { out: job.out, landscape, blocked: [...blocked], error: "" };
+}
+
+async function worker(browser, base, queue, results) {
+  const context = await browser.newContext({ viewport: { width: 680, height: 1000 } });
+  const blocked = new Set();
+  await context.route("**/*", (route) => {
+    const url = route.request().url();
+    if (url.startsWith(`${base}/`) || url.startsWith("data:") || url === "about:blank") return route.continue();
+    blocked.add(url);
+    return route.abort();
+  });
+  const tab = await context.newPage();
+  tab.setDefaultTimeout(120000);
+  for (let next = queue.shift(); next; next = queue.shift()) {
+    blocked.clear();
+    try {
+      results[next.index] = await printJob(tab, base, next.job, blocked);
+    } catch (e) {
+      results[next.index] = { out: next.job.out, landscape: false, blocked: [...blocked], error: String(e.message || e) };
+    }
+  }
+  await context.close();
+}
+
+const args = process.argv.slice(2);
+const siteDir = args[0];
+const workers = Math.max(1, Number(args[args.indexOf("--workers") + 1]) || 2);
+if (!siteDir) {
+  console.error("usage: node print.mjs SITE_DIR [--workers N]  (JSON batches on stdin, one a line)");
+  process.exit(2);
+}
+const server = await serve(path.resolve(siteDir));
+const base = `http://127.0.0.1:${server.address().port}`;
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"] });
+try {
+  for await (const line of createInterface({ input: process.stdin })) {
+    if (!line.trim()) continue;
+    const jobs = JSON.parse(line).jobs;
+    const queue = jobs.map((job, index) => ({ job, index }));
+    const results = new Array(jobs.length);
+    await Promise.all(Array.from({ length: Math.min(workers, jobs.length) }, () => worker(browser, base, queue, results)));
+    process.stdout.write(JSON.stringify({ results }) + "\n");
+  }
+} finally {
+  await browser.close();
+  server.close();
+}
