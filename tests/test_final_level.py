@@ -70,3 +70,23 @@ def test_the_listing_and_the_headline_show_the_final_level_and_the_methods(iraq,
     presentation.overview(assessed)
     assert shown[0].startswith(f"**Iraq (IQ), data year 2016: {LEVEL_AVERAGE}.** (the rating method proposed: "
                                f"{iraq.level.level})")
+
+
+def test_a_withheld_figure_reads_withheld_across_editions_not_n_a():
+    """Withheld is not missing (issue 25, item 4): the across-editions table says suppressed."""
+    from readmission.disclosure import SUPPRESSED
+    from readmission.tables import table_html
+
+    withheld = public("IQ", LEVEL_POOR)
+    withheld.update(eu_acceptance_rate={"rate": None, "suppressed": "fewer than 3 states contribute"},
+                    eu_issuance_rate={"rate": 0.2}, cooperation_items=[{"item": "identification", "mean_answer": None}])
+    missing = public("IQ", LEVEL_POOR)  # an edition without the figure at all
+    records = [history.EditionRecord(2015, {}, {"IQ": missing}, None),
+               history.EditionRecord(2016, {}, {"IQ": withheld}, None)]
+    trajectory = history.country_trajectory(records, "IQ")
+    assert trajectory["acceptance_rate_suppressed"].tolist() == ["", "fewer than 3 states contribute"]
+    assert trajectory["mean_answer_suppressed"].tolist()[1] == history.ANSWERS_WITHHELD
+    html = table_html(trajectory, "trajectory", "IQ")
+    rows = html.split("<tr>")[2:]
+    assert SUPPRESSED not in rows[0] and rows[1].count(SUPPRESSED) == 2  # acceptance and mean answer
+    assert "_suppressed" not in html.split("<tbody")[0]  # the reasons are not columns of their own

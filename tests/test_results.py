@@ -57,3 +57,18 @@ def test_written_files_keep_the_parts_apart_and_the_public_views_drop_the_restri
     public_csv = pd.read_csv(io.StringIO(audience_rows(csv_path.read_text(encoding="utf-8"), "public")))
     assert set(public_csv["audience"]) == {"public"}
     assert len(public_csv) == int((tidy_rows(iraq)["audience"] == "public").sum())
+
+
+def test_each_indicator_name_in_the_downloads_states_the_unit_of_its_value(iraq):
+    """Rates are fractions in the files: their names say so, never "(%)" (issue 25, item 3)."""
+    from readmission.results import tidy_rows
+    from readmission.vocabulary import term
+
+    rows = tidy_rows(iraq)
+    rates = rows[rows["indicator"].map(lambda c: term(c).kind) == "rate"]
+    assert not rates.empty and not rows["indicator_name"].str.contains("(%)", regex=False).any()
+    assert rates["indicator_name"].str.endswith("(fraction, 1 = 100 %)").all()
+    at = rows[rows["reporting_state"] == "AT"].set_index("indicator")["value"].astype(float)
+    assert at["effective_return_rate"] == at["returns"] / at["return_decisions"]  # the fraction, not percent
+    counts = rows[rows["indicator"] == "return_decisions"]
+    assert (counts["indicator_name"] == "Return decisions (persons)").all()

@@ -58,6 +58,9 @@ def load_history(project: Project, up_to: int, audience: str = "public") -> list
 
 # ---- one country across editions ----
 
+ANSWERS_WITHHELD = "every item's mean answer withheld under the disclosure rules"
+
+
 def _rate(result: dict, key: str) -> float | None:
     value = (result.get(key) or {}).get("rate")
     return None if value is None else float(value)
@@ -94,6 +97,11 @@ def trajectory_row(record: EditionRecord, country: str) -> dict:
                     "acceptance_rate": _rate(result, "eu_acceptance_rate"),
                     "issuance_rate": _rate(result, "eu_issuance_rate"),
                     "mean_answer": mean_answer(result),
+                    # withheld is not missing: a figure the disclosure rules withheld reads so, with its rule
+                    "acceptance_rate_suppressed": (result.get("eu_acceptance_rate") or {}).get("suppressed") or "",
+                    "issuance_rate_suppressed": (result.get("eu_issuance_rate") or {}).get("suppressed") or "",
+                    "mean_answer_suppressed": ANSWERS_WITHHELD if result.get("cooperation_items")
+                    and mean_answer(result) is None else "",
                     "instrument": instrument(result["strongest_instrument"]) if result.get("strongest_instrument")
                     else None,
                     "rcms": result.get("rcms_status") or ("in place" if result.get("rcms_in_place") else "none")})
@@ -103,7 +111,8 @@ def trajectory_row(record: EditionRecord, country: str) -> dict:
 def country_trajectory(history: list[EditionRecord], country: str) -> pd.DataFrame:
     """A country's row in every edition of `history`: selected or not and why, level, indicators, context."""
     columns = ["edition", "selection", "level", "method_level", "return_decisions", "eu_return_rate",
-               "acceptance_rate", "issuance_rate", "mean_answer", "instrument", "rcms"]
+               "acceptance_rate", "issuance_rate", "mean_answer", "instrument", "rcms", "acceptance_rate_suppressed",
+               "issuance_rate_suppressed", "mean_answer_suppressed"]
     table = pd.DataFrame([trajectory_row(r, country) for r in history], columns=columns)
     # the method's level beside the final one, where an analyst's assessed level differs from it
     return table if table["method_level"].notna().any() else table.drop(columns="method_level")

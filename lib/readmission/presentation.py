@@ -260,7 +260,10 @@ def trajectory(project, a, inputs):
         text(earlier_editions(a.name, a.country, years))
     if len(table_) == 1:
         text(f"This is the first edition run for {a.name} in this project: later editions add a row each.")
-    table(table_, "trajectory", f"{a.name} in every edition so far")
+    withheld = any(table_[c].fillna("").astype(bool).any() for c in table_.columns if c.endswith("_suppressed"))
+    table(table_, "trajectory", f"{a.name} in every edition so far",
+          notes=(f"{SUPPRESSED}: an EU-level figure withheld under the disclosure rules (Methodology); "
+                 "n/a: not available.",) if withheld else ())
     return table_
 
 

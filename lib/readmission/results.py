@@ -112,7 +112,7 @@ def tidy_rows(a: CountryAssessment) -> pd.DataFrame:
     table = pd.concat(frames + [eu], ignore_index=True)
     table.insert(0, "country", a.country)
     table.insert(1, "year", a.year)
-    table.insert(4, "indicator_name", table["indicator"].map(lambda c: term(c).header))
+    table.insert(4, "indicator_name", table["indicator"].map(lambda c: term(c).file_header))
     return table.dropna(subset=["value"]).reset_index(drop=True)
 
 

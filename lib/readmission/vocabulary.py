@@ -38,6 +38,11 @@ class Term:
     def header(self) -> str:
         return f"{self.label} ({self.unit})" if self.unit else self.label
 
+    @property
+    def file_header(self) -> str:
+        """The name in the downloadable files, whose rates are fractions (0.507 for 50.7 %)."""
+        return f"{self.label} (fraction, 1 = 100 %)" if self.kind == "rate" else self.header
+
 
 def _counts(unit: str, **labels: str) -> dict[str, Term]:
     return {key: Term(label, unit, "count") for key, label in labels.items()}

@@ -33,7 +33,7 @@ const PRINT_CSS = `
   body.rm-print h3 { font-size: 11pt; } h1, h2, h3, h4, caption { break-after: avoid; }
   div[role=region] { overflow: visible !important; max-height: none !important; padding: 4px 0 !important; }
   table { width: 100% !important; table-layout: auto !important; font-size: 7.5pt !important; }
-  table th, table td { padding: 2px 3px !important; font-size: inherit !important; word-break: break-word; }
+  table th, table td { padding: 2px 3px !important; font-size: inherit !important; overflow-wrap: break-word; }
   table .rm-right { white-space: nowrap; word-break: normal; }
   thead { display: table-header-group; } tr, figure, img, blockquote { break-inside: avoid; }
   img { max-width: 100% !important; width: auto !important; height: auto !important; }
