@@ -86,3 +86,43 @@ def test_candidates_are_in_the_restricted_site_only(decided):
     assert not list(public.rglob("candidates*"))
     texts = [p.read_text(errors="replace") for p in public.rglob("*") if p.is_file() and p.suffix in (".html", ".json")]
     assert not any("candidates.html" in t or "25a(5) candidates" in t for t in texts)
+
+
+def test_signoff_is_required_of_the_editions_the_setting_names(tmp_path, monkeypatch):
+    """By default only the latest edition on the site must be signed off (issue 25, item 9)."""
+    from readmission.audit import signoff_editions
+    from readmission.errors import InputError
+    from readmission.project import Project
+
+    project = Project(tmp_path)
+    (tmp_path / "params").mkdir()
+    assert signoff_editions(project, [2014, 2015, 2016]) == [2016]  # no settings file: the latest
+    setting = tmp_path / "params" / "publication.yml"
+    for value, expected in (("latest", [2016]), ("all", [2014, 2015, 2016]), ("[2015, 2019]", [2015])):
+        setting.write_text(f"signoff_required: {value}\n")
+        assert signoff_editions(project, [2014, 2015, 2016]) == expected, value
+    setting.write_text("signoff_required: lastest\n")
+    with pytest.raises(InputError, match=r"publication.yml.*signoff_required.*'lastest'"):
+        signoff_editions(project, [2016])
+
+
+def test_misnamed_or_invalid_country_settings_stop_the_run_before_any_country(tmp_path, monkeypatch):
+    """IQ.yaml, iq.yml or ZZ.yml would be silently ignored, a bad date would become a failure page:
+    the run names each file and what is expected, and runs nothing (issue 25, item 9)."""
+    from conftest import make_project, run_fixture
+    from readmission.errors import InputError
+
+    project = make_project(tmp_path / "p")
+    monkeypatch.setenv("READMISSION_ROOT", str(project.root))
+    folder = project.params / "countries"
+    for name in ("IQ.yaml", "iq.yml", "ZZ.yml"):
+        (folder / name).write_text("note: checked\n")
+    (folder / "MA.yml").write_text(entry(LEVELS[0], reviewed=False).replace("2017-03-01", "2017-13-01"))
+    with pytest.raises(InputError) as failure:
+        run_fixture(project)
+    text = str(failure.value)
+    assert f"{folder}/IQ.yaml: not read: a country's settings file is named exactly <CODE>.yml (expected IQ.yml)" in text
+    assert f"{folder}/iq.yml: not read" in text and "(expected IQ.yml)" in text
+    assert f"{folder}/ZZ.yml: not read" in text and "CODE a Eurostat country code" in text
+    assert f"{folder}/MA.yml, row 7: not valid YAML" in text
+    assert not public_tree(project).countries.exists()  # no country ran, no failure page

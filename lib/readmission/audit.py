@@ -58,3 +58,22 @@ def unsigned(project: Project, audience: str, years: list[int] | None = None) ->
         if codes:
             missing[year] = codes
     return missing
+
+
+def signoff_editions(project: Project, published: list[int]) -> list[int]:
+    """The editions that must be signed off before publication (params/publication.yml,
+    `signoff_required`: latest, all, or data years; by default the latest edition on the site)."""
+    from .errors import InputError
+    from .params import read_yaml_mapping
+
+    path = project.params / "publication.yml"
+    setting = read_yaml_mapping(path).get("signoff_required", "latest") if path.exists() else "latest"
+    if setting == "latest":
+        return published[-1:]
+    if setting == "all":
+        return list(published)
+    if isinstance(setting, list) and all(isinstance(y, int) and not isinstance(y, bool) for y in setting):
+        return sorted(set(setting) & set(published))
+    raise InputError.single(path, f"expected latest, all or a list of data years, got {str(setting)[:40]!r}",
+                            field="signoff_required")
+

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import runkeys
+from .errors import InputError
 from .layout import RUN_RECORD, OutputTree
 from .outputs import EnvironmentFault, OutputError, environment_fault, write_json, write_text_atomic
 from .params import Edition, load_method
@@ -242,8 +243,12 @@ def run_edition(project: Project, request: RunRequest, progress=None, on_start=N
             on_start(0, len(done))
         return RunReport(edition, done, [], done, [], tree.summary,
                          ["nothing changed since the last run: outputs kept as they are"])
+    from .judgement import country_settings_problems
     from .pipeline import Workers
 
+    problems = country_settings_problems(project)  # every analyst entry valid before any country runs
+    if problems:
+        raise InputError(problems)
     # the workers and their kernels start now and boot while the inputs load; they end if these fail.
     # After a complete earlier run few countries usually change: this process's kernel does them.
     expect_few = not request.force and (runkeys.keys_dir(tree.countries) / "summary.key").exists()

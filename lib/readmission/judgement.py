@@ -127,3 +127,29 @@ def direction(method_level: str, assessed_level: str, levels: list[str]) -> str:
     if method_level == assessed_level or method_level not in ranked or assessed_level not in ranked:
         return "same" if method_level == assessed_level else "not comparable"
     return "better" if ranked.index(assessed_level) < ranked.index(method_level) else "worse"
+
+
+def country_settings_problems(project) -> list[Problem]:
+    """Every problem of params/countries/: a file not named exactly <CODE>.yml for a known country
+    (it would be silently ignored, and its page would say "No analyst entry"), and every invalid
+    entry of the files that are. Checked before a run starts any country."""
+    from .data.codes import is_country
+    from .errors import InputError
+    from .params import load_country_params
+
+    folder = project.params / "countries"
+    problems = []
+    for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+        if path.name.startswith(".") or path.name.lower() == "readme.md":
+            continue
+        code = path.name.split(".")[0]
+        if path.name != f"{code}.yml" or not is_country(code):
+            expected = f"{code.upper()}.yml" if is_country(code.upper()) else "<CODE>.yml, CODE a Eurostat country code"
+            problems.append(Problem(str(path), "not read: a country's settings file is named exactly "
+                                    f"<CODE>.yml (expected {expected})"))
+            continue
+        try:
+            load_country_params(project, code)
+        except InputError as exc:
+            problems += exc.problems
+    return problems

@@ -303,10 +303,14 @@ def render_restricted(project: Project, year: int, exe: str) -> Rendered:
 
 
 def check_signoff(project: Project, audience: str, year: int | None) -> None:
-    """Refuse to publish while a country of the site has no reviewer's sign-off, naming them."""
-    from .audit import unsigned
+    """Refuse to publish while a country of an edition that must be signed off (the restricted
+    site's edition; on the public site those of params/publication.yml) has no reviewer's sign-off."""
+    from .audit import signoff_editions, unsigned
+    from .layout import published_editions
 
-    missing = unsigned(project, audience, [year] if audience == RESTRICTED and year else None)
+    years = [year] if audience == RESTRICTED and year else \
+        signoff_editions(project, published_editions(project, audience))
+    missing = unsigned(project, audience, years) if years else {}
     if missing:
         listed = "; ".join(f"edition {y}: {', '.join(codes)}" for y, codes in sorted(missing.items()))
         raise RenderError(f"--require-signoff: {sum(map(len, missing.values()))} countries lack "
