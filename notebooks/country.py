@@ -50,8 +50,7 @@ states, public, confidential = inputs.states, inputs.public, inputs.confidential
 if a.public_synthetic:
     show.banner("SYNTHETIC TEST FIXTURE: the public statistics on this page are invented")
 show.banner(a.synthetic_label)
-if outside_selection:
-    show.outside_selection(inputs, country)
+outside = show.outside_selection(inputs, country) if outside_selection else ""
 show.review_banner(a)
 show.overview(a)
 
@@ -252,5 +251,5 @@ show.figure_caption(charts.trajectory_finding(across))
 # %%
 #| echo: false
 if results_dir:
-    write_results(a, inputs, Path(results_dir))
+    write_results(a, inputs, Path(results_dir), outside_selection=outside)
 show.downloads(a.country)

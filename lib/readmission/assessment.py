@@ -68,7 +68,7 @@ def trend_table(inputs: AssessmentInputs, country: str) -> pd.DataFrame:
 def per_state_indicators(rates: pd.DataFrame, requests: pd.DataFrame, answers: pd.DataFrame) -> pd.DataFrame:
     """One row per reporting state with every rating component beside the return decisions."""
     table = rates[["reporting_state", "return_decisions", "returns", "effective_return_rate",
-                   "forced_returns", "rating_return_rate", "small_numbers"]]
+                   "forced_returns", "rating_return_rate", "rating_return_basis", "small_numbers"]]
     table = table.merge(requests[["reporting_state", "readmission_requests_submitted",
                                   "readmission_requests_accepted", "acceptance_rate", "issuance_rate",
                                   "days_to_travel_document"]], on="reporting_state", how="left")

@@ -25,7 +25,7 @@ CONFIDENTIAL_COLUMNS = frozenset({  # per-state confidential values and their de
     "readmission_requests_submitted", "readmission_requests_accepted", "travel_documents_issued",
     "forced_returns", "forced_return_rate", "days_to_travel_document", "rating_return_rate",
     "acceptance_rate", "issuance_rate", "practical_cooperation", "items_answered", "score",
-    "rating", "accepted_exceed_submitted", *ITEMS,  # and the (d) questionnaire items
+    "rating", "accepted_exceed_submitted", "rating_return_basis", *ITEMS,  # and the (d) questionnaire items
 })
 NAMED_IN_OUTPUT = frozenset({  # column names that only a per-state table would show a reader
     "readmission_requests_submitted", "readmission_requests_accepted", "travel_documents_issued",

@@ -69,6 +69,8 @@ def front_matter(results: dict, audience: str) -> dict:
         matter["description"] = DESIGNATION_FOOTNOTES[public["country"]]
     if public["synthetic_label"]:
         matter["subtitle"] = public["synthetic_label"]
+    if public.get("outside_selection"):
+        matter["outside-selection"] = public["outside_selection"]
     return matter
 
 

@@ -45,16 +45,18 @@ def banner(label: str) -> None:
              "must not be read as real Member State data.")
 
 
-def outside_selection(inputs, country: str) -> None:
-    """A banner for a page run with --outside-selection: the country is not in the edition, and why."""
+def outside_selection(inputs, country: str) -> str:
+    """A banner for a page run with --outside-selection: the country is not in the edition, and why
+    (returned, so that the results file and the listing carry the mark too)."""
     from .selection import outside_reason, select_countries
 
     selection = select_countries(inputs.edition, inputs.public.decisions.observations, inputs.reference,
                                  inputs.method.near_miss_share)
     why = outside_reason(selection, country)
     if why:
-        text(f"> **⚠ Outside the selection.** {why}. This page was run on request "
-             "(`--outside-selection`); it is not part of the edition's assessment.")
+        text(f"> **⚠ Outside the selection.** {why}. This page was run on request; it is not part of "
+             "the edition's assessment.")
+    return why or ""
 
 
 def formula_text(name: str, aggregate: AggregateRate, numerator: str, denominator: str) -> str:
@@ -162,8 +164,11 @@ def context(a, inputs) -> None:
         if frame is None:
             text(f"{caption}: not available in the inputs.")
         else:
-            table(frame[frame["year"].between(first, last)], table_id, f"{caption}, {first}-{last}"
-                  + (f" ({a.year + 1}-{last}: after the data year, shown as context)" if last > a.year else ""))
+            shown = frame[frame["year"].between(first, last)]
+            absent = [str(y) for y in range(first, last + 1) if y not in set(shown["year"].astype(int))]
+            table(shown, table_id, f"{caption}, {first}-{last}"
+                  + (f" ({a.year + 1}-{last}: after the data year, shown as context)" if last > a.year else ""),
+                  notes=(f"No data in the inputs for {', '.join(absent)}.",) if absent else ())
     text(f"**EU readmission instruments in force on {on}** (strongest: {instrument(a.strongest_instrument)})"
          + ("" if not a.instruments.empty else ": none."))
     if not a.instruments.empty:

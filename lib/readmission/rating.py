@@ -43,6 +43,8 @@ def rate_state(record: dict, method: Method) -> dict:
     row = {STATE: record[STATE], "concerned": bool(concerned), "components_used": len(present),
            "score": score, "rating": state_rating(score, method)}
     row.update({f"score_{n}": s for n, s in scores.items()})
+    if "rating_return_basis" in record:  # which return rate entered: forced (confidential) or effective
+        row["rating_return_basis"] = record["rating_return_basis"]
     return row
 
 

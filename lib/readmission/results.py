@@ -116,11 +116,14 @@ def tidy_rows(a: CountryAssessment) -> pd.DataFrame:
     return table.dropna(subset=["value"]).reset_index(drop=True)
 
 
-def write_results(a: CountryAssessment, inputs: AssessmentInputs, folder: Path) -> tuple[Path, Path]:
-    """Write <CODE>.json and <CODE>.csv into `folder` (atomically); return their paths."""
+def write_results(a: CountryAssessment, inputs: AssessmentInputs, folder: Path,
+                  outside_selection: str = "") -> tuple[Path, Path]:
+    """Write <CODE>.json and <CODE>.csv into `folder` (atomically); return their paths. A country run
+    outside the edition's selection carries the reason in its public results (and so in the listing)."""
     folder = Path(folder)
     json_path, csv_path = folder / f"{a.country}.json", folder / f"{a.country}.csv"
-    write_json(json_path, {"format": RESULTS_FORMAT, "public": public_results(a),
+    public = {**public_results(a), "outside_selection": outside_selection}
+    write_json(json_path, {"format": RESULTS_FORMAT, "public": public,
                            "restricted": restricted_results(a), "provenance": provenance(inputs)})
     write_csv(csv_path, tidy_rows(a))
     return json_path, csv_path

@@ -1,6 +1,6 @@
-"""One level: the final level (assessed where recorded, else the method's) is what every count,
-listing, key figure, headline and history uses, and the method's is shown beside it where the two
-differ (issue 25, item 1)."""
+"""Every figure and decision means the same thing wherever it appears (issue 25): one final level
+(assessed where recorded, else the method's) for every count, listing, key figure, headline and
+history, with the method's beside it where the two differ; withheld is not missing; marks travel."""
 
 from __future__ import annotations
 
@@ -90,3 +90,59 @@ def test_a_withheld_figure_reads_withheld_across_editions_not_n_a():
     rows = html.split("<tr>")[2:]
     assert SUPPRESSED not in rows[0] and rows[1].count(SUPPRESSED) == 2  # acceptance and mean answer
     assert "_suppressed" not in html.split("<tbody")[0]  # the reasons are not columns of their own
+
+
+def test_a_country_run_outside_the_selection_carries_the_mark_in_its_results_and_the_listing(iraq, tmp_path):
+    """Not only in its banner (issue 25, item 8)."""
+    import json
+    from pathlib import Path
+
+    from conftest import REPO, fixture_inputs
+    from readmission.pipeline import front_matter
+    from readmission.project import Project
+    from readmission.results import write_results
+
+    json_path, _ = write_results(iraq, fixture_inputs(Project(REPO)), tmp_path,
+                                 outside_selection="IQ is outside the selection of edition 2016")
+    results = json.loads(Path(json_path).read_text())
+    assert results["public"]["outside_selection"] == "IQ is outside the selection of edition 2016"
+    assert front_matter(results, "public")["outside-selection"] == results["public"]["outside_selection"]
+    write_results(iraq, fixture_inputs(Project(REPO)), tmp_path)
+    assert "outside-selection" not in front_matter(json.loads(Path(json_path).read_text()), "public")
+    template = (REPO / "countries-listing.ejs").read_text()
+    assert 'item["outside-selection"]' in template and "outside the selection" in template
+
+
+def test_every_year_of_a_context_window_is_shown_or_its_absence_stated(iraq, monkeypatch):
+    shown = []
+    monkeypatch.setattr(presentation, "display", lambda obj: shown.append(obj.data))
+    asylum = iraq.asylum[iraq.asylum["year"] != 2014]  # a year the window holds, gone from the data
+    presentation.context(dataclasses.replace(iraq, asylum=asylum), type("I", (), {
+        "method": type("M", (), {"context_before": 4, "context_after": 1})(),
+        "edition": type("E", (), {"reference_date": "2016-12-31"})()})())
+    table = next(s for s in shown if "table-asylum" in s)
+    assert "No data in the inputs for " in table and "2014" in table.split("No data in the inputs for ")[1]
+
+
+def test_the_restricted_rating_table_says_which_return_rate_entered_for_each_state(iraq):
+    """Forced-return rate (confidential) or effective return rate (public): per state, restricted
+    only (issue 25, item 7)."""
+    from conftest import REPO
+    from readmission.assessment import forced_returns, rating_indicators
+    from readmission.gate import CONFIDENTIAL_COLUMNS
+    from readmission.rating import rate_states
+
+    from conftest import fixture_inputs
+    from readmission.project import Project
+
+    inputs = fixture_inputs(Project(REPO))
+    forced = forced_returns(inputs.confidential.statistics, "IQ", 2016)
+    ratings = rate_states(rating_indicators(iraq.return_rates, forced, iraq.requests, iraq.answers), inputs.method)
+    bases = dict(zip(ratings["reporting_state"], ratings["rating_return_basis"]))
+    decisions = dict(zip(iraq.return_rates["reporting_state"], iraq.return_rates["return_decisions"]))
+    rated_on_forced = [s for s in forced["reporting_state"] if (decisions.get(s) or 0) > 0]
+    assert rated_on_forced and {bases[s] for s in rated_on_forced} == {"forced returns (confidential)"}
+    assert "returns to third countries (Eurostat)" in bases.values()
+    assert "rating_return_basis" in CONFIDENTIAL_COLUMNS  # who reported forced returns is confidential
+    methodology = (REPO / "methodology.qmd").read_text()
+    assert "forced-return rate" in methodology and "which one entered" in methodology
