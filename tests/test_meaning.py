@@ -146,3 +146,21 @@ def test_the_restricted_rating_table_says_which_return_rate_entered_for_each_sta
     assert "rating_return_basis" in CONFIDENTIAL_COLUMNS  # who reported forced returns is confidential
     methodology = (REPO / "methodology.qmd").read_text()
     assert "forced-return rate" in methodology and "which one entered" in methodology
+
+
+def test_methodology_defines_every_term_the_pages_use_and_every_page_links_the_glossary():
+    """EU+, final level, withheld, n/a, concerned, rated (issue 25, 'done when')."""
+    import re
+
+    from conftest import REPO
+    from readmission.site_sources import site_metadata
+
+    methodology = (REPO / "methodology.qmd").read_text()
+    glossary = methodology.split("## Glossary {#glossary}")[1].split("\n## ")[0]
+    terms = re.findall(r"^(\S[^\n]*)\n: ", glossary, re.M)
+    for term in ("EU+", "Concerned", "Rated", "Final level", "n/a", "Effective return rate", "Edition"):
+        assert term in terms, term
+    assert any(t.startswith("Suppressed") for t in terms)
+    for audience in ("public", "restricted"):  # the menu is on every page of both sites
+        menu = site_metadata(2016, audience)["website"]["navbar"]["left"]
+        assert {"href": "methodology.qmd#glossary", "text": "Glossary"} in menu

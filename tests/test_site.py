@@ -146,7 +146,7 @@ def test_the_menu_points_findings_at_the_latest_edition(site):
 
     menu = yaml.safe_load((site.root / "_generated" / "site.yml").read_text(encoding="utf-8"))
     assert [item["text"] for item in menu["website"]["navbar"]["left"]] == [
-        "Home", "Findings", "Countries", "Methodology", "Audit"]
+        "Home", "Findings", "Countries", "Methodology", "Audit", "Glossary"]
     assert menu["website"]["navbar"]["left"][1]["href"] == "notebooks/findings/2016.ipynb"
     assert menu["findings-page"] == "/notebooks/findings/2016.ipynb" and menu["restricted"] is False
     restricted = site_metadata(2015, "restricted")

@@ -65,7 +65,8 @@ def site_metadata(latest: int, audience: str, method=None) -> dict:
             {"href": findings_link(latest), "text": "Findings"},
             {"href": "countries.qmd", "text": "Countries"},
             {"href": "methodology.qmd", "text": "Methodology"},
-            {"href": "audit.qmd", "text": "Audit"}]
+            {"href": "audit.qmd", "text": "Audit"},
+            {"href": "methodology.qmd#glossary", "text": "Glossary"}]
     if audience != "public":
         left.append({"href": CANDIDATES_PAGE, "text": "Candidates"})
     return {"findings-page": "/" + findings_link(latest), "restricted": audience != "public",
