@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 from readmission import charts, cooperation, presentation as show
 from readmission import indicators as ind
 from readmission.assessment import REQUEST_COUNTS, assess_country, forced_returns, rating_indicators, trend_table
-from readmission.disclosure import common_states, confidential_rate
+from readmission.disclosure import aggregate_states, confidential_rate, left_out_text, states_without_decisions
 from readmission.inputs import load_inputs
 from readmission.params import load_country_params, load_edition, load_method
 from readmission.project import Project
@@ -116,7 +116,7 @@ show.figure_caption(charts.rate_finding(rates, eu.rate))
 # Article 25a(2)(c): readmission requests accepted as a share of those submitted
 # (**acceptance rate**), and travel documents issued per request submitted (**issuance rate**).
 # Source: Member States' confidential readmission statistics. Both rates are taken over one common
-# set of states, those reporting every count.
+# set of states: those reporting every count that have return decisions for the data year.
 
 # %%
 #| echo: true
@@ -124,13 +124,14 @@ show.figure_caption(charts.rate_finding(rates, eu.rate))
 #| code-summary: "How this was computed"
 requests = ind.readmission_requests(confidential.statistics, country, year, states)
 submitted, accepted, issued = REQUEST_COUNTS
-shared = common_states(requests, REQUEST_COUNTS)  # one set of states for both rates
+shared = aggregate_states(requests, REQUEST_COUNTS, rates)  # one set of states for both rates
 rules = (method.min_states_for_aggregate, method.dominance_share)
 acceptance = confidential_rate(requests, accepted, submitted, shared, *rules)
 issuance = confidential_rate(requests, issued, submitted, shared, *rules)
 assert (acceptance, issuance) == (a.eu_acceptance, a.eu_issuance)
 show.formula("Acceptance rate", acceptance, "requests accepted", "requests submitted")
 show.formula("Issuance rate", issuance, "travel documents issued", "requests submitted")
+show.text(left_out_text(rates, year))
 show.withheld("readmission statistics")
 
 # %% tags=["restricted"]
@@ -151,7 +152,8 @@ show.table(requests, "requests", f"Readmission requests by reporting state, {yea
 #| code-fold: true
 #| code-summary: "How this was computed"
 answers = cooperation.answers(confidential.questionnaire, country, year, states)
-items = cooperation.item_summary(answers, method.min_states_for_aggregate, method.poor_answer)
+answered = cooperation.without_states(answers, states_without_decisions(rates))  # as for (c)
+items = cooperation.item_summary(answered, method.min_states_for_aggregate, method.poor_answer)
 show.table(items, "items", f"Practical cooperation by item, EU level, {year}",
            notes=(f"An answer at or below {method.poor_answer} counts as poor.",))
 show.withheld("questionnaire answers")

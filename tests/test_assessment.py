@@ -49,7 +49,8 @@ def test_every_reporting_state_has_one_row_of_indicators_and_one_rating(fixture_
 def test_per_state_indicators_keep_states_without_confidential_rows():
     rates = pd.DataFrame({"reporting_state": ["DE", "FR"], "return_decisions": [100, 50], "returns": [30, 0],
                           "effective_return_rate": [0.3, 0.0], "forced_returns": [20, None],
-                          "rating_return_rate": [0.2, 0.0], "small_numbers": [False, True]})
+                          "rating_return_rate": [0.2, 0.0], "small_numbers": [False, True],
+                          "rating_return_basis": ["forced returns (confidential)", "returns to third countries (Eurostat)"]})
     requests = pd.DataFrame({"reporting_state": ["DE"], "readmission_requests_submitted": [10],
                              "readmission_requests_accepted": [5], "acceptance_rate": [0.5],
                              "issuance_rate": [0.4], "days_to_travel_document": [30]})

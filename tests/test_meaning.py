@@ -164,3 +164,26 @@ def test_methodology_defines_every_term_the_pages_use_and_every_page_links_the_g
     for audience in ("public", "restricted"):  # the menu is on every page of both sites
         menu = site_metadata(2016, audience)["website"]["navbar"]["left"]
         assert {"href": "methodology.qmd#glossary", "text": "Glossary"} in menu
+
+
+def test_a_state_without_return_decisions_is_left_out_of_every_figure_and_named(iraq):
+    """Never rated (never concerned), so left out of the confidential EU-level figures too, and the
+    page names it (issue 25, item 2)."""
+    import pandas as pd
+
+    from readmission.assessment import REQUEST_COUNTS
+    from readmission.cooperation import without_states
+    from readmission.disclosure import aggregate_states, common_states, left_out_text, states_without_decisions
+
+    reporting = common_states(iraq.requests, REQUEST_COUNTS)
+    state = reporting[0]
+    rates = iraq.return_rates.copy()
+    rates["return_decisions"] = rates["return_decisions"].astype("Float64")
+    rates.loc[rates["reporting_state"] == state, "return_decisions"] = pd.NA
+    assert state in states_without_decisions(rates)
+    assert aggregate_states(iraq.requests, REQUEST_COUNTS, rates) == [s for s in reporting if s != state]
+    assert state not in set(without_states(iraq.answers, [state])["reporting_state"])
+    named = left_out_text(rates, 2016)
+    assert named.startswith("Left out of this country's EU-level figures of confidential inputs and of the rating: ")
+    assert state in named.split(": ")[1].split(" (")[0].split(", ") and "no return decisions for 2016" in named
+    assert state not in left_out_text(iraq.return_rates, 2016)

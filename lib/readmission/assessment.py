@@ -9,7 +9,7 @@ import pandas as pd
 from . import context, cooperation
 from . import indicators as ind
 from .vocabulary import country_name
-from .disclosure import common_states, confidential_rate
+from .disclosure import aggregate_states, confidential_rate, states_without_decisions
 from .inputs import AssessmentInputs, caveat_notes
 from .judgement import AnalystAssessment, judgement
 from .rating import CountryLevel, component_summary, country_level, rate_states
@@ -101,9 +101,10 @@ def assess_country(inputs: AssessmentInputs, country: str, note: str = "",
     rates = ind.forced_return_rate(rates, forced)
     requests = ind.readmission_requests(stats, country, year, states)
     # one set of states for both (c) rates, so no two published figures differ by one state
-    shared = common_states(requests, REQUEST_COUNTS)
+    shared = aggregate_states(requests, REQUEST_COUNTS, rates)
     rules = (method.min_states_for_aggregate, method.dominance_share)
     answers = cooperation.answers(confidential.questionnaire, country, year, states)
+    answered = cooperation.without_states(answers, states_without_decisions(rates))
     table = per_state_indicators(rates, requests, answers)
     ratings = rate_states(table, method)
     level = country_level(ratings, method)
@@ -120,7 +121,7 @@ def assess_country(inputs: AssessmentInputs, country: str, note: str = "",
         eu_issuance=confidential_rate(requests, "travel_documents_issued",
                                       "readmission_requests_submitted", shared, *rules),
         answers=answers,
-        items=cooperation.item_summary(answers, method.min_states_for_aggregate, method.poor_answer),
+        items=cooperation.item_summary(answered, method.min_states_for_aggregate, method.poor_answer),
         operations=(cooperation.return_operations(public.operations, country, until=year)
                     if public.operations is not None else empty_ops),
         crossings=(context.irregular_crossings(public.crossings, country)

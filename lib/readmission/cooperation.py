@@ -29,6 +29,11 @@ def answered(answer_table: pd.DataFrame) -> pd.DataFrame:
     return answer_table[answer_table[ITEM_COLUMNS].notna().any(axis=1)]
 
 
+def without_states(answers: pd.DataFrame, states: list[str]) -> pd.DataFrame:
+    """The answers without those of `states` (the states left out of a country's EU-level figures)."""
+    return answers[~answers[STATE].isin(states)]
+
+
 def item_summary(answer_table: pd.DataFrame, min_states: int, poor_answer: int) -> pd.DataFrame:
     """Per (d) item: how many states answered, the mean answer, and how many rated it poor.
 

@@ -23,6 +23,28 @@ def common_states(table: pd.DataFrame, columns: list[str]) -> list[str]:
     return sorted(table.loc[table[columns].notna().all(axis=1), STATE])
 
 
+def states_without_decisions(rates: pd.DataFrame) -> list[str]:
+    """Reporting states with no return decisions for the data year in the public data (not
+    available, not 0): never concerned, so never rated, and left out of the country's confidential
+    EU-level figures too, so that every figure of a country covers states the rating could cover."""
+    return sorted(rates.loc[rates["return_decisions"].isna(), STATE])
+
+
+def aggregate_states(table: pd.DataFrame, columns: list[str], rates: pd.DataFrame) -> list[str]:
+    """The states a country's confidential aggregates of `columns` are taken over: those reporting
+    every column (rule c) that have return decisions for the data year."""
+    left_out = set(states_without_decisions(rates))
+    return [state for state in common_states(table, columns) if state not in left_out]
+
+
+def left_out_text(rates: pd.DataFrame, year: int) -> str:
+    """The states left out of every EU-level figure and of the rating, and why ('' when none)."""
+    states = states_without_decisions(rates)
+    return (f"Left out of this country's EU-level figures of confidential inputs and of the rating: "
+            f"{', '.join(states)} (no return decisions for {year} in the public data: not available)."
+            if states else "")
+
+
 def dominated(values: pd.Series, dominance_share: float) -> bool:
     """Rule (b): one contribution is more than `dominance_share` of a positive total."""
     values = pd.to_numeric(values, errors="coerce").dropna()
