@@ -21,7 +21,9 @@ def result(level: str, rate: float, decisions: int, good=3, average=1, poor=0, s
                                   {"item": "laissez_passer", "mean_answer": None}],
             "strongest_instrument": "eu_agreement", "rcms_in_place": True,
             "level_counts": {"states_good": good, "states_average": average, "states_poor": poor},
-            "component_scores": scores or {}, "decisions_trend": trend or []}
+            "component_scores": scores or {}, "decisions_trend": trend or [],
+            "return_rates_by_state": [{"reporting_state": "DE", "return_decisions": decisions,
+                                       "returns": rate * decisions}]}
 
 
 def selection(rows: list[tuple[str, int, str]]) -> pd.DataFrame:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
 from readmission import history, presentation
 from readmission.levels import LEVEL_AVERAGE, LEVEL_POOR, LEVEL_WELL, final_level, level_with_method
 from readmission.site_sources import key_figures_md, level_counts
@@ -187,3 +189,22 @@ def test_a_state_without_return_decisions_is_left_out_of_every_figure_and_named(
     assert named.startswith("Left out of this country's EU-level figures of confidential inputs and of the rating: ")
     assert state in named.split(": ")[1].split(" (")[0].split(", ") and "no return decisions for 2016" in named
     assert state not in left_out_text(iraq.return_rates, 2016)
+
+
+def test_a_return_rate_change_is_taken_over_the_states_common_to_both_editions():
+    """Austria in, Norway out: the change is the one over the states reporting in both, and the
+    basis names who entered and left (issue 25, item 5)."""
+    from readmission.history import EditionRecord, common_rate_change, largest_changes
+
+    def result(rows):
+        decisions = sum(d for _, d, _ in rows)
+        return {"name": "Iran", "return_decisions": decisions, "eu_return_rate": {"rate": sum(r for *_, r in rows) / decisions},
+                "return_rates_by_state": [{"reporting_state": s, "return_decisions": d, "returns": r} for s, d, r in rows]}
+
+    before = result([("DE", 1000, 200), ("NO", 500, 400)])  # EU+ 40.0 %
+    after = result([("DE", 1000, 300), ("AT", 1000, 900)])   # EU+ 60.0 %: +20 points over different states
+    a, b, basis = common_rate_change(before, after)
+    assert (a, b) == (0.2, 0.3) and basis == "the 1 states reporting in both editions; entered: AT; left: NO"
+    table = largest_changes(EditionRecord(2015, {}, {"IR": before}, None), EditionRecord(2016, {}, {"IR": after}, None))
+    rate = table[table["indicator"] == "eu_return_rate"].iloc[0]
+    assert rate["change"] == pytest.approx(0.1) and rate["basis"] == basis

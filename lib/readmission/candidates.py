@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .findings import assessed_level
-from .history import EditionRecord, mean_answer
+from .history import EditionRecord, common_rate_change, mean_answer
 from .levels import LEVEL_POOR, LEVEL_WELL, LEVELS
 from .vocabulary import ITEMS_SHORT, LEVEL_SHORT, instrument, level_key
 
@@ -70,7 +70,7 @@ def improving(public: dict, previous: EditionRecord | None, rate_change: float) 
     now, then = assessed_level(public), assessed_level(before)
     if now in ranked and then in ranked and ranked.index(now) < ranked.index(then):
         return True
-    a, b = _rate(before, "eu_return_rate"), _rate(public, "eu_return_rate")
+    a, b, _ = common_rate_change(before, public)  # over the states reporting in both editions
     return a is not None and b is not None and b - a >= rate_change
 
 

@@ -182,20 +182,45 @@ def level_changes(previous: EditionRecord, current: EditionRecord) -> pd.DataFra
                                        "moved_by"])
 
 
+def _rate_states(result: dict) -> dict[str, tuple[float, float]]:
+    """The states behind a country's EU+ return rate: those with decisions (more than 0) and returns."""
+    return {r["reporting_state"]: (float(r["return_decisions"]), float(r["returns"]))
+            for r in result.get("return_rates_by_state", [])
+            if r.get("return_decisions") not in (None, 0) and r.get("returns") is not None}
+
+
+def common_rate_change(before: dict, after: dict) -> tuple[float | None, float | None, str]:
+    """The EU+ return rate of two editions over the states common to both (a change over different
+    sets of states is not a change), and the basis in words: how many states, which entered or left."""
+    then, now = _rate_states(before), _rate_states(after)
+    common = sorted(then.keys() & now.keys())
+
+    def rate(states: dict) -> float | None:
+        decisions = sum(states[s][0] for s in common)
+        return sum(states[s][1] for s in common) / decisions if decisions else None
+
+    entered, left = sorted(now.keys() - then.keys()), sorted(then.keys() - now.keys())
+    basis = f"the {len(common)} states reporting in both editions" + \
+        (f"; entered: {', '.join(entered)}" if entered else "") + (f"; left: {', '.join(left)}" if left else "")
+    return rate(then), rate(now), basis
+
+
 def largest_changes(previous: EditionRecord, current: EditionRecord, top: int = 5) -> pd.DataFrame:
-    """The largest changes in public indicators (EU+ return rate, return decisions) between editions."""
+    """The largest changes in public indicators between editions: the EU+ return rate over the
+    states common to both editions, and return decisions over all reporting states."""
     rows = []
     for country in sorted(set(previous.results) & set(current.results)):
         before, after = previous.results[country], current.results[country]
-        for indicator, value in (("eu_return_rate", lambda r: _rate(r, "eu_return_rate")),
-                                 ("return_decisions", lambda r: r.get("return_decisions"))):
-            a, b = value(before), value(after)
+        rate_before, rate_now, basis = common_rate_change(before, after)
+        for indicator, a, b, on in (("eu_return_rate", rate_before, rate_now, basis),
+                                    ("return_decisions", before.get("return_decisions"),
+                                     after.get("return_decisions"), "all reporting states in each edition")):
             if a is None or b is None:
                 continue
             change = (b - a) / a if indicator == "return_decisions" and a else b - a
             rows.append({"country": country, "name": after.get("name", country), "indicator": indicator,
-                         "before": a, "now": b, "change": change})
-    frame = pd.DataFrame(rows, columns=["country", "name", "indicator", "before", "now", "change"])
+                         "before": a, "now": b, "change": change, "basis": on})
+    frame = pd.DataFrame(rows, columns=["country", "name", "indicator", "before", "now", "change", "basis"])
     if frame.empty:
         return frame
     frame["size"] = frame["change"].abs()

@@ -102,6 +102,7 @@ TERMS: dict[str, Term] = {
     "method_level": Term("Level proposed by the method"), "review": Term("Review"),
     # Article 25a(5)/(8) candidates (restricted site)
     "rating_return_basis": Term("Return rate entering the rating"),
+    "basis": Term("Compared over"),
     "assessed_level": Term("Assessed level"), "trend": Term("Level in each edition"),
     "main_obstacles": Term("Main obstacles (lowest mean answer)"), "measures": Term("Article 25a measures"),
     "states_rating_poor": Term("States rating cooperation poor"),
