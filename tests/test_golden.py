@@ -101,3 +101,24 @@ def test_nigeria_2022_participating_states_without_frontex():
     assert table.loc[2023, "participating_states"] == 11
     assert cooperation.return_operations(operations, "BD").set_index("year").loc[2023, "participating_states"] == 9
     assert cooperation.return_operations(operations, "GE").set_index("year").loc[2023, "participating_states"] == 13
+
+
+@pytest.mark.parametrize("year, dropped", [(2014, ["JM", "SL", "UZ"]), (2015, ["JM"]), (2016, ["JM", "NP"])])
+def test_the_selection_names_the_countries_that_depend_on_the_united_kingdom(year, dropped):
+    """EU+ and the UK (issue 25, item 6): without the UK among the reporting states these countries
+    would not be selected (counted by hand from migr_eiord, as the issue reports)."""
+    from dataclasses import replace
+
+    from readmission.selection import depends_on_state, edition_state_codes
+
+    project = Project(REPO)
+    edition = load_edition(year, project)
+    reference = load_reference(project.reference)
+    decisions = eurostat.load_return_decisions(SNAPSHOT, eurostat.load_caveats(project.reference)).observations
+    near = load_method(project).near_miss_share
+    selection = select_countries(edition, decisions, reference, near)
+    assert depends_on_state(selection, decisions, reference, near, "UK") == {"enter_without": [],
+                                                                            "leave_without": dropped}
+    without = replace(edition, excluded_states=("UK",))
+    assert "UK" not in edition_state_codes(reference, without) and "UK" in edition_state_codes(reference, edition)
+    assert set(select_countries(without, decisions, reference, near).codes) == set(selection.codes) - set(dropped)

@@ -5,6 +5,7 @@ history, with the method's beside it where the two differ; withheld is not missi
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 
@@ -208,3 +209,33 @@ def test_a_return_rate_change_is_taken_over_the_states_common_to_both_editions()
     table = largest_changes(EditionRecord(2015, {}, {"IR": before}, None), EditionRecord(2016, {}, {"IR": after}, None))
     rate = table[table["indicator"] == "eu_return_rate"].iloc[0]
     assert rate["change"] == pytest.approx(0.1) and rate["basis"] == basis
+
+
+def test_the_reporting_states_are_an_edition_setting_with_its_legal_basis(tmp_path):
+    from readmission.errors import InputError
+    from readmission.params import REPORTING_BASIS, parse_edition
+
+    edition = parse_edition(tmp_path / "2016.yml", {"data_year": 2016, "excluded_states": ["UK"]})
+    assert edition.excluded_states == ("UK",) and edition.reporting_basis == REPORTING_BASIS
+    assert edition.as_dict()["excluded_states"] == ["UK"]
+    assert parse_edition(tmp_path / "2016.yml", {"data_year": 2016}).excluded_states == ()
+    with pytest.raises(InputError, match="excluded_states.*expected a list of state codes"):
+        parse_edition(tmp_path / "2016.yml", {"data_year": 2016, "excluded_states": "UK"})
+
+
+def test_methodology_shows_which_countries_depend_on_the_united_kingdom(tmp_path):
+    import json
+
+    from readmission.layout import OutputTree
+    from readmission.project import Project
+    from readmission.site_sources import selection_md
+
+    project = Project(tmp_path)
+    (tmp_path / "results" / "2016").mkdir(parents=True)
+    (tmp_path / "results" / "2016" / "selection.json").write_text(json.dumps({
+        "edition": {"excluded_states": []}, "reporting_states": ["AT", "BE", "UK"],
+        "reporting_basis": "the Member States", "depends_on_uk": {"enter_without": [], "leave_without": ["JM", "NP"]}}))
+    text = selection_md([OutputTree(project, 2016, "public")])
+    assert "| 2016 | 3 | none | Jamaica, Nepal | none |" in text
+    assert "Reporting states of edition 2016: the Member States." in text
+    assert "{{< include _generated/selection.md >}}" in (Path(__file__).parents[1] / "methodology.qmd").read_text()

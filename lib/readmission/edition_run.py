@@ -274,10 +274,11 @@ def run_started(project: Project, request: RunRequest, tree: OutputTree, workers
     from .pipeline import CountryJob
 
     edition = request.edition
-    selection = editions.compute_selection(project, edition, run_decisions(project, request))
+    decisions = run_decisions(project, request)
+    selection = editions.compute_selection(project, edition, decisions)
     codes = selection.codes
     folder, inputs = prepare_inputs(project, request, codes)
-    editions.write_selection(project, selection)
+    editions.write_selection(project, selection, editions.uk_dependence(project, selection, decisions))
     changes = editions.record_manifest(project, edition, inputs.public.manifest)
     notes = list(inputs.notes) + [f"input changed: {c}" for c in changes]
     out = start_next(tree)

@@ -8,7 +8,7 @@ from .data import eurostat, snapshot
 from .outputs import write_csv, write_json
 from .params import Edition, load_method
 from .project import Project
-from .selection import Selection, select_countries
+from .selection import Selection, depends_on_state, select_countries
 
 
 def prepare_public_data(project: Project, snapshot_dir: Path | None, fetch: bool = False,
@@ -52,8 +52,19 @@ def compute_selection(project: Project, edition: Edition,
                             load_method(project).near_miss_share)
 
 
-def write_selection(project: Project, selection: Selection) -> None:
-    """selection.csv (every candidate with its numbers) and selection.json (the outcome)."""
+def uk_dependence(project: Project, selection: Selection, decisions: eurostat.EurostatTable | None = None) -> dict:
+    """The countries whose selection depends on counting the United Kingdom among the reporting states."""
+    if decisions is None:
+        decisions = eurostat.load_return_decisions(project.public, eurostat.load_caveats(project.reference))
+    from .inputs import reference_tables
+
+    return depends_on_state(selection, decisions.observations, reference_tables(project),
+                            load_method(project).near_miss_share, "UK")
+
+
+def write_selection(project: Project, selection: Selection, depends_on_uk: dict | None = None) -> None:
+    """selection.csv (every candidate with its numbers) and selection.json (the outcome, and which
+    countries' selection depends on the United Kingdom being a reporting state)."""
     edition = selection.edition
     out = edition_dir(project, edition)
     write_csv(out / "selection.csv", selection.candidates)
@@ -64,11 +75,13 @@ def write_selection(project: Project, selection: Selection) -> None:
         "near_misses": selection.near_misses["country"].tolist(),
         "excluded_visa_free": selection.visa_free_excluded["country"].tolist(),
         "source": {"dataset": "migr_eiord", "file": eurostat.DATASET_FILES["migr_eiord"]},
+        "reporting_basis": edition.reporting_basis,
+        "depends_on_uk": depends_on_uk or {"enter_without": [], "leave_without": []},
     })
 
 
 def run_selection(project: Project, edition: Edition) -> Selection:
     """Select the edition's countries and write the selection files."""
     selection = compute_selection(project, edition)
-    write_selection(project, selection)
+    write_selection(project, selection, uk_dependence(project, selection))
     return selection

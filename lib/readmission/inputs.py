@@ -12,10 +12,11 @@ from . import public_cache
 from .data import eurostat, frontex, snapshot
 from .data.confidential import ConfidentialInputs, load_confidential
 from .data.demo import make_demo
-from .data.reference import ReferenceTables, load_reference, reporting_state_codes
+from .data.reference import ReferenceTables, load_reference
 from .errors import InputError
 from .indicators import countries_return_rates
 from .params import Edition, Method, load_limits
+from .selection import edition_state_codes
 from .project import Project
 from .layout import confidential_source, demo_folder
 
@@ -222,7 +223,7 @@ def reference_tables(project: Project) -> ReferenceTables:
 
 def edition_states(project: Project, edition: Edition) -> list[str]:
     """The reporting states on the edition's reference date (Eurostat codes)."""
-    return reporting_state_codes(reference_tables(project).reporting_states, edition.reference_date)
+    return edition_state_codes(reference_tables(project), edition)
 
 
 def load_inputs(project: Project, edition: Edition, method: Method, countries: list[str],

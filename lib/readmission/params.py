@@ -115,6 +115,12 @@ def _as_date(path: Path, content: dict, key: str, problems: list[Problem]) -> dt
     return value
 
 
+# Who reports, unless an edition says otherwise: the states bound by the Visa Code on the reference date.
+REPORTING_BASIS = ("the Member States applying the Visa Code (Regulation (EC) No 810/2009, Article 25a) and the "
+                   "Schengen associated states, on the edition's reference date; the United Kingdom and Ireland "
+                   "report to Eurostat as Member States while they are ones")
+
+
 @dataclass(frozen=True)
 class Edition:
     """One annual assessment: which data year it covers and how countries are selected."""
@@ -124,13 +130,17 @@ class Edition:
     threshold: int
     reference_date: dt.date
     label: str = ""
+    excluded_states: tuple[str, ...] = ()  # reporting states left out of this edition (e.g. ("UK",))
+    reporting_basis: str = REPORTING_BASIS
 
     def as_dict(self) -> dict[str, Any]:
-        return {f.name: (getattr(self, f.name).isoformat() if f.name == "reference_date"
-                         else getattr(self, f.name)) for f in fields(self)}
+        return {f.name: (getattr(self, f.name).isoformat() if f.name == "reference_date" else
+                         list(getattr(self, f.name)) if f.name == "excluded_states" else getattr(self, f.name))
+                for f in fields(self)}
 
 
-EDITION_KEYS = {"data_year", "selection_year", "threshold", "reference_date", "label"}
+EDITION_KEYS = {"data_year", "selection_year", "threshold", "reference_date", "label", "excluded_states",
+                "reporting_basis"}
 
 
 def parse_edition(path: Path, content: dict[str, Any]) -> Edition:
@@ -142,8 +152,8 @@ def parse_edition(path: Path, content: dict[str, Any]) -> Edition:
     year = _as_year(path, content, "data_year", problems)
     if year is None:
         raise InputError(problems)  # every default below derives from it
-    settings = {"selection_year": year - 1, "threshold": 1000,
-                "reference_date": dt.date(year, 12, 31), "label": ""}
+    settings = {"selection_year": year - 1, "threshold": 1000, "reference_date": dt.date(year, 12, 31),
+                "label": "", "excluded_states": [], "reporting_basis": REPORTING_BASIS}
     settings.update({k: v for k, v in content.items() if k in EDITION_KEYS})
     selection_year = _as_year(path, settings, "selection_year", problems)
     threshold = _as_int(path, settings, "threshold", problems)
@@ -159,9 +169,16 @@ def parse_edition(path: Path, content: dict[str, Any]) -> Edition:
     if reference_date is not None and reference_date.year < year:
         problems.append(Problem(str(path), f"reference date {reference_date} is before the end of the "
                                 f"data year {year}", field="reference_date"))
+    excluded = settings["excluded_states"]
+    if not isinstance(excluded, list) or not all(isinstance(s, str) and s.isupper() for s in excluded):
+        problems.append(Problem(str(path), f"expected a list of state codes (e.g. [UK]), got {quote(excluded)}",
+                                field="excluded_states"))
+    if not isinstance(settings["reporting_basis"], str):
+        problems.append(Problem(str(path), "expected text", field="reporting_basis"))
     if problems:
         raise InputError(problems)
-    return Edition(year, selection_year, threshold, reference_date, settings["label"])
+    return Edition(year, selection_year, threshold, reference_date, settings["label"], tuple(excluded),
+                   settings["reporting_basis"])
 
 
 def load_edition(year: int, project: Project | None = None) -> Edition:

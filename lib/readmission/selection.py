@@ -113,6 +113,27 @@ def _name(code: str) -> str:
         return ""
 
 
+def edition_state_codes(reference: ReferenceTables, edition: Edition) -> list[str]:
+    """The edition's reporting states: those of the reference table on its reference date, less the
+    states its settings leave out (`excluded_states`)."""
+    return [s for s in reporting_state_codes(reference.reporting_states, edition.reference_date)
+            if s not in edition.excluded_states]
+
+
+def depends_on_state(selection: Selection, decisions: pd.DataFrame, reference: ReferenceTables,
+                     near_miss_share: float, state: str) -> dict[str, list[str]]:
+    """Which countries' selection depends on `state` being a reporting state: those that would enter
+    or leave the selection without it (empty lists when it is not a reporting state)."""
+    from dataclasses import replace
+
+    if state not in selection.reporting_states:
+        return {"enter_without": [], "leave_without": []}
+    edition = replace(selection.edition, excluded_states=(*selection.edition.excluded_states, state))
+    other = set(select_countries(edition, decisions, reference, near_miss_share).codes)
+    return {"enter_without": sorted(other - set(selection.codes)),
+            "leave_without": sorted(set(selection.codes) - other)}
+
+
 def select_countries(edition: Edition, decisions: pd.DataFrame, reference: ReferenceTables,
                      near_miss_share: float, country_names: dict[str, str] | None = None) -> Selection:
     """Apply the selection rule of the edition to return decisions by citizenship (migr_eiord).
@@ -120,7 +141,7 @@ def select_countries(edition: Edition, decisions: pd.DataFrame, reference: Refer
     `near_miss_share` is the method setting of that name (params/method.yml).
     """
     on = edition.reference_date
-    states = reporting_state_codes(reference.reporting_states, on)
+    states = edition_state_codes(reference, edition)
     check_decisions_year(decisions, edition.selection_year,
                          f"Edition {edition.data_year} selects on {edition.selection_year}")
     totals = decisions_by_country(decisions, edition.selection_year, states)

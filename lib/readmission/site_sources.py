@@ -21,7 +21,7 @@ from .outputs import write_text_atomic
 from .levels import LEVELS, final_level
 from .params import load_method
 from .tables import raw_block, table_html
-from .vocabulary import setting_value
+from .vocabulary import country_name, setting_value
 
 GENERATED = "_generated"
 SITE_METADATA = "site.yml"  # _generated/site.yml: named by `metadata-files` in _quarto.yml
@@ -209,6 +209,30 @@ def editions_md(trees: list[OutputTree]) -> str:
     return md_table(["Edition", "Data year", "Selected on", "Countries assessed"], "lrrr", rows) + "\n"
 
 
+def selection_md(trees: list[OutputTree]) -> str:
+    """Per edition, latest first: its reporting states (EU+), their legal basis, and the countries
+    whose selection depends on counting the United Kingdom among them."""
+    rows, bases = [], {}
+    for tree in sorted(trees, key=lambda t: t.year, reverse=True):
+        path = tree.project.results / str(tree.year) / "selection.json"
+        if not path.exists():
+            continue
+        record = json.loads(path.read_text(encoding="utf-8"))
+        uk = record.get("depends_on_uk") or {}
+        names = lambda codes: ", ".join(md_escape(country_name(c)) for c in codes) or "none"  # noqa: E731
+        rows.append([str(tree.year), str(len(record.get("reporting_states", []))),
+                     ", ".join(record.get("edition", {}).get("excluded_states", [])) or "none",
+                     names(uk.get("leave_without", [])), names(uk.get("enter_without", []))])
+        bases.setdefault(record.get("reporting_basis", ""), []).append(str(tree.year))
+    if not rows:
+        return "No edition's selection has been recorded yet.\n"
+    table = md_table(["Edition", "Reporting states (EU+)", "Left out by the edition's settings",
+                      "Selected only with the United Kingdom", "Selected only without it"], "lrlll", rows)
+    basis = "\n\n".join(f"Reporting states of edition {', '.join(years)}: {md_escape(text)}."
+                         for text, years in bases.items() if text)
+    return f"{table}\n\n{basis}\n"
+
+
 def write_latest_site_sources(tree: OutputTree) -> list[Path]:
     """The includes of the audience's site: the latest edition's figures and the list of editions."""
     from .layout import published_editions
@@ -221,7 +245,7 @@ def write_latest_site_sources(tree: OutputTree) -> list[Path]:
     extra = {"editions.md": editions_md(published), "audit.md": audit_md(published),
              SITE_METADATA: yaml.safe_dump(site_metadata(latest.year, tree.audience, load_method(tree.project)),
                                            sort_keys=False, allow_unicode=True),
-             "designations.md": designations_md()}
+             "designations.md": designations_md(), "selection.md": selection_md(published)}
     for name, text in extra.items():
         write_text_atomic(latest.site_sources / GENERATED / name, text)
     return paths + [latest.site_sources / GENERATED / name for name in extra]
