@@ -239,3 +239,15 @@ def test_methodology_shows_which_countries_depend_on_the_united_kingdom(tmp_path
     assert "| 2016 | 3 | none | Jamaica, Nepal | none |" in text
     assert "Reporting states of edition 2016: the Member States." in text
     assert "{{< include _generated/selection.md >}}" in (Path(__file__).parents[1] / "methodology.qmd").read_text()
+
+
+def test_the_mean_answer_across_editions_is_taken_over_the_items_common_to_them():
+    before, after = public("IQ", LEVEL_POOR), public("IQ", LEVEL_POOR)
+    before["cooperation_items"] = [{"item": "identification", "mean_answer": 2.0},
+                                   {"item": "laissez_passer", "mean_answer": None}]
+    after["cooperation_items"] = [{"item": "identification", "mean_answer": 3.0},
+                                  {"item": "laissez_passer", "mean_answer": 1.0}]
+    records = [history.EditionRecord(2015, {}, {"IQ": before}, None),
+               history.EditionRecord(2016, {}, {"IQ": after}, None)]
+    assert history.common_items(records, "IQ") == {"identification"}
+    assert history.country_trajectory(records, "IQ")["mean_answer"].tolist() == [2.0, 3.0]  # not 2.0 vs 2.0

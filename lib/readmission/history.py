@@ -66,10 +66,19 @@ def _rate(result: dict, key: str) -> float | None:
     return None if value is None else float(value)
 
 
-def mean_answer(result: dict) -> float | None:
-    """The mean of the published (d) item means (items withheld under disclosure control left out)."""
-    means = [i["mean_answer"] for i in result.get("cooperation_items", []) if i.get("mean_answer") is not None]
+def mean_answer(result: dict, items: set[str] | None = None) -> float | None:
+    """The mean of the published (d) item means (items withheld under disclosure control left out),
+    over `items` only when given (a comparison across editions takes the items common to them)."""
+    means = [i["mean_answer"] for i in result.get("cooperation_items", [])
+             if i.get("mean_answer") is not None and (items is None or i["item"] in items)]
     return sum(means) / len(means) if means else None
+
+
+def common_items(history: list[EditionRecord], country: str) -> set[str]:
+    """The (d) items whose mean answer is published in every edition that assessed the country."""
+    sets = [{i["item"] for i in r.results[country].get("cooperation_items", []) if i.get("mean_answer") is not None}
+            for r in history if country in r.results]
+    return set.intersection(*sets) if sets else set()
 
 
 def selection_reason(record: EditionRecord, country: str) -> str:
@@ -85,8 +94,8 @@ def selection_reason(record: EditionRecord, country: str) -> str:
     return f"{row['outcome']}: {decisions} return decisions (threshold {threshold:,})"
 
 
-def trajectory_row(record: EditionRecord, country: str) -> dict:
-    """One edition's row of a country's trajectory."""
+def trajectory_row(record: EditionRecord, country: str, items: set[str] | None = None) -> dict:
+    """One edition's row of a country's trajectory (its mean answer over `items` when given)."""
     result = record.results.get(country)
     row = {"edition": record.year, "selection": selection_reason(record, country),
            "level": record.level(country),
@@ -96,7 +105,7 @@ def trajectory_row(record: EditionRecord, country: str) -> dict:
                     "eu_return_rate": _rate(result, "eu_return_rate"),
                     "acceptance_rate": _rate(result, "eu_acceptance_rate"),
                     "issuance_rate": _rate(result, "eu_issuance_rate"),
-                    "mean_answer": mean_answer(result),
+                    "mean_answer": mean_answer(result, items),
                     # withheld is not missing: a figure the disclosure rules withheld reads so, with its rule
                     "acceptance_rate_suppressed": (result.get("eu_acceptance_rate") or {}).get("suppressed") or "",
                     "issuance_rate_suppressed": (result.get("eu_issuance_rate") or {}).get("suppressed") or "",
@@ -113,7 +122,8 @@ def country_trajectory(history: list[EditionRecord], country: str) -> pd.DataFra
     columns = ["edition", "selection", "level", "method_level", "return_decisions", "eu_return_rate",
                "acceptance_rate", "issuance_rate", "mean_answer", "instrument", "rcms", "acceptance_rate_suppressed",
                "issuance_rate_suppressed", "mean_answer_suppressed"]
-    table = pd.DataFrame([trajectory_row(r, country) for r in history], columns=columns)
+    items = common_items(history, country)  # one basis for the mean answer in every edition
+    table = pd.DataFrame([trajectory_row(r, country, items) for r in history], columns=columns)
     # the method's level beside the final one, where an analyst's assessed level differs from it
     return table if table["method_level"].notna().any() else table.drop(columns="method_level")
 

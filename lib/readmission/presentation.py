@@ -16,7 +16,7 @@ from .data.codes import DESIGNATION_FOOTNOTES
 from .disclosure import SUPPRESSED
 from .indicators import STATE, AggregateRate
 from .tables import percent, raw_block, table_html
-from .vocabulary import instrument, setting_label, setting_value, term
+from .vocabulary import ITEMS_SHORT, instrument, setting_label, setting_value, term
 
 METHODOLOGY = "../../../methodology.qmd"  # from a country page (notebooks/countries/<year>/)
 
@@ -266,9 +266,12 @@ def trajectory(project, a, inputs):
     if len(table_) == 1:
         text(f"This is the first edition run for {a.name} in this project: later editions add a row each.")
     withheld = any(table_[c].fillna("").astype(bool).any() for c in table_.columns if c.endswith("_suppressed"))
-    table(table_, "trajectory", f"{a.name} in every edition so far",
-          notes=(f"{SUPPRESSED}: an EU-level figure withheld under the disclosure rules (Methodology); "
-                 "n/a: not available.",) if withheld else ())
+    items = [ITEMS_SHORT[i] for i in sorted(history.common_items(records, a.country), key=list(ITEMS_SHORT).index)]
+    notes = (f"Mean answer: over the items published in every edition shown ({', '.join(items) or 'none'}).",) \
+        if len(table_) > 1 else ()
+    notes += (f"{SUPPRESSED}: an EU-level figure withheld under the disclosure rules (Methodology); "
+              "n/a: not available.",) if withheld else ()
+    table(table_, "trajectory", f"{a.name} in every edition so far", notes=notes)
     return table_
 
 
