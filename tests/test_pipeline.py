@@ -92,13 +92,18 @@ def test_changing_one_country_reruns_only_it(first_run):
 
 
 def test_a_failing_country_does_not_stop_the_others(first_run):
+    """A calculation that fails for one country (here a cell raising for MA; an invalid settings
+    file now stops the whole run before any country, issue 25) gives it a failure page only."""
     project, _, _, _ = first_run
-    bad = project.params / "countries" / "MA.yml"
-    bad.write_text("notes: typo in the setting name\n", encoding="utf-8")
+    template = project.notebooks / "country.ipynb"
+    original = template.read_bytes()
+    nb = nbformat.read(template, as_version=4)
+    nb.cells.insert(4, nbformat.v4.new_code_cell('if country == "MA":\n    raise ValueError("a calculation failed for MA")'))
+    nbformat.write(nb, template)
     try:
         report = run_fixture(project)
         assert not report.ok and [o.country for o in report.failed] == ["MA"]
-        assert "notes" in report.failed[0].error
+        assert "a calculation failed for MA" in report.failed[0].error
         countries = public_tree(project).countries
         page = nbformat.read(countries / "MA.ipynb", as_version=4)
         assert "failed" in page.cells[0].source
@@ -106,9 +111,9 @@ def test_a_failing_country_does_not_stop_the_others(first_run):
         assert {c["country"]: c["ok"] for c in run["countries"]} == {"IQ": True, "MA": False, "PK": True}
         assert report.summary is not None and (countries / "IQ.json").exists()
     finally:
-        bad.unlink()
+        template.write_bytes(original)
     report = run_fixture(project)
-    assert report.ok and report.executed == ["MA"]
+    assert report.ok and sorted(report.executed) == SELECTED  # the template changed back: all run again
 
 
 def test_a_new_edition_runs_beside_the_others_and_reruns_nothing_of_them(first_run):

@@ -402,20 +402,9 @@ def render(audience: str = AudienceOption,
 
     rendered = render_site(Project.default(), audience=check_audience(audience), year=year,
                            require_signoff=require_signoff)
+    from .cli_outputs import print_rendered
+
     print_rendered(rendered)
-
-
-def print_rendered(rendered) -> None:
-    """Where the published site is, how to look at it, and what Quarto warned about."""
-    from .site_links import warnings_summary
-
-    site = rendered.site
-    console.print(Text(f"site published: {site}/index.html\n"
-                       f"  country pages: {site}/notebooks/countries/<year>/<CODE>.html\n"
-                       f"  findings: {site}/notebooks/findings/<year>.html\n"
-                       f"  to look at it: python -m http.server --bind 127.0.0.1 --directory {site} 8000, "
-                       "then open http://127.0.0.1:8000/\n"
-                       f"  {warnings_summary(rendered.warnings)}; 0 unresolved links"), soft_wrap=True)
 
 
 @app.command()
@@ -440,6 +429,8 @@ def report(year: list[int] = YearsOption,
     audience = check_audience(audience)
     ok = run_editions(year, workers, force, None, audience, demo)
     try:
+        from .cli_outputs import print_rendered
+
         print_rendered(render_site(project, audience=audience, year=max(year)))
     except QuartoMissing as exc:
         console.print(flagged("site step skipped: ", "yellow", str(exc)))
@@ -447,31 +438,7 @@ def report(year: list[int] = YearsOption,
         raise typer.Exit(1)
 
 
-@app.command()
-@friendly_errors
-@exclusive
-def publish(out: Optional[Path] = typer.Option(None, help="Folder of the archive (default dist/).")):
-    """Pack the published site (_site/, every edition) into dist/readmission-<version>.tar.gz with its
-    SHA256SUMS and manifest; the same commit and inputs give the same bytes."""
-    from .bundle import publish as build, sha256
-
-    archive = build(Project.default(), out)
-    console.print(Text(f"bundle: {archive}\n  sha256 {sha256(archive.read_bytes())}\n"
-                       f"  check it with: readmission verify {archive}"), soft_wrap=True)
-
-
-@app.command()
-@friendly_errors
-def verify(path: Path = typer.Argument(..., help="A bundle (.tar.gz), or the folder it was extracted to.")):
-    """Check a bundle against its SHA256SUMS and manifest: any changed, added or missing file fails."""
-    from .bundle import verify as check
-
-    problems = check(path)
-    if problems:
-        for problem in problems:
-            err_console.print(flagged("verify: ", "bold red", problem), highlight=False, soft_wrap=True)
-        raise typer.Exit(1)
-    console.print(Text(f"verified: {path} matches its SHA256SUMS and manifest"), soft_wrap=True)
+from . import cli_outputs  # noqa: E402,F401  (registers document, publish and verify on `app`)
 
 
 def main() -> None:  # pragma: no cover - console entry point

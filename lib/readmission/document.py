@@ -11,6 +11,7 @@ data/restricted/out/<year>/document/council-<year>.pdf (docs/document.md).
 
 from __future__ import annotations
 
+import filecmp
 import html
 import io
 import json
@@ -22,6 +23,7 @@ import threading
 import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from itertools import accumulate
 from pathlib import Path
 
 from .layout import RESTRICTED, RESTRICTED_SITE_DIR, OutputTree
@@ -35,12 +37,10 @@ DRAFT = "DRAFT, not reviewed"
 PRINTER = PACKAGE_ROOT / "tools" / "site-check"
 INSTALL = "install with `apt-get install chromium nodejs npm` and `npm ci --prefix tools/site-check`"
 PRINT_TIMEOUT = 1800  # seconds for the whole print session, a hung browser included
-A4_PT = (595.3, 841.9)
 SIDE_MARGIN_PT = 14 / 25.4 * 72  # print.mjs's @page side margin
 NUMBER_BASELINE_PT = 17.3  # "page X of Y", on the line of Chromium's footer
 NUMBER_FONT_PT = 8
 HELVETICA_WIDTHS = {" ": 278, "f": 278}  # per 1000 of the font size; 556 for every other character used
-DESIGNATIONS = {"XK": "Kosovo*", "PS": "Palestine*"}
 
 
 class DocumentError(RenderError):
@@ -59,8 +59,6 @@ class Part:
     draft: bool = False
     note: str = ""  # the contents' second column (a country's assessed level)
 
-
-# ---- what the document is made of ----
 
 def document_path(project: Project, year: int) -> Path:
     """Where an edition's Council document goes: the restricted tree, never notebooks/ or _site/."""
@@ -83,7 +81,8 @@ def name_key(name: str) -> str:
 def country_parts(year: int, countries: list[dict], unsigned: set[str], levels: dict[str, str]) -> list[Part]:
     """One part per country of the run, by name; a country not signed off (or failed) is a draft."""
     ordered = sorted(countries, key=lambda c: (name_key(c["name"]), c["country"]))
-    return [Part(f"country-{c['country']}", c["name"], "Countries", f"notebooks/countries/{year}/{c['country']}.html",
+    return [Part(f"country-{c['country']}", c["name"], "Countries",
+                 f"notebooks/countries/{year}/{c['country']}.html",
                  draft=c["country"] in unsigned or not c.get("ok", True),
                  note=levels.get(c["country"], "no result (the country's notebook failed)"))
             for c in ordered]
@@ -93,9 +92,10 @@ def body_parts(year: int, countries: list[dict], unsigned: set[str], levels: dic
     """Findings, the countries, then the annex (methodology, Article 25a(5)/(8) candidates)."""
     return ([Part("findings", "Findings", page=f"notebooks/findings/{year}.html")]
             + country_parts(year, countries, unsigned, levels)
-            + [Part("annex-methodology", "A. Methodology: method settings and disclosure rules", "Annex",
-                    page="methodology.html"),
-               Part("annex-candidates", "B. Article 25a(5) and (8) candidates", "Annex", page="candidates.html")])
+            + [Part("annex-methodology", "A. Methodology", "Annex", page="methodology.html",
+                    note="method settings, disclosure rules"),
+               Part("annex-candidates", "B. Article 25a(5) and (8) candidates", "Annex", page="candidates.html",
+                    note="the evidence for each candidate")])
 
 
 def read_run(tree: OutputTree) -> dict:
@@ -133,8 +133,6 @@ def git_facts(root: Path) -> dict[str, str]:
             "commit": commit}
 
 
-# ---- checks before printing ----
-
 def check_tools() -> str:
     """The node executable, once node, Chromium, the npm modules and pypdf are all there."""
     node = shutil.which("node")
@@ -158,20 +156,15 @@ def check_site(site: Path, tree: OutputTree, parts: list[Part], countries: list[
     if not (site / f"notebooks/findings/{tree.year}.html").is_file():
         raise DocumentError(f"no rendered restricted site for {tree.year} in {site}: {again}")
     if missing:
-        raise DocumentError(f"the restricted site lacks {len(missing)} page(s) ({', '.join(missing[:5])}): {again}")
-    stale = [c["country"] for c in countries if c.get("ok") and not same_file(
-        site / f"notebooks/countries/{tree.year}/{c['country']}.json", tree.countries / f"{c['country']}.json")]
+        raise DocumentError(f"the restricted site lacks {len(missing)} page(s) ({', '.join(missing[:5])}): "
+                            f"{again}")
+    copies = site / f"notebooks/countries/{tree.year}"  # the site's copies of the results files
+    stale = [c["country"] for c in countries if c.get("ok") and not ((copies / f"{c['country']}.json").is_file()
+             and filecmp.cmp(copies / f"{c['country']}.json", tree.countries / f"{c['country']}.json", False))]
     if stale:
         raise DocumentError(f"the restricted site was rendered from another run of {tree.year} "
                             f"({', '.join(stale[:5])} differ): {again}")
 
-
-def same_file(a: Path, b: Path) -> bool:
-    """True when both files exist with the same bytes (the site's copy of a results file)."""
-    return a.is_file() and b.is_file() and a.read_bytes() == b.read_bytes()
-
-
-# ---- generated pages ----
 
 COVER_CSS = """
   body { font: 10pt sans-serif; color: #111; margin: 0; }
@@ -179,13 +172,15 @@ COVER_CSS = """
     display: inline-block; padding: 2mm 6mm; margin: 8mm 0 10mm; }
   h1 { font-size: 20pt; line-height: 1.25; margin: 0 0 4mm; } .sub { font-size: 13pt; margin: 0 0 8mm; }
   .synthetic { border: 2px solid #8a5300; color: #6b4000; padding: 2mm 4mm; font-weight: bold; margin: 4mm 0; }
-  table { border-collapse: collapse; margin: 3mm 0 6mm; width: 100%; }
+  table { border-collapse: collapse; margin: 3mm 0 4mm; width: 100%; }
   th, td { text-align: left; padding: 0.9mm 2mm; border-bottom: 1px solid #ccc; vertical-align: top; }
   th { font-weight: bold; white-space: nowrap; } .sha { font: 7.5pt monospace; overflow-wrap: anywhere; }
   h2 { font-size: 12pt; margin: 6mm 0 1mm; } .small { font-size: 8.5pt; color: #333; }
-  .toc td.page { text-align: right; width: 12mm; } .toc td.group { font-weight: bold; padding-top: 4mm; }
-  .toc tr { break-inside: avoid; } .toc td { padding: 0.45mm 2mm; } .toc td.group { padding-top: 3mm; }
-  .toc td.note { font-size: 8.5pt; color: #333; }"""
+  .toc { font-size: 8.5pt; line-height: 1.1; margin-top: 0; } .toc tr { break-inside: avoid; }
+  .toc td { padding: 0.15mm 2mm; } h1.toc-title { font-size: 16pt; margin: 0 0 2mm; }
+  .footnote { font-size: 7.5pt; margin: 0 0 1mm; color: #333; }
+  .toc td.page { text-align: right; width: 12mm; } .toc td.group { font-weight: bold; padding-top: 2.5mm; }
+  .toc td.note { font-size: 8pt; color: #333; }"""
 
 
 def page_html(title: str, body: str) -> str:
@@ -199,25 +194,27 @@ def cover_html(year: int, run: dict, facts: dict[str, str], drafts: int, countri
     e, esc = run.get("edition") or {}, html.escape
     rows = [("Edition", f"{year}: {e.get('label') or ''}"), ("Data year", e.get("data_year", year)),
             ("Reference date", e.get("reference_date", "")),
-            ("Selection", f"more than {e.get('threshold', 0):,} return decisions in {e.get('selection_year', '')}"),
+            ("Selection", f"more than {e.get('threshold', 0):,} return decisions in "
+                          f"{e.get('selection_year', '')}"),
             ("Countries", f"{countries}, of which {countries - drafts} signed off by a reviewer"
                           + (f"; the pages of the other {drafts} are marked as drafts" if drafts else "")),
             ("Version", facts["version"]), ("Date", f"{facts['date']} (date of the commit)"),
             ("Commit", facts["commit"])]
-    inputs = "".join(f"<tr><td>{esc(str(i.get('file', '')))}</td><td>{i.get('rows', '')}</td>"
-                     f"<td class=sha>{esc(str(i.get('sha256', '')))}</td></tr>" for i in run.get("inputs") or [])
+    inputs = "".join(f"<tr><td>{esc(str(i.get('file', '')))}</td><td>{i.get('rows', 0):,}</td><td class=sha>"
+                     f"{esc(str(i.get('sha256', '')))}</td></tr>" for i in run.get("inputs") or [])
+    facts_rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(str(v))}</td></tr>" for k, v in rows)
     synthetic = (f'<p class="synthetic">{esc(run.get("synthetic_label") or "Synthetic confidential data")}</p>'
                  if run.get("synthetic_confidential") else "")
     return page_html(TITLE, (
-        f'<div class="marking">{MARKING}</div><h1>{esc(TITLE)}</h1><p class="sub">Council document, edition {year}</p>'
-        f"{synthetic}<table>{''.join(f'<tr><th>{esc(k)}</th><td>{esc(str(v))}</td></tr>' for k, v in rows)}</table>"
+        f'<div class="marking">{MARKING}</div><h1>{esc(TITLE)}</h1>'
+        f'<p class="sub">Council document, edition {year}</p>{synthetic}<table>{facts_rows}</table>'
         f"<h2>Built from</h2><p class=small>The rendered restricted website of this run; nothing was computed "
         f"again. Input files of the run:</p><table><tr><th>File</th><th>Rows</th><th>SHA-256</th></tr>{inputs}"
         f"</table><p class=small>{MARKING}: contains per-Member-State confidential values. Not for publication."
         f"</p>"))
 
 
-def toc_html(year: int, parts: list[Part], starts: list[int], names: list[str]) -> str:
+def toc_html(year: int, parts: list[Part], starts: list[int]) -> str:
     """The contents: each part's title, its note, its first page; the designation footnotes it needs."""
     from .data.codes import DESIGNATION_FOOTNOTES
 
@@ -228,22 +225,25 @@ def toc_html(year: int, parts: list[Part], starts: list[int], names: list[str]) 
             rows.append(f'<tr><td class="group" colspan="3">{html.escape(group)}</td></tr>')
         rows.append(f"<tr><td>{html.escape(part.title)}</td><td class=note>{html.escape(part.note)}"
                     f"{' (not signed off)' if part.draft else ''}</td><td class=page>{start}</td></tr>")
-    notes = "".join(f"<p class=small>{html.escape(DESIGNATION_FOOTNOTES[code])}</p>"
-                    for code, name in DESIGNATIONS.items() if name in names)
-    return page_html("Contents", f"<h1>Contents</h1><p class=small>Edition {year}. Page numbers are those of "
-                     f"this document.</p><table class=toc>{''.join(rows)}</table>{notes}")
+    notes = "".join(f"<p class=footnote>{html.escape(note)}</p>" for code, note in DESIGNATION_FOOTNOTES.items()
+                    if any(p.key == f"country-{code}" for p in parts))
+    return page_html("Contents", f"<h1 class=toc-title>Contents, edition {year}</h1><table class=toc>"
+                     f"{''.join(rows)}</table>{notes}")
 
 
 def start_pages(first: int, counts: list[int]) -> list[int]:
     """The first page of each part, the first starting at `first`."""
-    starts = []
-    for count in counts:
-        starts.append(first)
-        first += count
-    return starts
+    return list(accumulate(counts, initial=first))[:len(counts)]
 
 
-# ---- printing and joining ----
+def print_problems(jobs: list[dict], results: list[dict]) -> list[str]:
+    """What went wrong per printed part: an error, a request elsewhere, a missing file, a table cut off."""
+    return [f"{job.get('page') or 'generated page'}: " + "; ".join(filter(None, [
+        r["error"], r["blocked"] and f"requests to another host refused: {r['blocked'][:3]}",
+        r["missing"] and f"files missing from the site: {r['missing'][:3]}",
+        r["cut"] and f"tables too wide even on a landscape page: {r['cut']}"]))
+        for job, r in zip(jobs, results) if r["error"] or r["blocked"] or r["missing"] or r["cut"]]
+
 
 @contextmanager
 def printer(node: str, site: Path, scratch: Path, workers: int):
@@ -256,32 +256,33 @@ def printer(node: str, site: Path, scratch: Path, workers: int):
     watchdog.start()
 
     def print_batch(jobs: list[dict]) -> list[dict]:
-        proc.stdin.write(json.dumps({"jobs": jobs}) + "\n")
-        proc.stdin.flush()
-        line = proc.stdout.readline()
+        try:
+            proc.stdin.write(json.dumps({"jobs": jobs}) + "\n")
+            proc.stdin.flush()
+            line = proc.stdout.readline()
+        except OSError:  # the printer is gone
+            line = ""
         if not line:
             errors.seek(0)
-            raise DocumentError(f"the Chromium printer stopped ({INSTALL}):\n{errors.read()[-3000:]}")
+            raise DocumentError(f"the Chromium printer stopped (time limit {PRINT_TIMEOUT} s; {INSTALL}):\n"
+                                f"{errors.read()[-3000:]}")
         results = json.loads(line)["results"]
-        problems = [f"{job.get('page') or 'generated page'}: " + "; ".join(filter(None, [
-            r["error"], r["blocked"] and f"requests to another host refused: {r['blocked'][:3]}",
-            r["cut"] and f"tables too wide even on a landscape page: {r['cut']}"]))
-            for job, r in zip(jobs, results) if r["error"] or r["blocked"] or r["cut"]]
+        problems = print_problems(jobs, results)
         if problems:
-            raise DocumentError("printing failed:\n" + "\n".join(problems))
+            raise DocumentError("printing failed, nothing written:\n" + "\n".join(problems))
         return results
 
     try:
-        yield print_batch
+        with proc:  # closes the pipes and waits for the printer, whatever happens
+            try:
+                yield print_batch
+                proc.stdin.close()  # the printer closes its browser and exits
+                proc.wait(timeout=120)
+            finally:
+                if proc.poll() is None:
+                    proc.terminate()
     finally:
         watchdog.cancel()
-        if proc.stdin and not proc.stdin.closed:
-            proc.stdin.close()
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
         errors.close()
 
 
@@ -289,7 +290,7 @@ def job(part: Part, year: int, out: Path) -> dict:
     """print.mjs's job for one part: its source, its file, its header and footer, its draft mark."""
     source = {"page": part.page} if part.page else {"html": part.html}
     return {**source, "out": str(out), "header": MARKING, "draft": DRAFT if part.draft else "",
-            "footer": f"Readmission assessment, edition {year} · {part.title}"}
+            "footer": f"Edition {year} · {'Annex ' if part.group == 'Annex' else ''}{part.title}"}
 
 
 def page_count(path: Path) -> int:
@@ -310,22 +311,16 @@ def number_stamp(width: float, height: float, text: str):
     from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
     stamp = PageObject.create_blank_page(width=width, height=height)
-    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
-                             NameObject("/BaseFont"): NameObject("/Helvetica"),
-                             NameObject("/Encoding"): NameObject("/WinAnsiEncoding")})
-    stamp[NameObject("/Resources")] = DictionaryObject(
-        {NameObject("/Font"): DictionaryObject({NameObject("/RmPageNo"): font})})
+    font = DictionaryObject({NameObject(k): NameObject(v) for k, v in (
+        ("/Type", "/Font"), ("/Subtype", "/Type1"), ("/BaseFont", "/Helvetica"), ("/Encoding", "/WinAnsiEncoding"))})
+    fonts = DictionaryObject({NameObject("/RmPageNo"): font})
+    stamp[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): fonts})
     x = width - SIDE_MARGIN_PT - text_width(text, NUMBER_FONT_PT)
     content = DecodedStreamObject()
     content.set_data(f"q BT /RmPageNo {NUMBER_FONT_PT} Tf 0 g {x:.2f} {NUMBER_BASELINE_PT} Td ({text}) Tj ET Q"
                      .encode("ascii"))
     stamp[NameObject("/Contents")] = content
     return stamp
-
-
-def pdf_date(day: str) -> str:
-    """A PDF date (D:YYYYMMDD000000Z) for the commit's date, '' when unknown."""
-    return f"D:{day.replace('-', '')}000000Z" if day[:1].isdigit() else ""
 
 
 def join_parts(files: list[Path], parts: list[Part], year: int, facts: dict[str, str]) -> bytes:
@@ -346,18 +341,17 @@ def join_parts(files: list[Path], parts: list[Part], year: int, facts: dict[str,
     groups = {}
     for part, start in zip(parts, starts):
         if part.group and part.group not in groups:
-            groups[part.group] = writer.add_outline_item(part.group, start)
-        writer.add_outline_item(part.title, start, parent=groups.get(part.group))
-    date = pdf_date(facts["date"])
+            groups[part.group] = writer.add_outline_item(title=part.group, page_number=start)
+        writer.add_outline_item(title=part.title, page_number=start, parent=groups.get(part.group))
+    date = f"D:{facts['date'].replace('-', '')}000000Z" if facts["date"][:1].isdigit() else ""  # the commit's
     writer.add_metadata({"/Title": f"{TITLE}, edition {year} ({MARKING})", "/Subject": MARKING,
-                         "/Creator": f"readmission document ({facts['version']})", "/Producer": "Chromium, pypdf",
+                         "/Creator": f"readmission document ({facts['version']})",
+                         "/Producer": "Chromium, pypdf",
                          **({"/CreationDate": date, "/ModDate": date} if date else {})})
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
 
-
-# ---- the command ----
 
 def build_document(project: Project, year: int, workers: int | None = None) -> Path:
     """Print the edition's restricted Council document from `_site-restricted/`; return its path."""
@@ -377,22 +371,23 @@ def build_document(project: Project, year: int, workers: int | None = None) -> P
     target.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=".parts-", dir=target.parent))  # restricted tree, not /tmp
     try:
-        cover = Part("cover", "Cover", html=cover_html(year, run, facts, sum(p.draft for p in body if p.group == "Countries"),
-                                                       len(countries)))
-        names = [c["name"] for c in countries]
-        files = {p.key: scratch / f"{i:03d}-{p.key}.pdf" for i, p in enumerate([cover, Part("toc", "")] + body)}
+        drafted = sum(p.draft for p in body if p.group == "Countries")
+        cover = Part("cover", "Cover", html=cover_html(year, run, facts, drafted, len(countries)))
+        toc = Part("toc", "Contents", html=toc_html(year, body, [888] * len(body)))  # numbers to come
+        parts = [cover, toc] + body
+        files = {p.key: scratch / f"{i:03d}-{p.key}.pdf" for i, p in enumerate(parts)}
         with printer(node, site, scratch, workers or min(4, os.cpu_count() or 2)) as print_batch:
-            draft_toc = Part("toc", "Contents", html=toc_html(year, body, [888] * len(body), names))
-            print_batch([job(p, year, files[p.key]) for p in [cover, draft_toc] + body])
-            counts = {p.key: page_count(files[p.key]) for p in [cover, draft_toc] + body}
+            print_batch([job(p, year, files[p.key]) for p in parts])
+            counts = {p.key: page_count(files[p.key]) for p in parts}
             for _ in range(3):  # the contents' own length moves every page number after it
                 starts = start_pages(counts["cover"] + counts["toc"] + 1, [counts[p.key] for p in body])
-                toc = replace(draft_toc, html=toc_html(year, body, starts, names))
+                parts[1] = toc = replace(toc, html=toc_html(year, body, starts))
                 print_batch([job(toc, year, files["toc"])])
                 if page_count(files["toc"]) == counts["toc"]:
                     break
                 counts["toc"] = page_count(files["toc"])
-        parts = [cover, toc] + body
+            else:
+                raise DocumentError("the contents' length does not settle; nothing written")
         write_bytes_atomic(target, join_parts([files[p.key] for p in parts], parts, year, facts))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -5,13 +5,14 @@
 //
 // Reads one JSON batch per line on stdin, {"jobs": [JOB, ...]}, prints every job of the batch (N at a
 // time, in one browser session kept for all batches) and answers with one JSON line per batch,
-// {"results": [{out, landscape, cut, blocked, error}]}. It exits when stdin closes. A JOB is
+// {"results": [{out, landscape, cut, blocked, missing, error}]}. It exits when stdin closes. A JOB is
 //   {page: "path/in/site.html" | html: "<!doctype html>...", out: "/abs/file.pdf",
 //    header: "RESTRICTED", footer: "text", draft: "" | "DRAFT, not reviewed"}
 // A site page is reduced to its <main id="quarto-document-content">. Pages are A4 portrait; a table
 // too wide for it, even in a smaller font, gets a landscape page of its own (`landscape` names those
 // tables, `cut` the ones too wide even then). `draft` adds a diagonal watermark to every page.
-// The site is served on 127.0.0.1 only; any request to another host is refused and reported.
+// The site is served on 127.0.0.1 only; any request to another host is refused and reported (`blocked`),
+// as is any file of the site a page asks for and does not find (`missing`).
 // Needs `npm ci` here and Debian's chromium (CHROMIUM=/path overrides /usr/bin/chromium).
 import { createServer } from "node:http";
 import { readFile, stat } from "node:fs/promises";
@@ -38,7 +39,7 @@ const PRINT_CSS = `
   div[role=region] { overflow: visible !important; max-height: none !important; padding: 4px 0 !important; }
   table { width: 100% !important; table-layout: auto !important; font-size: ${FONT_PT[0]}pt !important; }
   table th, table td { padding: 2px 3px !important; font-size: inherit !important; overflow-wrap: break-word; }
-  table .rm-right { white-space: nowrap; }
+  table td.rm-right { white-space: nowrap; }
   thead { display: table-header-group; } tr, figure, img, blockquote { break-inside: avoid; }
   img { max-width: 100% !important; width: auto !important; height: auto !important; }
   .cell-output-display { overflow: visible !important; }
@@ -64,9 +65,10 @@ function serve(root) {
 
 function band(text, where) {  // a header or footer line of Chromium's page template
   const esc = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-  return `<div style="width:100%;margin:0 14mm;font:8pt sans-serif;color:#000;display:flex;${where}">
+  return `<div style="width:100%;margin:0 ${MARGIN_MM.side}mm;font:8pt sans-serif;color:#000;display:flex;${where}">
     <span style="font-weight:bold;color:#b00000;letter-spacing:0.08em">${esc(text[0])}</span>
-    <span style="margin-left:2em">${esc(text[1] || "")}</span></div>`;
+    <span style="margin-left:2em;max-width:62%;overflow:hidden;white-space:nowrap;text-overflow:ellipsis">${
+      esc(text[1] || "")}</span></div>`;
 }
 
 async function keepMain(tab) {  // the page's own content only; links into the site become plain text
@@ -121,7 +123,7 @@ async function fitTables(tab) {
   }, { sizes: FONT_PT, landscapePx: Math.floor(TEXT_MM.landscape * PX_PER_MM) });
 }
 
-async function printJob(tab, base, job, blocked) {
+async function printJob(tab, base, job, seen) {
   await tab.emulateMedia({ media: "print" });
   await tab.setViewportSize({ width: Math.floor(TEXT_MM.portrait * PX_PER_MM), height: 1000 });
   if (job.page) {
@@ -138,26 +140,29 @@ async function printJob(tab, base, job, blocked) {
   await tab.pdf({ path: job.out, preferCSSPageSize: true, printBackground: true, displayHeaderFooter: true,
     headerTemplate: band([job.header, job.draft], "justify-content:center"),
     footerTemplate: band([job.header, job.footer], "justify-content:flex-start") });
-  return { out: job.out, landscape: turned, cut, blocked: [...blocked], error: "" };
+  return { out: job.out, landscape: turned, cut, blocked: [...seen.blocked], missing: [...seen.missing], error: "" };
 }
 
 async function worker(browser, base, queue, results) {
   const context = await browser.newContext({ viewport: { width: 680, height: 1000 } });
-  const blocked = new Set();
+  const seen = { blocked: new Set(), missing: new Set() };
   await context.route("**/*", (route) => {
     const url = route.request().url();
     if (url.startsWith(`${base}/`) || url.startsWith("data:") || url === "about:blank") return route.continue();
-    blocked.add(url);
+    seen.blocked.add(url);
     return route.abort();
   });
   const tab = await context.newPage();
+  tab.on("response", (r) => { if (r.status() >= 400) seen.missing.add(r.url().slice(base.length + 1)); });
   tab.setDefaultTimeout(120000);
   for (let next = queue.shift(); next; next = queue.shift()) {
-    blocked.clear();
+    seen.blocked.clear();
+    seen.missing.clear();
     try {
-      results[next.index] = await printJob(tab, base, next.job, blocked);
+      results[next.index] = await printJob(tab, base, next.job, seen);
     } catch (e) {
-      results[next.index] = { out: next.job.out, landscape: [], cut: [], blocked: [...blocked], error: String(e.message || e) };
+      results[next.index] = { out: next.job.out, landscape: [], cut: [], blocked: [...seen.blocked],
+        missing: [...seen.missing], error: String(e.message || e) };
     }
   }
   await context.close();
