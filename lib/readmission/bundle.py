@@ -17,7 +17,6 @@ import io
 import json
 import subprocess
 import tarfile
-from importlib import metadata
 from pathlib import Path
 
 from .audit import audit_rows
@@ -26,11 +25,11 @@ from .gate import check_published, gate_context
 from .layout import PUBLIC, OutputTree, published_editions
 from .outputs import write_bytes_atomic
 from .project import Project
+from .runkeys import package_versions  # the versions that shape the outputs, as the run keys take them
 from .site import SITE_DIR, undeclared_outputs
 
 DIST = "dist"
 SUMS, MANIFEST, SITE_FOLDER = "SHA256SUMS", "manifest.json", "site"
-PACKAGES = ("papermill", "nbclient", "nbformat", "ipykernel", "pandas", "numpy", "matplotlib", "pandera")
 
 
 class BundleError(Exception):
@@ -93,16 +92,6 @@ def editions_record(project: Project) -> list[dict]:
             "signed_off": [{"country": r.country, "reviewed_by": r.reviewed_by, "reviewed_on": r.reviewed_on}
                            for r in audit.itertuples() if r.status == "reviewed"]})
     return records
-
-
-def package_versions() -> dict[str, str]:
-    versions = {}
-    for name in PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    return versions
 
 
 def manifest(project: Project, files: dict[str, bytes], commit: str, when: int) -> dict:

@@ -7,36 +7,17 @@
 // Prints one JSON object {pages: [{page, requests, console, axe, hidden_tables, small_chart_text}]}
 // and exits 1 when any page has a problem. Needs `npm ci` here and Debian's chromium
 // (CHROMIUM=/path overrides /usr/bin/chromium). The site is served on 127.0.0.1 only.
-import { createServer } from "node:http";
-import { readFile, stat } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { chromium } from "playwright-core";
+import { serve } from "./serve.mjs";
 
 const require = createRequire(import.meta.url);
 const AXE = await readFile(require.resolve("axe-core/axe.min.js"), "utf8");
-const TYPES = { ".html": "text/html", ".css": "text/css", ".js": "text/javascript", ".json": "application/json",
-  ".png": "image/png", ".svg": "image/svg+xml", ".csv": "text/csv", ".yml": "text/plain", ".woff": "font/woff",
-  ".woff2": "font/woff2", ".ico": "image/x-icon" };
 const MIN_CHART_PX = 9;       // the smallest text of a chart, at 390 px wide
 const CHART_TEXT_PT = 8;      // the smallest font of a chart, in points (charts.SMALLEST_FONT_PT)
 const CHART_DPI = 96;         // charts.DPI: a point is DPI/72 image pixels
-
-function serve(root) {
-  const server = createServer(async (req, res) => {
-    let file = path.join(root, decodeURIComponent(new URL(req.url, "http://x").pathname));
-    try {
-      if ((await stat(file)).isDirectory()) file = path.join(file, "index.html");
-      const body = await readFile(file);
-      res.writeHead(200, { "content-type": TYPES[path.extname(file)] || "application/octet-stream" });
-      res.end(body);
-    } catch {
-      res.writeHead(404);
-      res.end("not found");
-    }
-  });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
-}
 
 async function checkPage(browser, base, page) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });

@@ -14,14 +14,11 @@
 // The site is served on 127.0.0.1 only; any request to another host is refused and reported (`blocked`),
 // as is any file of the site a page asks for and does not find (`missing`).
 // Needs `npm ci` here and Debian's chromium (CHROMIUM=/path overrides /usr/bin/chromium).
-import { createServer } from "node:http";
-import { readFile, stat } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import path from "node:path";
 import { chromium } from "playwright-core";
+import { serve } from "./serve.mjs";
 
-const TYPES = { ".html": "text/html", ".css": "text/css", ".js": "text/javascript", ".json": "application/json",
-  ".png": "image/png", ".svg": "image/svg+xml", ".woff": "font/woff", ".woff2": "font/woff2", ".ico": "image/x-icon" };
 const MARGIN_MM = { top: 17, side: 14 };  // @page margins; the header and footer sit in them
 const TEXT_MM = { portrait: 210 - 2 * MARGIN_MM.side, landscape: 297 - 2 * MARGIN_MM.side };
 const PX_PER_MM = 96 / 25.4;  // CSS pixels: a 96-dpi chart prints at its natural size
@@ -46,22 +43,6 @@ const PRINT_CSS = `
   pre, code { white-space: pre-wrap !important; overflow-wrap: anywhere; }
   .rm-draft { position: fixed; top: 50%; left: 50%; width: 160mm; transform: translate(-50%, -50%);
     z-index: 1000; pointer-events: none; }`;
-
-function serve(root) {
-  const server = createServer(async (req, res) => {
-    const file = path.join(root, path.normalize(decodeURIComponent(new URL(req.url, "http://x").pathname)));
-    try {
-      if (!file.startsWith(root + path.sep) || !(await stat(file)).isFile()) throw new Error("no file");
-      const body = await readFile(file);
-      res.writeHead(200, { "content-type": TYPES[path.extname(file)] || "application/octet-stream" });
-      res.end(body);
-    } catch {
-      res.writeHead(404);
-      res.end("not found");
-    }
-  });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
-}
 
 function band(text, where) {  // a header or footer line of Chromium's page template
   const esc = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
