@@ -9,9 +9,8 @@
 // (CHROMIUM=/path overrides /usr/bin/chromium). The site is served on 127.0.0.1 only.
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import path from "node:path";
 import { chromium } from "playwright-core";
-import { serve } from "./serve.mjs";
+import { open } from "./serve.mjs";
 
 const require = createRequire(import.meta.url);
 const AXE = await readFile(require.resolve("axe-core/axe.min.js"), "utf8");
@@ -50,11 +49,7 @@ if (!siteDir || pages.length === 0) {
   console.error("usage: node check.mjs SITE_DIR PAGE [PAGE ...]");
   process.exit(2);
 }
-const server = await serve(path.resolve(siteDir));
-const base = `http://127.0.0.1:${server.address().port}`;
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"] });
+const { server, base, browser } = await open(siteDir, chromium);
 const report = { pages: [] };
 try {
   for (const page of pages) report.pages.push(await checkPage(browser, base, page));

@@ -15,9 +15,8 @@
 // as is any file of the site a page asks for and does not find (`missing`).
 // Needs `npm ci` here and Debian's chromium (CHROMIUM=/path overrides /usr/bin/chromium).
 import { createInterface } from "node:readline";
-import path from "node:path";
 import { chromium } from "playwright-core";
-import { serve } from "./serve.mjs";
+import { open } from "./serve.mjs";
 
 const MARGIN_MM = { top: 17, side: 14 };  // @page margins; the header and footer sit in them
 const TEXT_MM = { portrait: 210 - 2 * MARGIN_MM.side, landscape: 297 - 2 * MARGIN_MM.side };
@@ -156,11 +155,7 @@ if (!siteDir) {
   console.error("usage: node print.mjs SITE_DIR [--workers N]  (JSON batches on stdin, one a line)");
   process.exit(2);
 }
-const server = await serve(path.resolve(siteDir));
-const base = `http://127.0.0.1:${server.address().port}`;
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"] });
+const { server, base, browser } = await open(siteDir, chromium);
 try {
   for await (const line of createInterface({ input: process.stdin })) {
     if (!line.trim()) continue;
