@@ -93,3 +93,26 @@ def test_run_takes_several_editions_and_checks_every_edition_file_first(tmp_path
     result = runner.invoke(app, ["run", "--year", "2016", "--year", "2015", "--demo"])
     assert result.exit_code == 0, result.output
     assert calls == [2015, 2016]  # oldest first
+
+
+def test_the_default_snapshot_is_found_from_the_project_root_in_any_folder(tmp_path, monkeypatch):
+    """Run from notebooks/, '../shared/data/snapshot' used to be read from the working folder, and a
+    missing one led to a fetch of another vintage (issue 26, item 6)."""
+    import shutil
+
+    import pytest
+
+    from conftest import SNAPSHOT
+
+    if not (SNAPSHOT / "eurostat" / "migr_eiord.csv").exists():
+        pytest.skip(f"offline snapshot not found at {SNAPSHOT}")
+    project = make_project(tmp_path / "p")
+    (tmp_path / "shared" / "data").mkdir(parents=True)
+    (tmp_path / "shared" / "data" / "snapshot").symlink_to(SNAPSHOT)  # beside the project, as ../shared is
+    shutil.rmtree(project.public)
+    monkeypatch.setenv("READMISSION_ROOT", str(project.root))
+    monkeypatch.chdir(project.notebooks)
+    result = runner.invoke(app, ["data", "import"], env={"COLUMNS": "300"})
+    assert result.exit_code == 0, result.output
+    assert f"from {tmp_path / 'shared' / 'data' / 'snapshot'} into {project.public}" in " ".join(result.output.split())
+    assert (project.public / "eurostat" / "migr_eiord.csv").is_file()

@@ -31,7 +31,13 @@ def flagged(label: str, style: str, text: str) -> Text:
 
 
 NEAR_MISSES_SHOWN = 10
-DEFAULT_SNAPSHOT = Path("../shared/data/snapshot")
+SNAPSHOT_HELP = "Snapshot folder (default: shared/data/snapshot beside the project, from any folder)."
+
+
+def default_snapshot(project: Project, given: Optional[Path]) -> Path:
+    """The snapshot a command reads: the one given, or the project's default, found from the project
+    root and never from the working folder (run from notebooks/, '../shared' would be elsewhere)."""
+    return given if given is not None else project.root.parent / "shared" / "data" / "snapshot"
 YearOption = typer.Option(DEFAULT_EDITION, "--year", "-y", help="Data year of the edition.")
 YearsOption = typer.Option([DEFAULT_EDITION], "--year", "-y",
                            help="Data year of an edition (repeat the option for several).")
@@ -114,12 +120,13 @@ def exclusive(command):
 @data_app.command("import")
 @friendly_errors
 @exclusive
-def data_import(source: Path = typer.Argument(DEFAULT_SNAPSHOT, help="Snapshot folder.")):
+def data_import(source: Optional[Path] = typer.Argument(None, help=SNAPSHOT_HELP, show_default=False)):
     """Copy a verified offline snapshot into data/public (checksums checked first)."""
     from .data.snapshot import import_snapshot
     from .inputs import load_public
 
     project = Project.default()
+    source = default_snapshot(project, source)
     # never falls back to a download: a mistyped folder is an error, not a fetch; data the loaders
     # refuse are an error too, and data/public keeps the files a run can read
     manifest = import_snapshot(source, project.public,
@@ -413,8 +420,8 @@ def render(audience: str = AudienceOption,
 def report(year: list[int] = YearsOption,
            workers: int = typer.Option(0, min=0, help="Parallel countries (0 = number of cores)."),
            force: bool = typer.Option(False, "--force", help="Re-run every country."),
-           snapshot: Path = typer.Option(DEFAULT_SNAPSHOT, help="Offline snapshot; fetched from "
-                                         "Eurostat when this folder does not exist."),
+           snapshot: Optional[Path] = typer.Option(None, help=f"{SNAPSHOT_HELP} Fetched from Eurostat "
+                                                   "when this folder does not exist.", show_default=False),
            audience: str = AudienceOption, demo: bool = DemoOption):
     """The whole assessment: data (import or fetch), run, then render the site if Quarto is there.
 
@@ -423,6 +430,7 @@ def report(year: list[int] = YearsOption,
     from .site import QuartoMissing, render as render_site
 
     project = Project.default()
+    snapshot = default_snapshot(project, snapshot)
     if not snapshot.exists():
         console.print(Text(f"no snapshot at {snapshot}: fetching from Eurostat"))
     editions.prepare_public_data(project, snapshot if snapshot.exists() else None)
