@@ -116,3 +116,14 @@ def test_the_default_snapshot_is_found_from_the_project_root_in_any_folder(tmp_p
     assert result.exit_code == 0, result.output
     assert f"from {tmp_path / 'shared' / 'data' / 'snapshot'} into {project.public}" in " ".join(result.output.split())
     assert (project.public / "eurostat" / "migr_eiord.csv").is_file()
+
+
+def test_a_mistyped_code_or_year_says_what_to_type_instead(tmp_path, monkeypatch):
+    """IRQ is IQ, 16 is 2016 (issue 26, item 8)."""
+    project = make_project(tmp_path / "p")
+    monkeypatch.setenv("READMISSION_ROOT", str(project.root))
+    result = runner.invoke(app, ["country", "IRQ", "--year", "2016", "--demo"], env={"COLUMNS": "300"})
+    assert result.exit_code == 2 and "did you mean IQ (Iraq)?" in " ".join(result.output.split())
+    result = runner.invoke(app, ["select", "--year", "16"], env={"COLUMNS": "300"})
+    text = " ".join(result.output.split())
+    assert result.exit_code == 2 and "did you mean --year 2016?" in text and "16.yml" not in text.split("editions defined")[1]

@@ -187,8 +187,12 @@ def load_edition(year: int, project: Project | None = None) -> Edition:
     path = project.edition_params(year)
     if not path.exists():
         known = sorted(p.stem for p in (project.params / "editions").glob("*.yml"))
+        meant = [k for k in known if k.endswith(f"{year:02d}") and len(str(year)) <= 2]
+        hint = (f"; a data year has four digits: did you mean --year {meant[0]}?" if meant
+                else f" (to add one: params/editions/{year}.yml)" if len(str(year)) == 4
+                else "; a data year has four digits, e.g. --year 2016")
         raise InputError.single(path, f"no edition for data year {year}; editions defined: "
-                                f"{', '.join(known) or 'none'} (add params/editions/{year}.yml)")
+                                f"{', '.join(known) or 'none'}{hint}")
     edition = parse_edition(path, read_yaml_mapping(path))
     if edition.data_year != year:
         raise InputError.single(path, f"file is named for {year} but says data_year {edition.data_year}",

@@ -32,11 +32,27 @@ class CountryOutcome:
     fault: bool = False  # the machine failed (disk full, permissions), not the calculation
 
 
+def code_hint(code) -> str:
+    """'; did you mean IQ (Iraq)?' for an ISO alpha-3 code, a lower-case code or Greece's GR."""
+    from .data.codes import country_name, eurostat_from_iso3
+
+    text = str(code).strip().upper()
+    for guess in (lambda: eurostat_from_iso3(text), lambda: {"GR": "EL", "GB": "UK"}[text],
+                  lambda: text if is_country(text) else None):
+        try:
+            found = guess()
+        except KeyError:
+            continue
+        if found and is_country(found):
+            return f"; did you mean {found} ({country_name(found)})?"
+    return ""
+
+
 def check_country_code(code: str, states: list[str]) -> str:
     """A third country's Eurostat code, checked before any kernel starts (no code injection)."""
     if not isinstance(code, str) or not is_country(code):
         raise InputError.single("command line", f"{code!r} is not a Eurostat country code "
-                                "(two capital letters, e.g. IQ, PK, XK)", field="country")
+                                f"(two capital letters, e.g. IQ, PK, XK){code_hint(code)}", field="country")
     if code in states:
         raise InputError.single("command line", f"{code} is a reporting state, not a third country",
                                 field="country")
