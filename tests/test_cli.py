@@ -127,3 +127,38 @@ def test_a_mistyped_code_or_year_says_what_to_type_instead(tmp_path, monkeypatch
     result = runner.invoke(app, ["select", "--year", "16"], env={"COLUMNS": "300"})
     text = " ".join(result.output.split())
     assert result.exit_code == 2 and "did you mean --year 2016?" in text and "16.yml" not in text.split("editions defined")[1]
+
+
+def test_data_check_names_unused_and_missing_rows_and_reads_any_case(tmp_path, monkeypatch):
+    """Issue 26, item 7: a row for a country the edition does not assess is said to be unused, a
+    missing row is named per state, a mixed-case file name is read, GR gets 'Greece is EL'."""
+    import shutil
+
+    project = make_project(tmp_path / "p")
+    monkeypatch.setenv("READMISSION_ROOT", str(project.root))
+    edition = load_edition(2016, project)
+    folder = project.restricted / "2016"
+    write_demo_set(project, edition, load_method(project), SELECTED[:2], load_public(project.public, []),
+                   edition_states(project, edition))
+    demo = project.root / "data" / "demo" / "2016"
+    folder.mkdir(parents=True)
+    for name in ("readmission_statistics.csv", "questionnaire.csv"):
+        text = (demo / name).read_text()
+        if name == "questionnaire.csv":  # one row for a country outside the selection (AL)
+            first = text.splitlines()[1].split(",")
+            first[1] = "AL"
+            text += ",".join(first) + "\n"
+        (folder / ("Questionnaire.CSV" if name == "questionnaire.csv" else name)).write_text(text)
+    shutil.rmtree(demo)
+    result = runner.invoke(app, ["data", "check", "--year", "2016"], env={"COLUMNS": "300"})
+    text = " ".join(result.output.split())
+    assert result.exit_code == 0, result.output
+    assert "questionnaire: rows for countries the edition does not assess, not used: AL" in text
+    assert "readmission_statistics: DE sent no row for PK" in text  # the demo set covers IQ and MA only
+    stats = folder / "readmission_statistics.csv"
+    lines = stats.read_text().splitlines()
+    row = lines[1].split(",")
+    row[0] = "GR"
+    stats.write_text("\n".join([lines[0], ",".join(row), *lines[2:]]) + "\n")
+    failed = runner.invoke(app, ["data", "check", "--year", "2016"], env={"COLUMNS": "300"})
+    assert failed.exit_code == 2 and "Greece is EL in Eurostat's codes" in " ".join(failed.output.split())

@@ -197,6 +197,10 @@ def data_check(year: int = YearOption,
     console.print(out)
     for warning in inputs.warnings:
         console.print(Text(f"warning: {warning}"))
+    from .data.coverage import coverage_lines
+
+    for line in coverage_lines(inputs, states, codes, year):
+        console.print(Text(f"note: {line}"), soft_wrap=True)
     console.print("valid: every row passed the checks")
 
 

@@ -120,7 +120,8 @@ def demo_folder(project: Project, edition) -> Path:
 
 def has_confidential_files(folder: Path) -> bool:
     folder = Path(folder)
-    return any(folder.glob("questionnaire.*")) or any(folder.glob("readmission_statistics.*"))
+    names = [p.name.lower() for p in folder.iterdir()] if folder.is_dir() else []  # any case, as the loader
+    return any(n.startswith(("questionnaire.", "readmission_statistics.")) for n in names)
 
 
 def confidential_source(project: Project, edition, restricted_dir: Path | None,
@@ -132,6 +133,7 @@ def confidential_source(project: Project, edition, restricted_dir: Path | None,
     if not has_confidential_files(folder):
         raise InputError.single(folder, "no confidential inputs here: put the Member States' "
                                 "readmission_statistics and questionnaire files in this folder "
-                                "(formats and templates in data/templates/, see its README.md), or "
-                                "run with --demo to use the seeded synthetic demo set (illustrative only)")
+                                "(formats and templates in data/templates/, see its README.md); `run`, "
+                                "`country` and `report` take --demo to use the seeded synthetic demo set "
+                                "instead (illustrative only)")
     return folder

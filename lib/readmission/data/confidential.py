@@ -154,8 +154,9 @@ def _check_keys(path: Path, frame: pd.DataFrame, states: set[str],
     file, problems, seen = str(path), [], {}
     for line, state, country, year in frame[["_line"] + KEY].itertuples(index=False):
         if state not in states:
+            hint = {"GR": "; Greece is EL in Eurostat's codes", "GB": "; the United Kingdom is UK"}.get(state, "")
             problems.append(Problem(file, "missing (required)" if not state else f"{quote(state)} is not "
-                                    f"a reporting state of this edition ({', '.join(sorted(states))})",
+                                    f"a reporting state of this edition ({', '.join(sorted(states))}){hint}",
                                     line, "reporting_state"))
         if not _country_code(country):
             problems.append(Problem(file, f"{quote(country)} is not a two-letter uppercase country code "
