@@ -162,3 +162,18 @@ def test_data_check_names_unused_and_missing_rows_and_reads_any_case(tmp_path, m
     stats.write_text("\n".join([lines[0], ",".join(row), *lines[2:]]) + "\n")
     failed = runner.invoke(app, ["data", "check", "--year", "2016"], env={"COLUMNS": "300"})
     assert failed.exit_code == 2 and "Greece is EL in Eurostat's codes" in " ".join(failed.output.split())
+
+
+def test_select_before_any_data_and_render_before_any_run_say_what_to_do_first(tmp_path, monkeypatch):
+    """Issue 26, item 8: not 'file not found', not Quarto's stack trace."""
+    import shutil
+
+    project = make_project(tmp_path / "p")
+    monkeypatch.setenv("READMISSION_ROOT", str(project.root))
+    result = runner.invoke(app, ["render"], env={"COLUMNS": "300"})
+    said = " ".join(result.output.split())
+    assert result.exit_code == 2 and "run `readmission run --year 2016 --demo` (or `make report`) first" in said
+    shutil.rmtree(project.public)
+    result = runner.invoke(app, ["select", "--year", "2016"], env={"COLUMNS": "300"})
+    text = " ".join(result.output.split())
+    assert result.exit_code == 2 and "no public statistics yet" in text and "readmission data import" in text

@@ -28,6 +28,9 @@ def project(tmp_path):
     for name in ("_quarto.yml", "index.qmd"):
         shutil.copy(REPO / name, root / name)
     (root / "_site" / "index.html").write_text("<html>old</html>")
+    runs = root / "notebooks" / "countries" / "2016" / ".runkeys"  # an edition has been run
+    runs.mkdir(parents=True)
+    (runs / "run.json").write_text("{}")
     return Project(root), str(exe)
 
 

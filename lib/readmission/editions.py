@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .data import eurostat, snapshot
+from .errors import InputError
 from .outputs import write_csv, write_json
 from .params import Edition, load_method
 from .project import Project
@@ -40,11 +41,21 @@ def record_manifest(project: Project, edition: Edition, manifest: list[dict] | N
     return changes
 
 
+def require_public_data(project: Project) -> None:
+    """Stop with what to type when data/public has no return decisions yet (a new checkout)."""
+    path = project.public / eurostat.DATASET_FILES["migr_eiord"]
+    if not path.exists():
+        raise InputError.single(path, "no public statistics yet: import the offline snapshot with "
+                                "`readmission data import` (or `make report`), or fetch them with "
+                                "`readmission data fetch`, then run this again")
+
+
 def compute_selection(project: Project, edition: Edition,
                       decisions: eurostat.EurostatTable | None = None) -> Selection:
     """Select the edition's countries from data/public's return decisions (`decisions` when the
     caller has read them already; nothing written)."""
     if decisions is None:
+        require_public_data(project)
         decisions = eurostat.load_return_decisions(project.public, eurostat.load_caveats(project.reference))
     from .inputs import reference_tables  # read once per process, shared with the run's inputs
 

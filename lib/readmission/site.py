@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 
 from .gate import check_published, gate_context, refuse_if_any
-from .layout import PUBLIC, RESTRICTED, RESTRICTED_SITE_DIR, OutputTree
+from .layout import PUBLIC, RESTRICTED, RESTRICTED_SITE_DIR, OutputTree, published_editions
 from .outputs import write_text_atomic
 from .project import Project
 from .site_checks import CONFIG, expand, load_config, render_list
@@ -306,7 +306,6 @@ def check_signoff(project: Project, audience: str, year: int | None) -> None:
     """Refuse to publish while a country of an edition that must be signed off (the restricted
     site's edition; on the public site those of params/publication.yml) has no reviewer's sign-off."""
     from .audit import signoff_editions, unsigned
-    from .layout import published_editions
 
     years = [year] if audience == RESTRICTED and year else \
         signoff_editions(project, published_editions(project, audience))
@@ -330,4 +329,7 @@ def render(project: Project, quarto: str | None = None, audience: str = PUBLIC,
         from .params import DEFAULT_EDITION
 
         return render_restricted(project, year or DEFAULT_EDITION, exe)
+    if not published_editions(project, PUBLIC):
+        raise RenderError("nothing to render yet: no edition has been run for the public site; run "
+                          "`readmission run --year 2016 --demo` (or `make report`) first")
     return render_public(project, exe)
