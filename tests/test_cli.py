@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from readmission.cli import app
@@ -177,3 +178,29 @@ def test_select_before_any_data_and_render_before_any_run_say_what_to_do_first(t
     result = runner.invoke(app, ["select", "--year", "2016"], env={"COLUMNS": "300"})
     text = " ".join(result.output.split())
     assert result.exit_code == 2 and "no public statistics yet" in text and "readmission data import" in text
+
+
+@pytest.mark.parametrize("where", ["lock", "selection"])
+def test_a_read_only_or_full_disk_at_the_start_is_one_line_and_exit_2(tmp_path, monkeypatch, where):
+    """Issue 26, item 12: EROFS at the project lock, ENOSPC while the run writes its first file."""
+    import errno
+    import os
+
+    from readmission import editions, lock
+
+    project = make_project(tmp_path / "p")
+    monkeypatch.setenv("READMISSION_ROOT", str(project.root))
+    if where == "lock":
+        def refuse(path, *args):
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
+        monkeypatch.setattr(lock.os, "open", refuse)
+    else:
+        def full(*args, **kwargs):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "results/2016/selection.csv")
+        monkeypatch.setattr(editions, "write_csv", full)
+    command = ["run", "--year", "2016", "--demo"] if where == "lock" else ["select", "--year", "2016"]
+    result = runner.invoke(app, command, env={"COLUMNS": "300"})
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and result.output.count("error:") == 1
+    assert os.strerror(errno.EROFS if where == "lock" else errno.ENOSPC) in result.output
+    assert not (project.root / ".readmission.lock").exists()

@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .errors import InputError, quote
-from .outputs import OutputError
+from .outputs import OutputError, environment_fault
 from .params import DEFAULT_EDITION, load_edition, load_limits
 from .project import Project
 
@@ -79,6 +79,13 @@ def friendly_errors(command):
             # as Text: the message quotes input values, which rich must not read as markup
             err_console.print(flagged("error: ", "bold red", str(exc)), highlight=False,
                               soft_wrap=True)
+            raise typer.Exit(2) from None
+        except OSError as exc:  # the machine refused (read-only, full, no permission): one line, exit 2
+            if not environment_fault(exc):
+                raise
+            err_console.print(flagged("error: ", "bold red", f"the machine refused a write ({exc.strerror}: "
+                                      f"{exc.filename or 'a file'}); nothing was published"),
+                              highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
     return wrapper
 
