@@ -2,6 +2,7 @@
 # Each uses the active virtual environment, or creates .venv here when none is active.
 SNAPSHOT ?= ../shared/data/snapshot
 UV_VERSION := 0.13.9
+PIP_VERSION := 26.3
 YEARS ?= 2014 2015 2016
 WORKERS ?=
 ifdef VIRTUAL_ENV
@@ -37,7 +38,7 @@ notebooks: $(STAMP)
 # Every package at the version of requirements.lock, checked against its hashes; then the project itself.
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(PYTHON) || python3 -m venv .venv
-	$(PYTHON) -m pip install --quiet --upgrade pip
+	$(PYTHON) -m pip install --quiet pip==$(PIP_VERSION)
 	$(PYTHON) -m pip install --quiet --require-hashes -r requirements.lock
 	$(PYTHON) -m pip install --quiet --no-deps -e .
 	$(PYTHON) -m ipykernel install --sys-prefix --name python3 >/dev/null

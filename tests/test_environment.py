@@ -35,3 +35,17 @@ def test_every_direct_dependency_is_pinned_in_environment_yml():
     wanted = project["dependencies"] + project["optional-dependencies"]["test"]
     names = {re.match(r"[A-Za-z0-9._-]+", spec).group().lower().replace("_", "-") for spec in wanted}
     assert names <= set(conda_pins())
+
+
+def test_the_build_backend_and_the_installer_are_pinned_and_the_licence_is_shipped():
+    """Issue 26, item 4: the isolated build gets one setuptools, make one pip; the licence is an SPDX
+    expression with its file (the table form made setuptools warn on every install)."""
+    import re
+    import tomllib
+
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    assert all(re.fullmatch(r"[A-Za-z0-9_.-]+==[0-9.]+", r) for r in pyproject["build-system"]["requires"])
+    assert pyproject["project"]["license"] == "EUPL-1.2" and pyproject["project"]["license-files"] == ["LICENSE"]
+    assert (REPO / "LICENSE").read_text(encoding="utf-8").startswith("EUROPEAN UNION PUBLIC LICENCE v. 1.2")
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^PIP_VERSION := [0-9.]+$", makefile, re.M) and "--upgrade pip" not in makefile
