@@ -154,3 +154,21 @@ def test_a_country_whose_cell_runs_past_the_limit_fails_with_a_clear_message(tmp
     assert outcome.error.startswith("a cell ran longer than the time allowed (cell_timeout_seconds in "
                                     "params/limits.yml) and was stopped"), outcome.error
     assert not (folder / "IQ.ipynb").exists()
+
+
+def test_a_kernel_killed_from_outside_is_a_fault_of_the_machine_not_of_the_notebook(tmp_path):
+    """Issue 26, item 9: SIGKILL (as the OOM killer sends) stops the run as a machine fault; a
+    kernel that ends itself (os._exit) stays the notebook's own failure."""
+    from nbclient.exceptions import DeadKernelError
+
+    from readmission.outputs import EnvironmentFault, environment_fault
+
+    killed = edge_notebook(tmp_path / "killed.ipynb", ["import os, signal", "os.kill(os.getpid(), signal.SIGKILL)"])
+    with pytest.raises(EnvironmentFault, match="killed from outside \\(signal SIGKILL") as fault:
+        run_papermill(killed, {}, tmp_path, warm=True)
+    assert environment_fault(fault.value)
+    leaves = edge_notebook(tmp_path / "leaves.ipynb", ["import os", "os._exit(3)"])
+    with pytest.raises(DeadKernelError):
+        run_papermill(leaves, {}, tmp_path, warm=True)
+    fine = edge_notebook(tmp_path / "fine.ipynb", ["print('alive')"])
+    assert run_papermill(fine, {}, tmp_path, warm=True).cells[0].outputs[0]["text"] == "alive\n"

@@ -29,6 +29,8 @@ from jupyter_core.utils import run_sync
 from nbclient.exceptions import DeadKernelError
 from papermill.engines import NBClientEngine, papermill_engines
 
+from .outputs import EnvironmentFault
+
 KERNEL = "python3"
 PARENT_POLL_SECONDS = 0.5
 # IPython's input history is off in the tool's kernels: a notebook's cells are in the notebook, and
@@ -119,6 +121,19 @@ class WarmManager(KernelManager):
         return self.warm_client
 
 
+def killed_by_signal(km) -> str:
+    """'signal SIGKILL' when the kernel's process ended on a signal (the OOM killer, `kill`), else ''
+    (a kernel that ended itself, os._exit, is the notebook's own failure)."""
+    process = getattr(getattr(km, "provisioner", None), "process", None)
+    code = process.poll() if process is not None else None
+    if code is None or code >= 0:
+        return ""
+    try:
+        return f"signal {signal.Signals(-code).name}"
+    except ValueError:
+        return f"signal {-code}"
+
+
 def run_code(km, code: str, timeout: float) -> dict:
     """Run `code` on the warm kernel and return its reply, on this thread's event loop (nbclient's
     too). Outputs are not asked for (silent); a kernel that dies meanwhile is noticed within a
@@ -205,9 +220,16 @@ class WarmKernelEngine(NBClientEngine):
         """papermill's nbclient execution, handed the warm kernel. A notebook that did not finish
         (a cell past the execution timeout still runs in its kernel) or whose kernel died or left
         hands no kernel on: the next notebook starts a fresh one."""
-        kwargs["km"] = cls.warm_kernel(kernel_name)
+        km = kwargs["km"] = cls.warm_kernel(kernel_name)
         try:
             return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+        except DeadKernelError as exc:
+            killed = killed_by_signal(km)
+            shutdown_warm_kernel()
+            if killed:  # out of memory, or killed by hand: the machine failed, not the calculation
+                raise EnvironmentFault(f"the notebook's kernel was killed from outside ({killed}; out of "
+                                       "memory?)") from exc
+            raise
         except BaseException:
             shutdown_warm_kernel()
             raise
