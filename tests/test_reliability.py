@@ -322,6 +322,8 @@ def test_a_failed_summary_leaves_no_notebook_in_the_published_folders(published,
     project = Project(root)
     leftover = public_tree(project).countries / edition_run.SUMMARY_STAGED
     leftover.write_text("{}")
+    before = {p: p.read_bytes() for p in sorted(public_tree(project).countries.rglob("*"))
+              if p.is_file() and p != leftover}
     template = project.notebooks / "summary.ipynb"
     nb = nbformat.read(template, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell("raise ValueError('a quoted value: 987654321')"))
@@ -333,3 +335,6 @@ def test_a_failed_summary_leaves_no_notebook_in_the_published_folders(published,
     executed = [p for folder in (project.notebooks / "countries", project.notebooks / "executed")
                 for p in folder.rglob("*") if p.is_file()]
     assert executed and not [p for p in executed if b"987654321" in p.read_bytes()]
+    # an edition publishes as a whole (issue 26, item 10): no new page beside the previous findings
+    assert {p: p.read_bytes() for p in sorted(public_tree(project).countries.rglob("*")) if p.is_file()} == before
+    assert "nothing of this edition was published: its findings failed" in " ".join(output.split())

@@ -44,6 +44,7 @@ def start_next(tree: OutputTree) -> Path:
     # a staged summary never carries over (versions before papermill stopped writing its own
     # notebook left a failed summary's, error and all, in the published folder)
     (tree.next / SUMMARY_STAGED).unlink(missing_ok=True)
+    (tree.countries / SUMMARY_STAGED).unlink(missing_ok=True)  # and none stays in the published folder
     return tree.next
 
 
@@ -305,6 +306,12 @@ def run_started(project: Project, request: RunRequest, tree: OutputTree, workers
         if environment_fault(exc):
             raise EnvironmentFault(fault_message(str(exc))) from exc
         raise
+    if not summary_ok:  # an edition publishes as a whole: new pages never stand beside old findings
+        abandon(tree)
+        notes.append("nothing of this edition was published: its findings failed, so its previous pages "
+                     "and findings stay as they were (the log of the summary says why)")
+        return RunReport(edition, codes, [o.country for o in outcomes if o.ok],
+                         [c for c in codes if c not in pending], failed, None, notes)
     publish(tree, staged)
     from .site_sources import write_latest_site_sources
 
