@@ -324,6 +324,12 @@ def test_a_failed_summary_leaves_no_notebook_in_the_published_folders(published,
     leftover.write_text("{}")
     before = {p: p.read_bytes() for p in sorted(public_tree(project).countries.rglob("*"))
               if p.is_file() and p != leftover}
+    store = {p: p.read_bytes() for p in sorted(public_tree(project).store.glob("*"))}
+    # a change to one country's page that the failing run computes but never publishes
+    (project.params / "countries" / "IQ.yml").write_text(
+        "assessment:\n  2016:\n    assessed_level: average, improvements needed with a number of Member States\n"
+        "    justification: computed, never published\n    assessed_by: HOME.C.2 analyst\n"
+        "    assessed_on: 2017-03-01\n")
     template = project.notebooks / "summary.ipynb"
     nb = nbformat.read(template, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell("raise ValueError('a quoted value: 987654321')"))
@@ -338,3 +344,6 @@ def test_a_failed_summary_leaves_no_notebook_in_the_published_folders(published,
     # an edition publishes as a whole (issue 26, item 10): no new page beside the previous findings
     assert {p: p.read_bytes() for p in sorted(public_tree(project).countries.rglob("*")) if p.is_file()} == before
     assert "nothing of this edition was published: its findings failed" in " ".join(output.split())
+    # the restricted store holds only what a completed run published (issue 26, item 11)
+    assert {p: p.read_bytes() for p in sorted(public_tree(project).store.glob("*"))} == store and store
+    assert not public_tree(project).store_next.exists()

@@ -31,6 +31,7 @@ SUMMARY_STAGED = ".summary.ipynb"
 def recover(tree: OutputTree) -> None:
     """Clear what a killed run left: its unfinished next folder, or a swap cut in half."""
     shutil.rmtree(tree.next, ignore_errors=True)
+    shutil.rmtree(tree.store_next, ignore_errors=True)
     if tree.old.exists() and not tree.countries.exists():
         os.replace(tree.old, tree.countries)
     shutil.rmtree(tree.old, ignore_errors=True)
@@ -41,6 +42,9 @@ def start_next(tree: OutputTree) -> Path:
     if tree.countries.exists():
         shutil.copytree(tree.countries, tree.next, copy_function=os.link)
     tree.next.mkdir(parents=True, exist_ok=True)
+    if tree.store.exists():  # the full results, likewise: the store changes only when the run publishes
+        shutil.copytree(tree.store, tree.store_next, copy_function=os.link)
+    tree.store_next.mkdir(parents=True, exist_ok=True)
     # a staged summary never carries over (versions before papermill stopped writing its own
     # notebook left a failed summary's, error and all, in the published folder)
     (tree.next / SUMMARY_STAGED).unlink(missing_ok=True)
@@ -58,6 +62,13 @@ def publish(tree: OutputTree, summary_staged: Path | None) -> None:
         if summary_staged is not None:
             tree.summary.parent.mkdir(parents=True, exist_ok=True)
             os.replace(tree.countries / summary_staged.name, tree.summary)
+        if tree.store_next.exists():  # the full results of what was just published
+            old_store = tree.store.with_name(".results-old")
+            shutil.rmtree(old_store, ignore_errors=True)
+            if tree.store.exists():
+                os.replace(tree.store, old_store)
+            os.replace(tree.store_next, tree.store)
+            shutil.rmtree(old_store, ignore_errors=True)
     except OSError as exc:
         raise OutputError(f"cannot publish the run's outputs in {tree.countries.parent}: "
                           f"{exc.strerror or exc}") from exc
@@ -100,7 +111,8 @@ def run_summary(project: Project, tree: OutputTree, out: Path, run: dict, force:
 
     key_file = runkeys.keys_dir(out) / "summary.key"
     reads = b"".join(p.read_bytes() for c in run["countries"]
-                     for p in (out / f"{c['country']}.json", tree.store / f"{c['country']}.json") if p.exists())
+                     for p in (out / f"{c['country']}.json", tree.store_next / f"{c['country']}.json")
+                     if p.exists())
     key = runkeys.summary_key(project, tree.year, run, reads, runkeys.history_digest(project, tree.year))
     if not force and tree.summary.exists() and key_file.exists() and key_file.read_text().strip() == key:
         return None
@@ -108,7 +120,7 @@ def run_summary(project: Project, tree: OutputTree, out: Path, run: dict, force:
     rel = lambda p: os.path.relpath(p, project.notebooks)  # noqa: E731
     tree.logs.mkdir(parents=True, exist_ok=True)
     workers.call(summary_job, project.notebooks / "summary.ipynb", staged,
-                 {"countries_dir": rel(out), "restricted_dir": rel(tree.store)}, project.notebooks,
+                 {"countries_dir": rel(out), "restricted_dir": rel(tree.store_next)}, project.notebooks,
                  tree.logs / "summary.log", tree.year)
     write_text_atomic(key_file, key + "\n")
     return staged
@@ -148,6 +160,7 @@ def stop_on_fault(outcomes) -> None:
 def abandon(tree: OutputTree) -> None:
     """Drop an unfinished run's next folder and staging: the published outputs stay as they were."""
     shutil.rmtree(tree.next, ignore_errors=True)
+    shutil.rmtree(tree.store_next, ignore_errors=True)
     shutil.rmtree(tree.staging, ignore_errors=True)
 
 
@@ -291,7 +304,7 @@ def run_started(project: Project, request: RunRequest, tree: OutputTree, workers
             on_start(len(pending), len(codes))
         slices = write_slices(tree, inputs.confidential, folder, pending)
         jobs = [CountryJob(project.root, edition.data_year, c, out, slices[c], request.audience,
-                           request.public_dir, True) for c in pending]
+                           request.public_dir, True, store=tree.store_next) for c in pending]
         outcomes = workers.countries(jobs, progress)
         stop_on_fault(outcomes)
         for outcome in outcomes:

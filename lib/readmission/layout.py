@@ -92,6 +92,12 @@ class OutputTree:
         return self.restricted_root / "results"
 
     @property
+    def store_next(self) -> Path:
+        """Where a run builds the next store; swapped in with its pages, so the store only ever holds
+        what a completed run published (hidden)."""
+        return self.restricted_root / ".results-next"
+
+    @property
     def logs(self) -> Path:
         """Per-country logs: the full notebook's printed output, so restricted too."""
         return self.restricted_root / "logs"

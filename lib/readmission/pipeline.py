@@ -103,6 +103,7 @@ class CountryJob:
     public_dir: Path | None = None
     warm: bool = False
     outside_selection: bool = False  # run on request although not selected: the page says so
+    store: Path | None = None  # where its full results go: a run's next store (default the store)
 
     @property
     def tree(self) -> OutputTree:
@@ -131,8 +132,9 @@ def finish_country(job: CountryJob, nb, staging: Path) -> None:
     code, tree, out = job.country, job.tree, Path(job.out)
     full_json, full_csv = staging / f"{code}.json", staging / f"{code}.csv"
     results = json.loads(full_json.read_text(encoding="utf-8"))
-    write_bytes_atomic(tree.store / f"{code}.json", full_json.read_bytes())
-    write_bytes_atomic(tree.store / f"{code}.csv", full_csv.read_bytes())
+    store = Path(job.store) if job.store else tree.store
+    write_bytes_atomic(store / f"{code}.json", full_json.read_bytes())
+    write_bytes_atomic(store / f"{code}.csv", full_csv.read_bytes())
     if job.audience == PUBLIC:
         write_json(out / f"{code}.json", audience_view(results, PUBLIC))
         write_text_atomic(out / f"{code}.csv", audience_rows(full_csv.read_text(encoding="utf-8"), PUBLIC))
