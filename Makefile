@@ -13,7 +13,7 @@ PYTHON := .venv/bin/python
 STAMP := .venv/.readmission-installed
 endif
 
-.PHONY: report test lint install lock notebooks clean-outputs site-check
+.PHONY: report test test-fast lint install lock notebooks clean-outputs site-check
 
 report: $(STAMP)
 	$(PYTHON) -m readmission report --demo $(foreach y,$(YEARS),--year $(y)) --snapshot $(SNAPSHOT) $(if $(WORKERS),--workers $(WORKERS))
@@ -24,6 +24,10 @@ test: $(STAMP)
 	@if command -v node >/dev/null && command -v chromium >/dev/null; then \
 		npm ci --prefix tools/site-check --ignore-scripts --no-audit --no-fund --silent; fi
 	$(PYTHON) -m pytest
+
+# The fast tier alone (no kernel, Quarto or Chromium): the edit-test loop. `make test` runs everything.
+test-fast: $(STAMP)
+	$(PYTHON) -m pytest -m "not slow"
 
 # ruff on the package, the notebook sources and the tests (also a test: tests/test_lint.py).
 lint: $(STAMP)

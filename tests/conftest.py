@@ -113,3 +113,19 @@ def snapshot_dir() -> Path:
     if not (SNAPSHOT / "eurostat" / "migr_eiord.csv").exists():
         pytest.skip(f"offline snapshot not found at {SNAPSHOT}")
     return SNAPSHOT
+
+
+# The slow tier: modules that start Jupyter kernels, Quarto or Chromium, or the CLI in subprocesses
+# (and the template notebook, run by nbval). `make test` runs every tier; `make test-fast` (pytest
+# -m "not slow") the rest, in about a minute, for the edit-test loop.
+SLOW_MODULES = {"test_pipeline.py", "test_warm_kernel.py", "test_engine_semantics.py", "test_real_render.py",
+                "test_document.py", "test_reliability.py", "test_decision.py", "test_confidentiality.py",
+                "test_editions.py", "test_audience.py", "test_bad_inputs.py", "test_benchmark.py",
+                "test_input_slices.py", "test_no_third_party.py", "test_pages.py", "test_public_cache.py",
+                "test_golden.py"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.path.name in SLOW_MODULES or item.path.suffix == ".ipynb":
+            item.add_marker(pytest.mark.slow)

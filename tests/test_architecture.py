@@ -33,3 +33,10 @@ def test_every_module_of_lib_is_mapped_to_its_tests():
 def test_every_test_file_the_doc_names_exists():
     named = {test for tests in doc_test_map().values() for test in tests}
     assert named and sorted(t for t in named if not (REPO / t).exists()) == []
+
+
+def test_every_module_of_the_slow_tier_exists():
+    """A misspelt name would leave a slow module in the fast tier (make test-fast)."""
+    from conftest import SLOW_MODULES
+
+    assert sorted(m for m in SLOW_MODULES if not (REPO / "tests" / m).exists()) == []
