@@ -21,12 +21,11 @@ from pathlib import Path
 
 from .audit import audit_rows
 from .errors import InputError
-from .gate import check_published, gate_context
 from .layout import PUBLIC, OutputTree, published_editions
 from .outputs import write_bytes_atomic
 from .project import Project
 from .runkeys import package_versions  # the versions that shape the outputs, as the run keys take them
-from .site import SITE_DIR, undeclared_outputs
+from .site import SITE_DIR, rendered_site_problems
 
 DIST = "dist"
 SUMS, MANIFEST, SITE_FOLDER = "SHA256SUMS", "manifest.json", "site"
@@ -125,7 +124,7 @@ def check_site(project: Project, site: Path) -> None:
     """The site must be there and pass the publish gate again (the bundle is what leaves the house)."""
     if not (site / "index.html").is_file():
         raise BundleError(f"no rendered site at {site}: run `readmission render` first")
-    problems = undeclared_outputs(project, site) + check_published(project, site, [site], gate_context(project))
+    problems = rendered_site_problems(project, site)
     if problems:
         shown = "\n  ".join(problems[:20])
         raise BundleError(f"the site at {site} does not pass the publish gate; nothing bundled:\n  {shown}")

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .findings import assessed_level
 from .history import EditionRecord, common_rate_change, mean_answer
-from .levels import LEVEL_POOR, LEVEL_WELL, LEVELS
+from .levels import LEVEL_POOR, LEVEL_WELL, LEVELS, final_level
 from .vocabulary import ITEMS_SHORT, LEVEL_SHORT, instrument, level_key
 
 EVIDENCE_COLUMNS = ["country", "name", "assessed_level", "return_decisions", "eu_return_rate",
@@ -45,7 +44,7 @@ def evidence(public: dict, history: list[EditionRecord]) -> dict:
     """One candidate's row: indicators (a)-(d) at EU level, trend, obstacles, instruments, measures, states."""
     counts = public["level_counts"]
     rated = counts.get("states_rated") or 0
-    return {"country": public["country"], "name": public["name"], "assessed_level": assessed_level(public),
+    return {"country": public["country"], "name": public["name"], "assessed_level": final_level(public),
             "return_decisions": public.get("return_decisions"),
             "eu_return_rate": _rate(public, "eu_return_rate"),
             "acceptance_rate": _rate(public, "eu_acceptance_rate"),
@@ -67,7 +66,7 @@ def improving(public: dict, previous: EditionRecord | None, rate_change: float) 
     if before is None:
         return False
     ranked = LEVELS[:3]
-    now, then = assessed_level(public), assessed_level(before)
+    now, then = final_level(public), final_level(before)
     if now in ranked and then in ranked and ranked.index(now) < ranked.index(then):
         return True
     a, b, _ = common_rate_change(before, public)  # over the states reporting in both editions
@@ -89,7 +88,7 @@ def candidates(current: EditionRecord, history: list[EditionRecord], settings: d
     previous = next((r for r in reversed(history) if r.year < current.year), None)
     restrictive, favourable = [], []
     for public in current.results.values():
-        level = assessed_level(public)
+        level = final_level(public)
         if level == LEVEL_POOR:
             restrictive.append(evidence(public, history))
         elif level == LEVEL_WELL and improving(public, previous, settings["improving_rate_change"]):

@@ -17,7 +17,8 @@ from pathlib import Path
 from . import runkeys
 from .errors import InputError
 from .layout import RUN_RECORD, OutputTree
-from .outputs import EnvironmentFault, OutputError, environment_fault, write_json, write_text_atomic
+from .outputs import (EnvironmentFault, OutputError, environment_fault, replace_folder, write_json,
+                      write_text_atomic)
 from .params import Edition, load_method
 from .project import Project
 from .report import RunReport
@@ -55,20 +56,12 @@ def start_next(tree: OutputTree) -> Path:
 def publish(tree: OutputTree, summary_staged: Path | None) -> None:
     """Swap the finished folder into place, then the summary."""
     try:
-        if tree.countries.exists():
-            os.replace(tree.countries, tree.old)
-        os.replace(tree.next, tree.countries)
-        shutil.rmtree(tree.old, ignore_errors=True)
+        replace_folder(tree.next, tree.countries, tree.old)
         if summary_staged is not None:
             tree.summary.parent.mkdir(parents=True, exist_ok=True)
             os.replace(tree.countries / summary_staged.name, tree.summary)
         if tree.store_next.exists():  # the full results of what was just published
-            old_store = tree.store.with_name(".results-old")
-            shutil.rmtree(old_store, ignore_errors=True)
-            if tree.store.exists():
-                os.replace(tree.store, old_store)
-            os.replace(tree.store_next, tree.store)
-            shutil.rmtree(old_store, ignore_errors=True)
+            replace_folder(tree.store_next, tree.store, tree.store.with_name(".results-old"))
     except OSError as exc:
         raise OutputError(f"cannot publish the run's outputs in {tree.countries.parent}: "
                           f"{exc.strerror or exc}") from exc

@@ -54,22 +54,25 @@ def compute_selection(project: Project, edition: Edition,
                       decisions: eurostat.EurostatTable | None = None) -> Selection:
     """Select the edition's countries from data/public's return decisions (`decisions` when the
     caller has read them already; nothing written)."""
-    if decisions is None:
-        require_public_data(project)
-        decisions = eurostat.load_return_decisions(project.public, eurostat.load_caveats(project.reference))
     from .inputs import reference_tables  # read once per process, shared with the run's inputs
 
-    return select_countries(edition, decisions.observations, reference_tables(project),
+    return select_countries(edition, return_decisions(project, decisions).observations, reference_tables(project),
                             load_method(project).near_miss_share)
+
+
+def return_decisions(project: Project, decisions: eurostat.EurostatTable | None = None) -> eurostat.EurostatTable:
+    """data/public's return decisions, or `decisions` when the caller has read them already."""
+    if decisions is not None:
+        return decisions
+    require_public_data(project)
+    return eurostat.load_return_decisions(project.public, eurostat.load_caveats(project.reference))
 
 
 def uk_dependence(project: Project, selection: Selection, decisions: eurostat.EurostatTable | None = None) -> dict:
     """The countries whose selection depends on counting the United Kingdom among the reporting states."""
-    if decisions is None:
-        decisions = eurostat.load_return_decisions(project.public, eurostat.load_caveats(project.reference))
     from .inputs import reference_tables
 
-    return depends_on_state(selection, decisions.observations, reference_tables(project),
+    return depends_on_state(selection, return_decisions(project, decisions).observations, reference_tables(project),
                             load_method(project).near_miss_share, "UK")
 
 

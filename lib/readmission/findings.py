@@ -36,9 +36,6 @@ def read_results(folder: Path, countries: list[str]) -> dict[str, dict]:
     return found
 
 
-assessed_level = final_level  # the level a country's page reports (levels.final_level)
-
-
 def assessment_findings(countries: pd.DataFrame) -> list[str]:
     """How many assessed levels differ from the method's, in which direction, and how many are signed off."""
     from .judgement import direction
@@ -59,8 +56,8 @@ def country_table(results: dict[str, dict]) -> pd.DataFrame:
     for code, result in sorted(results.items()):
         p = result["public"]
         rows.append({
-            "country": code, "name": p["name"], "level": assessed_level(p),
-            "level_key": level_key(assessed_level(p)), "method_level": p["level"],
+            "country": code, "name": p["name"], "level": final_level(p),
+            "level_key": level_key(final_level(p)), "method_level": p["level"],
             "review": (p.get("assessment") or {}).get("status", "not reviewed"),
             "return_decisions": p["return_decisions"],
             "effective_return_rate": p["eu_return_rate"]["rate"],

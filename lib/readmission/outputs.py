@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -43,6 +44,16 @@ def output_error(path: Path, exc: OSError) -> OutputError:
     """The error to raise when `path` cannot be written: an EnvironmentFault when the machine failed."""
     kind = EnvironmentFault if environment_fault(exc) else OutputError
     return kind(f"cannot write {path}: {exc.strerror or exc}")
+
+
+def replace_folder(new: Path, target: Path, old: Path) -> None:
+    """Put the finished folder `new` in place of `target`: the current one moves to `old` and is
+    removed only after the swap (a swap cut in half is recovered from `old`)."""
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        os.replace(target, old)
+    os.replace(new, target)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:

@@ -20,11 +20,12 @@ import yaml
 
 from .gate import check_published, gate_context, refuse_if_any
 from .layout import PUBLIC, RESTRICTED, RESTRICTED_SITE_DIR, OutputTree, published_editions
-from .outputs import write_text_atomic
+from .outputs import replace_folder, write_text_atomic
 from .project import Project
 from .site_checks import CONFIG, expand, load_config, render_list
 from .site_sources import CANDIDATES_PAGE
 from .site_links import broken_links, quarto_warnings, unresolved_targets, warnings_summary
+from .vocabulary import setting_value, term
 
 SITE_DIR = "_site"
 MARKER = "# readmission report site"  # the first line of our _quarto.yml
@@ -94,6 +95,12 @@ def undeclared_outputs(project: Project, site: Path) -> list[str]:
     return problems
 
 
+def rendered_site_problems(project: Project, site: Path, context=None) -> list[str]:
+    """The publish gate on a rendered public site: files nobody declared, anything confidential."""
+    context = context if context is not None else gate_context(project)
+    return undeclared_outputs(project, site) + check_published(project, site, [site], context)
+
+
 def quarto_render(exe: str, cwd: Path, output: str) -> list[str]:
     """Run `quarto render` into `output`; return its warnings. A failed render, or one that left a
     link Quarto could not resolve, removes `output` and raises (the previous site is kept)."""
@@ -140,12 +147,7 @@ def gate_links(site: Path) -> None:
 
 def swap_in(next_dir: Path, site: Path) -> Path:
     """Replace `site` with the finished `next_dir` (the old one is removed only after the swap)."""
-    old = site.with_name(site.name + "-old")
-    shutil.rmtree(old, ignore_errors=True)
-    if site.exists():
-        os.replace(site, old)
-    os.replace(next_dir, site)
-    shutil.rmtree(old, ignore_errors=True)
+    replace_folder(next_dir, site, site.with_name(site.name + "-old"))
     return site
 
 
@@ -167,8 +169,7 @@ def render_public(project: Project, exe: str) -> Rendered:
     shutil.rmtree(next_dir, ignore_errors=True)
     warnings = quarto_render(exe, root, next_dir.name)
     try:
-        refuse_if_any(undeclared_outputs(project, next_dir)
-                      + check_published(project, next_dir, [next_dir], context), "publishing the site")
+        refuse_if_any(rendered_site_problems(project, next_dir, context), "publishing the site")
     except Exception:
         shutil.rmtree(next_dir, ignore_errors=True)
         raise
@@ -275,7 +276,7 @@ def candidates_page(project: Project, year: int) -> str:
         "## Article 25a(8): cooperation works well and is improving",
         "Countries whose assessed level is *works well with most Member States* and that improved since "
         "the previous edition (a better assessed level, or an EU+ effective return rate up by at least "
-        f"{rules['improving_rate_change'] * 100:g} percentage points), ordered by "
+        f"{setting_value('improving_rate_change', rules['improving_rate_change'])}), ordered by "
         f"{order_words(rules['favourable_order'])}.",
         compared,
         candidate_tables(favourable, "candidates-8", f"Article 25a(8) candidates, edition {year}")]) + "\n"
@@ -283,8 +284,6 @@ def candidates_page(project: Project, year: int) -> str:
 
 def order_words(order: list[str]) -> str:
     """A candidates rule in words: 'share of rated states rating it poor (highest first), then ...'."""
-    from .vocabulary import term
-
     def words(label: str) -> str:  # "Share of ..." -> "share of ...", "EU+ ..." stays
         return label if label[:2].isupper() else label[0].lower() + label[1:]
 

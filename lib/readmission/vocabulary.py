@@ -126,14 +126,20 @@ SETTINGS = {
 }
 
 
+def _setting(key: str) -> tuple[str, str]:
+    """(label, kind) of a setting; a dotted key ('rating.good_from') reads as its last part."""
+    name = key.split(".")[-1]
+    return SETTINGS.get(name, (name.replace("_", " ").capitalize(), ""))
+
+
 def setting_label(key: str) -> str:
-    """A setting's plain words; a dotted key ('rating.good_from') reads as its last part."""
-    return SETTINGS.get(key.split(".")[-1], (key.split(".")[-1].replace("_", " ").capitalize(), ""))[0]
+    """A setting's plain words."""
+    return _setting(key)[0]
 
 
 def setting_value(key: str, value) -> str:
     """A setting's value as a reader writes it: shares in %, rate changes in points, scores as 0.60."""
-    kind = SETTINGS.get(key.split(".")[-1], ("", ""))[1]
+    kind = _setting(key)[1]
     if kind == "share":
         return f"{float(value) * 100:g} %"
     if kind == "points":
