@@ -1,17 +1,23 @@
 # The two commands of the README: `make report` runs the whole assessment, `make test` the tests.
-# Each uses the active virtual environment, or creates .venv here when none is active.
+# Each uses the active virtual environment; else an active conda environment other than `base` (made
+# from environment.yml, whose packages conda installed: only the project itself is added, --no-deps);
+# else .venv here, created when missing. `base` is conda's own environment, often active in every
+# shell: it is never installed into (activate `readmission`, or `conda deactivate` to use .venv).
 SNAPSHOT ?= ../shared/data/snapshot
 UV_VERSION := 0.13.9
 PIP_VERSION := 26.3
 YEARS ?= 2014 2015 2016
 WORKERS ?=
 ifdef VIRTUAL_ENV
-PYTHON := $(VIRTUAL_ENV)/bin/python
-STAMP := $(VIRTUAL_ENV)/.readmission-installed
+ENV_PREFIX := $(VIRTUAL_ENV)
+else ifneq ($(and $(CONDA_PREFIX),$(filter-out base,$(or $(CONDA_DEFAULT_ENV),env))),)
+ENV_PREFIX := $(CONDA_PREFIX)
+CONDA_ENV := 1
 else
-PYTHON := .venv/bin/python
-STAMP := .venv/.readmission-installed
+ENV_PREFIX := .venv
 endif
+PYTHON := $(ENV_PREFIX)/bin/python
+STAMP := $(ENV_PREFIX)/.readmission-installed
 
 .PHONY: report test test-fast lint install lock notebooks clean-outputs site-check
 
@@ -39,21 +45,36 @@ install: $(STAMP)
 notebooks: $(STAMP)
 	$(PYTHON) -m readmission.notebook_sources
 
+# The project's kernel, and nbconvert's settings for reading an executed notebook (README: Open a notebook).
+define ENV_SETUP
+	$(PYTHON) -m ipykernel install --sys-prefix --name python3 >/dev/null
+	mkdir -p $(ENV_PREFIX)/etc/jupyter && cp jupyter_nbconvert_config.json $(ENV_PREFIX)/etc/jupyter/
+	@touch $(STAMP)
+endef
+
+ifdef CONDA_ENV
+# conda installed every package at the version of requirements.lock (environment.yml pins them, and the
+# build backend): the project itself only, from this folder, without the package index.
+$(STAMP): pyproject.toml environment.yml jupyter_nbconvert_config.json
+	@test -x $(PYTHON) || { echo "no Python in the conda environment $(ENV_PREFIX): conda env create -f environment.yml"; exit 2; }
+	$(PYTHON) -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(ENV_SETUP)
+else
 # Every package at the version of requirements.lock, checked against its hashes; then the project itself.
-$(STAMP): pyproject.toml requirements.lock
+$(STAMP): pyproject.toml requirements.lock jupyter_nbconvert_config.json
 	@test -x $(PYTHON) || python3 -m venv .venv
 	$(PYTHON) -m pip install --quiet pip==$(PIP_VERSION)
 	$(PYTHON) -m pip install --quiet --require-hashes -r requirements.lock
 	$(PYTHON) -m pip install --quiet --no-deps -e .
-	$(PYTHON) -m ipykernel install --sys-prefix --name python3 >/dev/null
-	@touch $(STAMP)
+	$(ENV_SETUP)
+endif
 
-# requirements.lock from pyproject.toml (with the test extras), for Python 3.11 on Linux x86_64: run after
+# requirements.lock from pyproject.toml (with the test and lab extras), for Python 3.11 on Linux x86_64: run after
 # changing a dependency (other pins are kept); `make lock UPGRADE=1` moves every package to its latest release.
 lock:
 	@test -x $(PYTHON) || python3 -m venv .venv
 	$(PYTHON) -m pip install --quiet uv==$(UV_VERSION)
-	$(PYTHON) -m uv pip compile pyproject.toml --extra test --generate-hashes --python-version 3.11 \
+	$(PYTHON) -m uv pip compile pyproject.toml --extra test --extra lab --generate-hashes --python-version 3.11 \
 		--python-platform x86_64-unknown-linux-gnu --custom-compile-command "make lock" \
 		$(if $(UPGRADE),--upgrade) --quiet --output-file requirements.lock
 

@@ -13,9 +13,11 @@ import matplotlib.pyplot as plt
 
 from readmission import charts, cooperation, presentation as show
 from readmission import indicators as ind
-from readmission.assessment import REQUEST_COUNTS, assess_country, forced_returns, rating_indicators, trend_table
+from readmission.assessment import (REQUEST_COUNTS, assess_country, assess_public, forced_returns,
+                                    rating_indicators, trend_table)
 from readmission.disclosure import aggregate_states, confidential_rate, left_out_text, states_without_decisions
-from readmission.inputs import load_inputs
+from readmission.inputs import load_inputs, load_public_inputs
+from readmission.release import read_country
 from readmission.params import load_country_params, load_edition, load_method
 from readmission.project import Project
 from readmission.rating import country_level, rate_states
@@ -29,7 +31,8 @@ charts.use_house_style()
 country = "IQ"                          # Eurostat code of the third country
 year = 2016                             # data year of the edition
 public_dir = "../data/fixture/public"   # public statistics; the default is a synthetic fixture
-restricted_dir = "../data/fixture/confidential/2016"  # confidential inputs; the default is SYNTHETIC
+restricted_dir = "../data/fixture/confidential/2016"  # confidential inputs (restricted pages); SYNTHETIC default
+release = ""                            # public pages: the edition's release; then no confidential input is read
 results_dir = ""                        # where to write <CODE>.json and <CODE>.csv; empty: do not write
 outside_selection = False               # True: a country the edition did not select, run on request
 
@@ -38,11 +41,15 @@ outside_selection = False               # True: a country the edition did not se
 project = Project.default()
 edition = load_edition(year, project)
 method = load_method(project)
-inputs = load_inputs(project, edition, method, [country], public_dir=Path(public_dir),
-                     restricted_dir=Path(restricted_dir) if restricted_dir else None)
 country_params = load_country_params(project, country)
-a = assess_country(inputs, country, note=country_params["note"],  # the results file
-                   entry=country_params["assessment"].get(year))
+settings = dict(note=country_params["note"], entry=country_params["assessment"].get(year))
+if release:  # a public page: public data and the disclosure-checked release, nothing else
+    inputs = load_public_inputs(project, edition, method, public_dir=Path(public_dir))
+    a = assess_public(inputs, country, read_country(Path(release), country), **settings)  # the results file
+else:
+    inputs = load_inputs(project, edition, method, [country], public_dir=Path(public_dir),
+                         restricted_dir=Path(restricted_dir) if restricted_dir else None)
+    a = assess_country(inputs, country, **settings)  # the results file
 states, public, confidential = inputs.states, inputs.public, inputs.confidential
 
 # %%
@@ -116,19 +123,23 @@ show.figure_caption(charts.rate_finding(rates, eu.rate))
 # Article 25a(2)(c): readmission requests accepted as a share of those submitted
 # (**acceptance rate**), and travel documents issued per request submitted (**issuance rate**).
 # Source: Member States' confidential readmission statistics. Both rates are taken over one common
-# set of states: those reporting every count that have return decisions for the data year.
+# set of states: those reporting every count that have return decisions for the data year. A public
+# page shows them as the edition's release gives them, after the disclosure rules (Methodology).
 
 # %%
 #| echo: true
 #| code-fold: true
 #| code-summary: "How this was computed"
-requests = ind.readmission_requests(confidential.statistics, country, year, states)
-submitted, accepted, issued = REQUEST_COUNTS
-shared = aggregate_states(requests, REQUEST_COUNTS, rates)  # one set of states for both rates
-rules = (method.min_states_for_aggregate, method.dominance_share)
-acceptance = confidential_rate(requests, accepted, submitted, shared, *rules)
-issuance = confidential_rate(requests, issued, submitted, shared, *rules)
-assert (acceptance, issuance) == (a.eu_acceptance, a.eu_issuance)
+if a.released:  # public page: the release's figures (readmission.release, from the restricted phase)
+    acceptance, issuance = a.eu_acceptance, a.eu_issuance
+else:
+    requests = ind.readmission_requests(confidential.statistics, country, year, states)
+    submitted, accepted, issued = REQUEST_COUNTS
+    shared = aggregate_states(requests, REQUEST_COUNTS, rates)  # one set of states for both rates
+    rules = (method.min_states_for_aggregate, method.dominance_share)
+    acceptance = confidential_rate(requests, accepted, submitted, shared, *rules)
+    issuance = confidential_rate(requests, issued, submitted, shared, *rules)
+    assert (acceptance, issuance) == (a.eu_acceptance, a.eu_issuance)
 show.formula("Acceptance rate", acceptance, "requests accepted", "requests submitted")
 show.formula("Issuance rate", issuance, "travel documents issued", "requests submitted")
 show.text(left_out_text(rates, year))
@@ -151,9 +162,12 @@ show.table(requests, "requests", f"Readmission requests by reporting state, {yea
 #| echo: true
 #| code-fold: true
 #| code-summary: "How this was computed"
-answers = cooperation.answers(confidential.questionnaire, country, year, states)
-answered = cooperation.without_states(answers, states_without_decisions(rates))  # as for (c)
-items = cooperation.item_summary(answered, method.min_states_for_aggregate, method.poor_answer)
+if a.released:  # public page: the release's item summary (means to one decimal, class rule applied)
+    items = a.items
+else:
+    answers = cooperation.answers(confidential.questionnaire, country, year, states)
+    answered = cooperation.without_states(answers, states_without_decisions(rates))  # as for (c)
+    items = cooperation.item_summary(answered, method.min_states_for_aggregate, method.poor_answer)
 show.table(items, "items", f"Practical cooperation by item, EU level, {year}",
            notes=(f"An answer at or below {method.poor_answer} counts as poor.",))
 show.withheld("questionnaire answers")
@@ -209,11 +223,14 @@ show.rating_rules(method)
 #| echo: true
 #| code-fold: true
 #| code-summary: "How this was computed"
-forced = forced_returns(confidential.statistics, country, year)  # confidential; else the public rate
-indicators = rating_indicators(rates, forced, requests, answers)
-ratings = rate_states(indicators, method)
-level = country_level(ratings, method)
-assert level == a.level
+if a.released:  # public page: the level and the class counts the release gives
+    level = a.level
+else:
+    forced = forced_returns(confidential.statistics, country, year)  # confidential; else the public rate
+    indicators = rating_indicators(rates, forced, requests, answers)
+    ratings = rate_states(indicators, method)
+    level = country_level(ratings, method)
+    assert level == a.level
 show.text(show.level_counts(level))
 show.method(method)
 show.withheld("ratings")

@@ -20,8 +20,8 @@ charts.use_house_style()
 
 # %% tags=["parameters"]
 #| include: false
-# Parameters (papermill): where the countries' results files are (published view), and the
-# restricted store of full results (per-state values; only counts derived from them are shown).
+# Parameters (papermill): where the countries' results files are (published view), and, for the
+# restricted findings only, the store of full results (a public summary reads released figures only).
 countries_dir = "countries"
 restricted_dir = ""
 
@@ -158,8 +158,13 @@ show.editions_findings(project, run, results)
 
 # %%
 #| echo: false
-full = findings.read_results(Path(restricted_dir), list(results)) if restricted_dir else results
-show.table(findings.robustness(full, method), "robustness", "Countries changing level when one setting moves")
+if restricted_dir:  # restricted findings: recomputed from every state's indicators
+    moves = findings.robustness(findings.read_results(Path(restricted_dir), list(results)), method)
+else:  # public findings: the levels the release gives under each setting (some withheld)
+    moves = findings.released_robustness(results)
+show.table(moves, "robustness", "Countries changing level when one setting moves",
+           notes=("countries withheld: the level under that setting is not released, because fewer than "
+                  f"{method.min_states_for_aggregate} states' ratings differ (Methodology, disclosure).",))
 
 # %% [markdown]
 # ## Designations

@@ -256,10 +256,12 @@ def test_load_confidential_missing_or_ambiguous_files(folder):
     assert any("both" in m for m in messages) and any("not found" in m for m in messages)
 
 
-def test_a_comment_never_makes_a_set_synthetic_the_demo_marker_does(folder):
+def test_a_row_saying_it_is_synthetic_is_refused_as_real_the_demo_marker_reads_it_as_synthetic(folder):
+    # issue 23, item 5: synthetic rows never pass for real ones; demo.yml marks a set as synthetic
     write(folder, "questionnaire.csv", [QUEST_HEADER, row_text(QUEST_ROW, comment="SYNTHETIC x")])
-    inputs = conf.load_confidential(folder, STATES, COUNTRIES)
-    assert not inputs.synthetic and inputs.label == ""
+    [problem] = problems_of(lambda: conf.load_confidential(folder, STATES, COUNTRIES))
+    assert (problem.file, problem.row, problem.field) == (str(folder / "questionnaire.csv"), 2, "comment")
+    assert "1 of 1 rows say they are synthetic" in problem.message and "--demo" in problem.message
     (folder / conf.DEMO_MARKER).write_text("synthetic: true\n")
     inputs = conf.load_confidential(folder, STATES, COUNTRIES)
     assert inputs.synthetic and inputs.label == conf.SYNTHETIC_LABEL

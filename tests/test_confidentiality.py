@@ -129,10 +129,12 @@ def test_restricted_run_and_render_then_public_run_and_render_publish_nothing_co
 
 @pytest.mark.parametrize("plant, expected", [
     ("tag", "tagged 'restricted'"),
+    ("tag-case", "tagged 'Restricted' (read as 'restricted'"),
     ("key", "restricted key 'restricted'"),
     ("column", "per-state confidential column 'readmission_requests_submitted'"),
     ("path", "absolute path of this machine"),
     ("value", "a single state's confidential value"),
+    ("value-format", "a single state's confidential value"),
 ])
 def test_the_gate_refuses_restricted_content_planted_by_hand(canary_project, plant, expected):
     project = canary_project
@@ -141,9 +143,9 @@ def test_the_gate_refuses_restricted_content_planted_by_hand(canary_project, pla
     saved = {p: p.read_bytes() for p in (page, results, table)}
     site_before = files_text(project.root / "_site")
     try:
-        if plant == "tag":
+        if plant in ("tag", "tag-case"):
             nb = json.loads(page.read_text())
-            nb["cells"][-1]["metadata"]["tags"] = ["restricted"]
+            nb["cells"][-1]["metadata"]["tags"] = ["restricted" if plant == "tag" else "Restricted"]
             page.write_text(json.dumps(nb))
         elif plant == "key":
             data = json.loads(results.read_text())
@@ -157,7 +159,7 @@ def test_the_gate_refuses_restricted_content_planted_by_hand(canary_project, pla
             results.write_text(json.dumps(data))
         else:
             data = json.loads(results.read_text())
-            data["public"]["note"] = "requests from DE: 9,182,736"
+            data["public"]["note"] = "requests from DE: " + ("9,182,736" if plant == "value" else "9.182.736,0")
             results.write_text(json.dumps(data))
         result = CliRunner().invoke(app, ["render"])
         assert result.exit_code == 2 and expected in result.output, result.output

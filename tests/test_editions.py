@@ -19,6 +19,7 @@ def real_files(project, year: int) -> None:
     for name in ("readmission_statistics.csv", "questionnaire.csv"):
         frame = pd.read_csv(FIXTURE / name, dtype=str, keep_default_na=False)
         frame["year"] = str(year)
+        frame["comment"] = ""  # a row that says it is synthetic is refused as real input (issue 23)
         frame.to_csv(folder / name, index=False)
 
 

@@ -8,8 +8,9 @@ import tomllib
 import yaml
 
 from conftest import REPO
+from test_conda_route import CONDA_FORGE_NAMES, TOOLS
 
-CONDA_NAMES = {"matplotlib-base": "matplotlib", "jupyter_client": "jupyter-client"}
+CONDA_NAMES = {conda: pip for pip, conda in CONDA_FORGE_NAMES.items()}
 
 
 def lock_versions() -> dict[str, str]:
@@ -20,7 +21,8 @@ def lock_versions() -> dict[str, str]:
 def conda_pins() -> dict[str, str]:
     """The pip name and version of each `name==version` of environment.yml."""
     env = yaml.safe_load((REPO / "environment.yml").read_text(encoding="utf-8"))
-    pins = (spec.split("==") for spec in env["dependencies"] if isinstance(spec, str) and "==" in spec)
+    pins = (spec.split("==") for spec in env["dependencies"]
+            if isinstance(spec, str) and "==" in spec and spec.split("==")[0] not in TOOLS)
     return {CONDA_NAMES.get(name, name): version for name, version in pins}
 
 

@@ -25,10 +25,21 @@ def project(tmp_path_factory):
     return make_project(tmp_path_factory.mktemp("howto") / "p")
 
 
+@pytest.fixture(scope="module")
+def received(tmp_path_factory) -> Path:
+    """The Member States' files as received: the fixture's rows without their synthetic comment (a
+    row that says it is synthetic is refused as real input, issue 23)."""
+    folder = tmp_path_factory.mktemp("received")
+    for name in ("readmission_statistics.csv", "questionnaire.csv"):
+        text = (FIXTURE_CONFIDENTIAL / name).read_text(encoding="utf-8")
+        (folder / name).write_text(text.replace("SYNTHETIC demo value", ""), encoding="utf-8")
+    return folder
+
+
 @pytest.mark.parametrize("index", range(len(BLOCKS)))
-def test_each_block_runs_as_written(project, index):
+def test_each_block_runs_as_written(project, received, index):
     bin_dir = Path(sys.executable).parent
-    env = {**os.environ, "READMISSION_ROOT": str(project.root), "RECEIVED": str(FIXTURE_CONFIDENTIAL),
+    env = {**os.environ, "READMISSION_ROOT": str(project.root), "RECEIVED": str(received),
            "PATH": f"{bin_dir}:{os.environ['PATH']}", "COLUMNS": "200"}
     done = subprocess.run(["bash", "-euo", "pipefail", "-c", BLOCKS[index]], cwd=project.root, env=env,
                           capture_output=True, text=True, timeout=300)

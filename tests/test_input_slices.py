@@ -10,7 +10,7 @@ from readmission.inputs import edition_states
 from readmission.layout import demo_folder
 from readmission.input_slices import slice_folder
 from readmission.params import load_edition
-from conftest import SELECTED, active_project, notebook_bytes, public_tree, run_fixture
+from conftest import SELECTED, active_project, notebook_bytes, restricted_tree, run_fixture
 
 KINDS = ("readmission_statistics", "questionnaire")
 
@@ -23,8 +23,8 @@ def source_rows(path) -> dict[int, list[str]]:
 
 def test_slices_hold_one_country_and_trace_to_source_rows_and_reruns_are_identical(tmp_path_factory):
     with active_project(tmp_path_factory, "slices") as (project, _):
-        assert run_fixture(project).ok
-        tree = public_tree(project)
+        assert run_fixture(project, "restricted").ok  # restricted pages read slices (public: the release)
+        tree = restricted_tree(project)
         source = demo_folder(project, load_edition(2016, project))
         for code in SELECTED:
             folder = slice_folder(tree, code)
@@ -40,6 +40,7 @@ def test_slices_hold_one_country_and_trace_to_source_rows_and_reruns_are_identic
                     values, (file, number) = row[:len(header)], row[len(header):]
                     assert values[1] == code and file == f"{kind}.csv"
                     assert original[int(number)] == values
+        assert run_fixture(project).ok
         public = notebook_bytes(project.root)
         assert str(project.root) not in b"".join(public.values()).decode()
         assert run_fixture(project, force=True).ok

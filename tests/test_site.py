@@ -209,7 +209,9 @@ def test_run_status_warns_of_synthetic_data_and_names_failed_countries(site):
     write_site_sources(OutputTree(site, 2016, "public"), run_content(failed={"AF": "Afghanistan"}))
     status = (site.root / "_generated" / "run-status.md").read_text(encoding="utf-8")
     assert "SYNTHETIC DATA" in status and "callout-warning" in status
-    assert "Afghanistan (AF): ValueError: no data" in status
+    # a public site names the failed step and the restricted log, never the error's text (issue 23)
+    assert "Afghanistan (AF): its country calculation" in status and "ValueError" not in status
+    assert "restricted log data/restricted/out/2016/logs/AF.log" in status
     downloads = (site.root / "_generated" / "downloads.md").read_text(encoding="utf-8")
     assert "AF.json" not in downloads and "notebooks/countries/2016/IQ.json" in downloads
 
@@ -217,21 +219,25 @@ def test_run_status_warns_of_synthetic_data_and_names_failed_countries(site):
 def test_run_status_without_failures_or_synthetic_data(site):
     run = run_content()
     run["synthetic_confidential"] = False
+    for code, (name, level, decisions) in COUNTRIES.items():  # real pages: no synthetic label
+        write_json(site.notebooks / "countries" / "2016" / f"{code}.json", {
+            "format": 1, "public": {**public_results(code, name, level, decisions), "synthetic_label": ""}})
     write_site_sources(OutputTree(site, 2016, "public"), run)
     status = (site.root / "_generated" / "run-status.md").read_text(encoding="utf-8")
     assert status == "All 2 selected countries were assessed in this run.\n"
 
 
 def test_failure_notebook_is_a_titled_page_with_the_error(site):
-    nb = failure_notebook("AF", "Afghanistan", "KeyError: 'AF' *not* in [data]", 2016)
+    nb = failure_notebook("AF", "Afghanistan", 2016, "KeyError: 'AF' *not* in [data]")  # restricted: the error
     matter = yaml.safe_load(nb.cells[0].source.strip("-\n"))
     assert nb.cells[0].cell_type == "raw"
     assert matter == {"title": "Afghanistan, 2016 edition", "country-name": "Afghanistan", "country": "AF",
                       "edition": 2016, "level": "failed",
                       "subtitle": "Not assessed in this run"}
     assert "KeyError: 'AF' \\*not\\* in \\[data\\]" in nb.cells[1].source
-    assert nbformat.writes(nb) == nbformat.writes(failure_notebook("AF", "Afghanistan", "KeyError: 'AF' *not* in [data]", 2016))
-    kosovo = failure_notebook("XK", "Kosovo*", "boom", 2016).cells[0].source
+    assert nbformat.writes(nb) == nbformat.writes(failure_notebook("AF", "Afghanistan", 2016, "KeyError: 'AF' *not* in [data]"))
+    assert "KeyError" not in failure_notebook("AF", "Afghanistan", 2016).cells[1].source  # public: no error text
+    kosovo = failure_notebook("XK", "Kosovo*", 2016).cells[0].source
     assert yaml.safe_load(kosovo.strip("-\n"))["description"] == KOSOVO_FOOTNOTE
     nbformat.validate(nb)
 
@@ -253,7 +259,7 @@ def test_check_site_passes_a_good_project(site):
 
 
 def test_check_site_passes_with_a_failed_country_page(site):
-    save_nb(site, "AF", failure_notebook("AF", "Afghanistan", "ValueError: no data", 2016))
+    save_nb(site, "AF", failure_notebook("AF", "Afghanistan", 2016))
     write_site_sources(OutputTree(site, 2016, "public"), run_content(failed={"AF": "Afghanistan"}))
     assert check_site(site, ["AF", "IQ", "XK"]) == []
 

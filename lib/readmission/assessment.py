@@ -8,6 +8,7 @@ import pandas as pd
 
 from . import context, cooperation
 from . import indicators as ind
+from .indicators import STATE
 from .vocabulary import country_name
 from .disclosure import aggregate_states, confidential_rate, states_without_decisions
 from .inputs import AssessmentInputs, caveat_notes
@@ -49,6 +50,8 @@ class CountryAssessment:
     note: str = ""
     judgement: dict | None = None       # method's level, assessed level, sign-off (judgement.py)
     caveats: tuple[str, ...] = ()       # data caveats applied to (or not applicable to) the inputs
+    released: bool = False              # True: a public page's, its confidential figures from the release
+    release_extras: dict | None = None  # a public page's released robustness levels
 
 
 def trend_table(inputs: AssessmentInputs, country: str) -> pd.DataFrame:
@@ -89,39 +92,18 @@ def forced_returns(statistics: pd.DataFrame, country: str, year: int) -> pd.Data
     return rows[["reporting_state", "forced_returns"]].dropna()
 
 
-def assess_country(inputs: AssessmentInputs, country: str, note: str = "",
-                   entry: AnalystAssessment | None = None) -> CountryAssessment:
-    """Compute every indicator for `country` in the edition's data year, then rate it."""
-    year, states, method = inputs.edition.data_year, inputs.states, inputs.method
-    public, confidential = inputs.public, inputs.confidential
-    stats = confidential.statistics
-    forced = forced_returns(stats, country, year)
+def public_parts(inputs: AssessmentInputs, country: str) -> dict:
+    """Everything of a country's assessment that public data and legal facts alone decide."""
+    year, states, method, public = inputs.edition.data_year, inputs.states, inputs.method, inputs.public
     rates = ind.state_return_rates(public.decisions.observations, public.returns.observations, country, year,
                                    states, method.absent_returns, method.small_numbers)
-    rates = ind.forced_return_rate(rates, forced)
-    requests = ind.readmission_requests(stats, country, year, states)
-    # one set of states for both (c) rates, so no two published figures differ by one state
-    shared = aggregate_states(requests, REQUEST_COUNTS, rates)
-    rules = (method.min_states_for_aggregate, method.dominance_share)
-    answers = cooperation.answers(confidential.questionnaire, country, year, states)
-    answered = cooperation.without_states(answers, states_without_decisions(rates))
-    table = per_state_indicators(rates, requests, answers)
-    ratings = rate_states(table, method)
-    level = country_level(ratings, method)
     instruments = context.instruments(inputs.reference, country, inputs.edition.reference_date)
     empty_ops = pd.DataFrame(columns=["year", *cooperation.OPERATION_COUNTS])
-    return CountryAssessment(
+    return dict(
         country=country, name=country_name(country), year=year,
         decisions_trend=trend_table(inputs, country),
         return_rates=rates,
         eu_return_rate=ind.aggregate_rate(rates, "returns", "return_decisions"),
-        requests=requests,
-        eu_acceptance=confidential_rate(requests, "readmission_requests_accepted",
-                                        "readmission_requests_submitted", shared, *rules),
-        eu_issuance=confidential_rate(requests, "travel_documents_issued",
-                                      "readmission_requests_submitted", shared, *rules),
-        answers=answers,
-        items=cooperation.item_summary(answered, method.min_states_for_aggregate, method.poor_answer),
         operations=(cooperation.return_operations(public.operations, country, until=year)
                     if public.operations is not None else empty_ops),
         crossings=(context.irregular_crossings(public.crossings, country)
@@ -132,12 +114,59 @@ def assess_country(inputs: AssessmentInputs, country: str, note: str = "",
         strongest_instrument=context.strongest_instrument(instruments),
         rcms=context.rcms(inputs.reference, country, inputs.edition.reference_date),
         measures=context.visa_measures(inputs.reference, country, inputs.edition.reference_date),
+        public_synthetic=public.synthetic,
+        caveats=tuple(caveat_notes(public)),
+    )
+
+
+def assess_country(inputs: AssessmentInputs, country: str, note: str = "",
+                   entry: AnalystAssessment | None = None) -> CountryAssessment:
+    """Compute every indicator for `country` in the edition's data year, then rate it (restricted:
+    it reads the confidential inputs; a public page is built by `assess_public` from the release)."""
+    year, states, method = inputs.edition.data_year, inputs.states, inputs.method
+    confidential = inputs.confidential
+    stats = confidential.statistics
+    parts = public_parts(inputs, country)
+    rates = ind.forced_return_rate(parts.pop("return_rates"), forced_returns(stats, country, year))
+    requests = ind.readmission_requests(stats, country, year, states)
+    # one set of states for both (c) rates, so no two published figures differ by one state
+    shared = aggregate_states(requests, REQUEST_COUNTS, rates)
+    rules = (method.min_states_for_aggregate, method.dominance_share)
+    answers = cooperation.answers(confidential.questionnaire, country, year, states)
+    answered = cooperation.without_states(answers, states_without_decisions(rates))
+    table = per_state_indicators(rates, requests, answers)
+    ratings = rate_states(table, method)
+    level = country_level(ratings, method)
+    return CountryAssessment(
+        **parts, return_rates=rates, requests=requests,
+        eu_acceptance=confidential_rate(requests, "readmission_requests_accepted",
+                                        "readmission_requests_submitted", shared, *rules),
+        eu_issuance=confidential_rate(requests, "travel_documents_issued",
+                                      "readmission_requests_submitted", shared, *rules),
+        answers=answers,
+        items=cooperation.item_summary(answered, method.min_states_for_aggregate, method.poor_answer),
         indicators=table, state_ratings=ratings,
         level=level,
         component_scores=component_summary(ratings, method.min_states_for_aggregate),
         synthetic_label=confidential.label if confidential.synthetic else "",
-        public_synthetic=public.synthetic,
         note=note,
-        caveats=tuple(caveat_notes(public)),
         judgement=judgement(level.level, entry),
+    )
+
+
+def assess_public(inputs: AssessmentInputs, country: str, released: dict, note: str = "",
+                  entry: AnalystAssessment | None = None) -> CountryAssessment:
+    """A country's public page: public data computed here, confidential figures as released (the
+    release's entry for the country, release.read_country); no per-state confidential table."""
+    from .release import released_items, released_level, released_rate
+
+    level = released_level(released)
+    empty = pd.DataFrame({STATE: pd.Series(dtype=object)})
+    return CountryAssessment(
+        **public_parts(inputs, country), requests=empty,
+        eu_acceptance=released_rate(released["acceptance"]), eu_issuance=released_rate(released["issuance"]),
+        answers=empty, items=released_items(released), indicators=empty, state_ratings=empty,
+        level=level, component_scores={}, synthetic_label=released["synthetic_label"],
+        note=note, judgement=judgement(level.level, entry), released=True,
+        release_extras={"robustness": released["robustness"]},
     )

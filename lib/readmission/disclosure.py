@@ -1,21 +1,58 @@
-"""Statistical disclosure control: which EU-level aggregates of confidential values may be published.
-
-Rules (settings in params/method.yml, described on the methodology page):
-(a) at least `min_states_for_aggregate` states contribute;
-(b) no single state contributes more than `dominance_share` of the numerator or the denominator;
-(c) a country's aggregates of the same counts are taken over one common set of states, so no two
-    published figures differ by exactly one state's value;
-(d) a mean of questionnaire answers is withheld when all contributing answers are identical.
-A withheld figure reads "suppressed (confidentiality)", never n/a.
+"""Statistical disclosure control: the rules a figure derived from confidential values must pass
+before it is released (RULES: each rule's words and its setting, shown on Methodology; docs/disclosure.md
+says where each comes from). A withheld figure reads "suppressed (confidentiality)", never n/a, and
+never names the states behind it. The release (release.py) applies them; this module only decides.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import pandas as pd
 
 from .indicators import STATE, AggregateRate
 
 SUPPRESSED = "suppressed (confidentiality)"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One disclosure rule: a short name, the method setting it reads ('' for none), its words."""
+
+    name: str
+    setting: str
+    words: str
+
+
+RULES = (
+    Rule("minimum contributors", "min_states_for_aggregate",
+         "an EU-level figure of confidential values needs at least this many contributing states"),
+    Rule("dominance", "dominance_share",
+         "(1, k) dominance: no single state contributes more than this share of a figure's numerator "
+         "or denominator"),
+    Rule("one set of states", "",
+         "a country's figures of the same counts are taken over one common set of states, so no two "
+         "figures of one release differ by one state"),
+    Rule("class disclosure", "",
+         "no count or statement puts every contributor, or all but one, in one class (good, average, "
+         "poor; poor or not poor; one answer value): such counts are withheld"),
+    Rule("small groups", "min_states_for_aggregate",
+         "a mean answer of an item is released only with its poor count, both only when this many states "
+         "answered and the class rule holds; it is rounded to one decimal"),
+    Rule("no scores below the country", "",
+         "no score derived from confidential inputs is released below the level of the country (per "
+         "state or per rating component): only the country's level and released aggregates"),
+    Rule("comparisons", "min_states_for_aggregate",
+         "a level under another setting (robustness) is withheld when fewer than this many states' "
+         "ratings differ from those of the method's settings"),
+    Rule("between releases", "min_states_for_aggregate",
+         "a figure released again for the same edition with another value is withheld when fewer than "
+         "this many states' contributions changed since a published release, unless a named person's "
+         "approval of that figure is recorded with the settings"),
+    Rule("withheld figures are silent", "",
+         "a withheld figure never lists its contributing states; public totals over countries add "
+         "released figures only, so no withheld figure can be rebuilt from them"),
+)
 
 
 def common_states(table: pd.DataFrame, columns: list[str]) -> list[str]:
@@ -82,3 +119,34 @@ def answers_reason(values: pd.Series, min_states: int) -> str:
     if values.nunique() == 1:
         return "all answers are identical"
     return ""
+
+
+def class_reason(counts: list[int], what: str) -> str:
+    """Rule 'class disclosure': why counts of contributors by class must be withheld ('' if not):
+    every contributor, or all but one, falls in one class."""
+    total = sum(counts)
+    if total and max(counts) >= total - 1:
+        return f"all or all but one {what} in one class"
+    return ""
+
+
+def item_reason(values: pd.Series, min_states: int, poor_answer: int) -> str:
+    """Rules 'minimum contributors', 'small groups', 'class disclosure' for one (d) item's answers."""
+    values = pd.to_numeric(values, errors="coerce").dropna()
+    if len(values) < min_states:
+        return f"fewer than {min_states} states answered"
+    poor = int((values <= poor_answer).sum())
+    return (class_reason(list(values.value_counts()), "answers")
+            or class_reason([poor, len(values) - poor], "answers (poor or not poor)"))
+
+
+def comparison_reason(changed: int, min_states: int) -> str:
+    """Rules 'comparisons' and 'between releases': a change carried by 1..min-1 states is withheld."""
+    if 0 < changed < min_states:
+        return f"it differs by fewer than {min_states} states' contributions"
+    return ""
+
+
+def without_contributors(rate: AggregateRate) -> AggregateRate:
+    """A withheld rate as released: no counts and no contributing states named."""
+    return AggregateRate(None, None, None, [], [], rate.suppressed) if rate.suppressed else rate

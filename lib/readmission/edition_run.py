@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import runkeys
 from .errors import InputError
-from .layout import RUN_RECORD, OutputTree
+from .layout import RELEASE_FILE, RESTRICTED, RUN_RECORD, OutputTree
 from .outputs import (EnvironmentFault, OutputError, environment_fault, replace_folder, write_json,
                       write_text_atomic)
 from .params import Edition, load_method
@@ -67,8 +67,9 @@ def publish(tree: OutputTree, summary_staged: Path | None) -> None:
                           f"{exc.strerror or exc}") from exc
 
 
-def record_outcome(out: Path, outcome, key: str, year: int) -> None:
-    """Store the key of a finished country; replace a failed country's page with a failure page."""
+def record_outcome(out: Path, outcome, key: str, tree: OutputTree) -> None:
+    """Store the key of a finished country; replace a failed country's page with a failure page naming
+    the step and the restricted log, which holds the error (its text on a restricted page only)."""
     from .data.codes import country_name
     from .execute import write_notebook
     from .site_sources import failure_notebook
@@ -80,7 +81,13 @@ def record_outcome(out: Path, outcome, key: str, year: int) -> None:
     key_file.unlink(missing_ok=True)
     for ext in ("json", "csv"):
         (out / f"{outcome.country}.{ext}").unlink(missing_ok=True)
-    write_notebook(failure_notebook(outcome.country, country_name(outcome.country), outcome.error, year),
+    log = tree.logs / f"{outcome.country}.log"  # where pipeline.run_job logs; a dead worker wrote nothing
+    if outcome.log is None or not Path(outcome.log).is_file():
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write(f"\nFAILED: {outcome.error}\n")
+    error = outcome.error if tree.audience == RESTRICTED else ""
+    write_notebook(failure_notebook(outcome.country, country_name(outcome.country), tree.year, error),
                    out / f"{outcome.country}.ipynb")
 
 
@@ -113,7 +120,8 @@ def run_summary(project: Project, tree: OutputTree, out: Path, run: dict, force:
     rel = lambda p: os.path.relpath(p, project.notebooks)  # noqa: E731
     tree.logs.mkdir(parents=True, exist_ok=True)
     workers.call(summary_job, project.notebooks / "summary.ipynb", staged,
-                 {"countries_dir": rel(out), "restricted_dir": rel(tree.store_next)}, project.notebooks,
+                 {"countries_dir": rel(out),  # a public summary reads released figures only
+                  "restricted_dir": rel(tree.store_next) if tree.audience != "public" else ""}, project.notebooks,
                  tree.logs / "summary.log", tree.year)
     write_text_atomic(key_file, key + "\n")
     return staged
@@ -208,8 +216,9 @@ def prepare_inputs(project: Project, request: RunRequest, codes: list[str]):
 
 
 def country_keys(project: Project, request: RunRequest, inputs, codes: list[str],
-                 outside_selection: bool = False) -> dict[str, str]:
-    """Each country's run key: what its notebook reads (its slice), its parameters and the audience."""
+                 outside_selection: bool = False, release=None) -> dict[str, str]:
+    """Each country's run key: what its notebook reads (its slice, or for a public page its entry of
+    the release), its parameters and the audience."""
     from .input_slices import slice_folder
     from .pipeline import notebook_parameters
 
@@ -217,21 +226,28 @@ def country_keys(project: Project, request: RunRequest, inputs, codes: list[str]
     tree = OutputTree(project, year, request.audience)
     shared = runkeys.shared_digests(project, year)
     slices = runkeys.slice_digests(inputs, codes)
+    if release is not None:  # a public page reads its entry of the release, wherever the file is
+        slices = {c: slices[c] + runkeys.json_digest(release.entry_of(c)) for c in codes}
     public_dir = request.public_dir or project.public
-    return {c: runkeys.run_key(project, c, dict(notebook_parameters(
-        project, request.edition, c, public_dir, slice_folder(tree, c), outside_selection),
-        audience=request.audience),
-        shared, slices[c], runkeys.history_digest(project, year, c)) for c in codes}
+    keyed = lambda c: notebook_parameters(  # noqa: E731
+        project, request.edition, c, public_dir, None if release else slice_folder(tree, c), outside_selection,
+        Path(RELEASE_FILE) if release else None) | ({"release": RELEASE_FILE} if release else {})
+    return {c: runkeys.run_key(project, c, dict(keyed(c), audience=request.audience),
+                               shared, slices[c], runkeys.history_digest(project, year, c)) for c in codes}
 
 
 def run_record(request: RunRequest, inputs, codes: list[str], errors: dict[str, str]) -> dict:
-    """What the summary and the site read about a run (no machine paths, no confidential values)."""
+    """What the summary and the site read about a run (no machine paths, no confidential values): a
+    public record says of a failed country which step failed and where its log is, never the error."""
     from .data.codes import country_name
+    from .site_sources import failure_summary
 
+    year, public = request.edition.data_year, request.audience != RESTRICTED
+    said = {c: failure_summary(year, c) if public else error for c, error in errors.items()}
     return {"edition": request.edition.as_dict(), "inputs": inputs.public.manifest,
             "audience": request.audience,
             "countries": [{"country": c, "name": country_name(c), "ok": c not in errors,
-                           "error": errors.get(c, "")} for c in codes],
+                           "error": said.get(c, "")} for c in codes],
             "synthetic_confidential": inputs.confidential.synthetic,
             "synthetic_label": inputs.confidential.label if inputs.confidential.synthetic else ""}
 
@@ -279,6 +295,7 @@ def run_started(project: Project, request: RunRequest, tree: OutputTree, workers
     from . import editions
     from .input_slices import write_slices
     from .pipeline import CountryJob
+    from .release_step import restricted_phase
 
     edition = request.edition
     decisions = run_decisions(project, request)
@@ -291,17 +308,19 @@ def run_started(project: Project, request: RunRequest, tree: OutputTree, workers
     out = start_next(tree)
     try:
         (runkeys.keys_dir(out) / "edition.key").unlink(missing_ok=True)
-        keys = country_keys(project, request, inputs, codes)
+        release = restricted_phase(project, request.audience, inputs, codes, tree.store_next, out)
+        keys = country_keys(project, request, inputs, codes, release=release)
         pending = codes if request.force else [c for c in codes if not runkeys.is_current(out, c, keys[c])]
         if on_start:
             on_start(len(pending), len(codes))
-        slices = write_slices(tree, inputs.confidential, folder, pending)
-        jobs = [CountryJob(project.root, edition.data_year, c, out, slices[c], request.audience,
-                           request.public_dir, True, store=tree.store_next) for c in pending]
+        slices = {} if release else write_slices(tree, inputs.confidential, folder, pending)
+        jobs = [CountryJob(project.root, edition.data_year, c, out, slices.get(c), request.audience,
+                           request.public_dir, True, store=tree.store_next,
+                           release=out / RELEASE_FILE if release else None) for c in pending]
         outcomes = workers.countries(jobs, progress)
         stop_on_fault(outcomes)
         for outcome in outcomes:
-            record_outcome(out, outcome, keys[outcome.country], request.edition.data_year)
+            record_outcome(out, outcome, keys[outcome.country], tree)
         stale = remove_stale(out, codes)
         failed = [o for o in outcomes if not o.ok]
         run = run_record(request, inputs, codes, {o.country: o.error for o in failed})
@@ -319,6 +338,8 @@ def run_started(project: Project, request: RunRequest, tree: OutputTree, workers
         return RunReport(edition, codes, [o.country for o in outcomes if o.ok],
                          [c for c in codes if c not in pending], failed, None, notes)
     publish(tree, staged)
+    if release is not None:  # logged once published: the next release of the edition is compared with it
+        release.record()
     from .site_sources import write_latest_site_sources
 
     write_latest_site_sources(tree)
@@ -341,6 +362,7 @@ def run_one_country(project: Project, request: RunRequest, country: str, codes: 
     from .input_slices import write_slices
     from .kernels import KERNEL, prestart, warm_up
     from .pipeline import CountryJob, run_job
+    from .release_step import restricted_phase
 
     edition = request.edition
     tree = OutputTree(project, edition.data_year, request.audience)
@@ -348,15 +370,34 @@ def run_one_country(project: Project, request: RunRequest, country: str, codes: 
     prestart(KERNEL, project.notebooks)  # boots while the inputs load; the command stops it on an error
     warm_up(str(Path(request.public_dir or project.public).resolve()))
     folder, inputs = prepare_inputs(project, request, sorted(set(codes) | {country}))
-    key = country_keys(project, request, inputs, [country], outside_selection)[country]
     tree.countries.mkdir(parents=True, exist_ok=True)
+    outside = {country: "run on request, outside the edition's selection"} if outside_selection else None
+    release = restricted_phase(project, request.audience, inputs, [country], tree.store, tree.countries,
+                               outside)
+    key = country_keys(project, request, inputs, [country], outside_selection, release)[country]
     (runkeys.keys_dir(tree.countries) / "edition.key").unlink(missing_ok=True)
-    inputs_slice = write_slices(tree, inputs.confidential, folder, [country])[country]
+    inputs_slice = None if release else write_slices(tree, inputs.confidential, folder, [country])[country]
     outcome = run_job(CountryJob(project.root, edition.data_year, country, tree.countries, inputs_slice,
                                  request.audience, request.public_dir, warm=True,
-                                 outside_selection=outside_selection))
+                                 outside_selection=outside_selection,
+                                 release=tree.countries / RELEASE_FILE if release else None))
     if outcome.fault:
         raise EnvironmentFault(fault_message(f"{country}: {outcome.error}"))
     if outcome.ok:
-        record_outcome(tree.countries, outcome, key, tree.year)
+        record_outcome(tree.countries, outcome, key, tree)
+        if release is not None:
+            release.record()
+        refresh_site_sources(tree)
     return outcome
+
+
+def refresh_site_sources(tree: OutputTree) -> None:
+    """After one country: the home page says so when this page's inputs (real, synthetic) differ from
+    the run's. A run record that is not a run's (unreadable) is left to the next `run` to rewrite."""
+    from .site_sources import write_latest_site_sources
+
+    try:
+        json.loads(tree.run_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    write_latest_site_sources(tree)

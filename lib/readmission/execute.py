@@ -71,8 +71,9 @@ RESTRICTED_TAG = "restricted"
 
 
 def strip_restricted(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Drop the cells tagged `restricted` (per-Member-State confidential figures) from a notebook."""
-    nb.cells = [c for c in nb.cells if RESTRICTED_TAG not in c.metadata.get("tags", [])]
+    """Drop the cells tagged `restricted`, in any case (per-Member-State confidential figures), from a notebook."""
+    nb.cells = [c for c in nb.cells
+                if RESTRICTED_TAG not in [str(t).lower() for t in c.metadata.get("tags", [])]]
     return nb
 
 
@@ -97,7 +98,7 @@ def run_papermill(template: Path, parameters: dict, cwd: Path, log_path: Path | 
     """
     restore = no_backend_env()  # the notebook sets %matplotlib inline itself
     try:
-        nb = pm.execute_notebook(str(template), None, parameters=parameters, cwd=str(cwd),
+        nb = pm.execute_notebook(template if isinstance(template, nbformat.NotebookNode) else str(template), None, parameters=parameters, cwd=str(cwd),
                                  kernel_name=KERNEL, progress_bar=False, log_output=False,
                                  request_save_on_cell_execute=False, extra_arguments=KERNEL_ARGUMENTS,
                                  engine_name="warm" if warm else None, **options)

@@ -134,6 +134,25 @@ def robustness(results: dict[str, dict], method: Method) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def released_robustness(results: dict[str, dict]) -> pd.DataFrame:
+    """Robustness from the release (a public summary): per setting and value, the countries whose
+    released level differs from the method's, and how many were withheld (disclosure rule 'comparisons')."""
+    rows = {}
+    for code, result in sorted(results.items()):
+        public = result["public"]
+        for variant in (public.get("release") or {}).get("robustness", []):
+            row = rows.setdefault((variant["setting"], variant["value"]), {"changed": [], "withheld": 0})
+            if variant["suppressed"]:
+                row["withheld"] += 1
+            elif variant["level"] != public["level"]:
+                row["changed"].append(code)
+    return pd.DataFrame([{"setting": setting_label(s), "value": setting_value(s, v),
+                          "countries_changing_level": len(r["changed"]), "which_countries": ", ".join(r["changed"]),
+                          "countries_withheld": r["withheld"]} for (s, v), r in rows.items()],
+                        columns=["setting", "value", "countries_changing_level", "which_countries",
+                                 "countries_withheld"])
+
+
 def visa_measures(measures: pd.DataFrame) -> pd.DataFrame:
     """Article 25a visa measures of the reference table, countries named as on every page."""
     columns = ["iso2", "name", "article", "proposal_date", "decision_date", "applies_from", "repealed_date"]

@@ -4,6 +4,10 @@ level shares and transitions across editions.
 Everything here reads one audience's published results (the public tree holds aggregates only,
 so public trajectories and change tables name components and counts of states, never a state's
 value or rating) and the selection files every run writes.
+
+A value keeps its mark: a result whose results file carries a synthetic_label was built on synthetic
+confidential inputs, and wherever real and synthetic results meet (a trajectory, two editions
+compared, shares and transitions across editions) its level is marked SYNTHETIC_MARK.
 """
 
 from __future__ import annotations
@@ -19,6 +23,23 @@ from .levels import LEVELS, final_level, level_with_method
 from .vocabulary import instrument, level_key
 
 NOT_SELECTED = "not selected"
+SYNTHETIC_MARK = " (synthetic inputs)"  # after a level built on synthetic confidential inputs
+REAL, SYNTHETIC = "real", "synthetic (illustrative)"  # a trajectory's confidential_inputs column
+
+
+def is_synthetic(result: dict | None) -> bool:
+    """A result built on synthetic confidential inputs: its results file's synthetic_label says so."""
+    return bool((result or {}).get("synthetic_label"))
+
+
+def mixes(results: list[dict]) -> bool:
+    """True when some of `results` are built on real and some on synthetic confidential inputs."""
+    return len({is_synthetic(r) for r in results}) > 1
+
+
+def marked(level: str, result: dict | None, mark: bool) -> str:
+    """A level with SYNTHETIC_MARK when `mark` (real and synthetic meet) and its result is synthetic."""
+    return level + SYNTHETIC_MARK if mark and is_synthetic(result) else level
 
 
 @dataclass(frozen=True)
@@ -31,9 +52,10 @@ class EditionRecord:
     selection: pd.DataFrame | None     # results/<year>/selection.csv
     manifest: list[dict] = field(default_factory=list)
 
-    def level(self, country: str) -> str:
+    def level(self, country: str, mark: bool = False) -> str:
+        """The country's final level (marked synthetic when `mark`), or NOT_SELECTED."""
         result = self.results.get(country)
-        return final_level(result) if result else NOT_SELECTED
+        return marked(final_level(result), result, mark) if result else NOT_SELECTED
 
 
 def read_edition(project: Project, year: int, audience: str = "public") -> EditionRecord:
@@ -94,14 +116,17 @@ def selection_reason(record: EditionRecord, country: str) -> str:
     return f"{row['outcome']}: {decisions} return decisions (threshold {threshold:,})"
 
 
-def trajectory_row(record: EditionRecord, country: str, items: set[str] | None = None) -> dict:
-    """One edition's row of a country's trajectory (its mean answer over `items` when given)."""
+def trajectory_row(record: EditionRecord, country: str, items: set[str] | None = None,
+                   mark: bool = False) -> dict:
+    """One edition's row of a country's trajectory (its mean answer over `items` when given; its level
+    marked synthetic when `mark`)."""
     result = record.results.get(country)
     row = {"edition": record.year, "selection": selection_reason(record, country),
-           "level": record.level(country),
+           "level": record.level(country, mark),
            "method_level": result["level"] if result and result["level"] != final_level(result) else None}
     if result:
-        row.update({"return_decisions": result.get("return_decisions"),
+        row.update({"confidential_inputs": SYNTHETIC if is_synthetic(result) else REAL,
+                    "return_decisions": result.get("return_decisions"),
                     "eu_return_rate": _rate(result, "eu_return_rate"),
                     "acceptance_rate": _rate(result, "eu_acceptance_rate"),
                     "issuance_rate": _rate(result, "eu_issuance_rate"),
@@ -118,14 +143,20 @@ def trajectory_row(record: EditionRecord, country: str, items: set[str] | None =
 
 
 def country_trajectory(history: list[EditionRecord], country: str) -> pd.DataFrame:
-    """A country's row in every edition of `history`: selected or not and why, level, indicators, context."""
-    columns = ["edition", "selection", "level", "method_level", "return_decisions", "eu_return_rate",
-               "acceptance_rate", "issuance_rate", "mean_answer", "instrument", "rcms", "acceptance_rate_suppressed",
-               "issuance_rate_suppressed", "mean_answer_suppressed"]
+    """A country's row in every edition of `history`: selected or not and why, level, indicators, context.
+
+    Where editions built on real and on synthetic confidential inputs meet, a confidential_inputs
+    column says which each row is, and a synthetic row's level is marked."""
+    columns = ["edition", "selection", "level", "method_level", "confidential_inputs", "return_decisions",
+               "eu_return_rate", "acceptance_rate", "issuance_rate", "mean_answer", "instrument", "rcms",
+               "acceptance_rate_suppressed", "issuance_rate_suppressed", "mean_answer_suppressed"]
     items = common_items(history, country)  # one basis for the mean answer in every edition
-    table = pd.DataFrame([trajectory_row(r, country, items) for r in history], columns=columns)
+    mark = mixes([r.results[country] for r in history if country in r.results])
+    table = pd.DataFrame([trajectory_row(r, country, items, mark) for r in history], columns=columns)
     # the method's level beside the final one, where an analyst's assessed level differs from it
-    return table if table["method_level"].notna().any() else table.drop(columns="method_level")
+    dropped = ([] if table["method_level"].notna().any() else ["method_level"]) + \
+        ([] if mark else ["confidential_inputs"])
+    return table.drop(columns=dropped)
 
 
 def current_record(project: Project, run: dict, results: dict[str, dict]) -> EditionRecord:
@@ -143,6 +174,17 @@ def with_current(history: list[EditionRecord], year: int, edition: dict, country
     """The history before `year` plus the edition being computed (its results not yet written)."""
     current = EditionRecord(year, edition, {country: public}, selection)
     return [r for r in history if r.year < year] + [current]
+
+
+def synthetic_note(history: list[EditionRecord]) -> str:
+    """Where real and synthetic results meet: which editions' results are synthetic and what that
+    means for a comparison (a sentence for the page); '' when they do not meet."""
+    if not mixes([r for record in history for r in record.results.values()]):
+        return ""
+    parts = [f"{record.year} ({sum(map(is_synthetic, record.results.values()))} of {len(record.results)} countries)"
+             for record in history if any(map(is_synthetic, record.results.values()))]
+    return (f"Built on synthetic confidential inputs, illustrative only: edition {', '.join(parts)}. Their "
+            f"levels are marked{SYNTHETIC_MARK}; a change from or to a synthetic result is not a real change.")
 
 
 # ---- two editions ----
@@ -177,7 +219,8 @@ def moved_components(before: dict, after: dict) -> str:
 
 
 def level_changes(previous: EditionRecord, current: EditionRecord) -> pd.DataFrame:
-    """Countries assessed in both editions whose level changed, and the components that moved it."""
+    """Countries assessed in both editions whose level changed, and the components that moved it; a
+    level built on synthetic inputs compared with a real one is marked so."""
     rows = []
     for country in sorted(set(previous.results) & set(current.results)):
         before, after = previous.results[country], current.results[country]
@@ -185,8 +228,11 @@ def level_changes(previous: EditionRecord, current: EditionRecord) -> pd.DataFra
             continue
         counts = lambda r: "{states_good} good, {states_average} average, {states_poor} poor".format(  # noqa: E731
             **r["level_counts"])
-        rows.append({"country": country, "name": after.get("name", country), "from": level_with_method(before),
-                     "to": level_with_method(after), "states_before": counts(before), "states_now": counts(after),
+        mark = mixes([before, after])
+        rows.append({"country": country, "name": after.get("name", country),
+                     "from": marked(level_with_method(before), before, mark),
+                     "to": marked(level_with_method(after), after, mark),
+                     "states_before": counts(before), "states_now": counts(after),
                      "moved_by": moved_components(before, after)})
     return pd.DataFrame(rows, columns=["country", "name", "from", "to", "states_before", "states_now",
                                        "moved_by"])
@@ -265,24 +311,28 @@ def revisions(previous: EditionRecord, current: EditionRecord) -> pd.DataFrame:
 # ---- all editions ----
 
 def level_shares_by_edition(history: list[EditionRecord]) -> pd.DataFrame:
-    """Per edition and level: how many countries, and their share of the edition's assessed countries."""
+    """Per edition and level: how many countries, and their share of the edition's assessed countries
+    (where real and synthetic results meet, the synthetic ones counted apart under marked levels)."""
+    mark = mixes([r for record in history for r in record.results.values()])
     rows = []
     for record in history:
-        levels = [final_level(r) for r in record.results.values()]
-        for level in LEVELS:
+        levels = [marked(final_level(r), r, mark) for r in record.results.values()]
+        for level in LEVELS + ([level + SYNTHETIC_MARK for level in LEVELS] if mark else []):
             count = levels.count(level)
-            rows.append({"edition": record.year, "level": level, "level_key": level_key(level),
+            rows.append({"edition": record.year, "level": level, "level_key": level_key(level.removesuffix(SYNTHETIC_MARK)),
                          "countries": count, "share": count / len(levels) if levels else None})
     return pd.DataFrame(rows, columns=["edition", "level", "level_key", "countries", "share"])
 
 
 def level_transitions(history: list[EditionRecord]) -> pd.DataFrame:
-    """How many countries went from level X in one edition to level Y in the next (not selected counts)."""
+    """How many countries went from level X in one edition to level Y in the next (not selected counts;
+    where real and synthetic results meet, a synthetic level is marked)."""
+    mark = mixes([r for record in history for r in record.results.values()])
     rows = []
     for previous, current in zip(history, history[1:]):
         for country in sorted(set(previous.results) | set(current.results)):
             rows.append({"from_edition": previous.year, "to_edition": current.year,
-                         "from": previous.level(country), "to": current.level(country)})
+                         "from": previous.level(country, mark), "to": current.level(country, mark)})
     frame = pd.DataFrame(rows, columns=["from_edition", "to_edition", "from", "to"])
     return frame.groupby(list(frame.columns)).size().reset_index(name="countries") if not frame.empty \
         else frame.assign(countries=pd.Series(dtype=int))

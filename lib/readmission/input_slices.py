@@ -3,7 +3,9 @@
 The run reads and validates the Member States' files once (edition_run.prepare_inputs); each
 country's kernel then reads only its own rows from `data/restricted/out/<year>/inputs/<CODE>/`
 (restricted, like everything holding per-state values). Every row keeps the file and row it came
-from (data.confidential.PROVENANCE), and a demo set's marker goes with its slices.
+from (data.confidential.PROVENANCE), and a demo set's marker goes with its slices. A slice is read
+with the rules its file passed (data.inputfile, data.workbook: a field spans at most
+max_lines_in_field lines, in a CSV file or an Excel cell), so what passed validation reads back.
 """
 
 from __future__ import annotations

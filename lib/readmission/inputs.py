@@ -244,3 +244,15 @@ def load_inputs(project: Project, edition: Edition, method: Method, countries: l
     if confidential.synthetic:
         notes.append("confidential inputs: the seeded synthetic demo set (illustrative only)")
     return AssessmentInputs(edition, method, reference, states, public, confidential, notes)
+
+
+def load_public_inputs(project: Project, edition: Edition, method: Method,
+                       public_dir: Path | None = None) -> AssessmentInputs:
+    """An edition's public inputs only (a public page's kernel): its confidential tables are empty and
+    no confidential folder is opened; the page's confidential figures come from the release."""
+    public_dir = Path(public_dir or project.public)
+    read = _read_public(public_dir, project.reference, project.cache)
+    nothing = ConfidentialInputs(pd.DataFrame(), pd.DataFrame(), synthetic=False, label="")
+    _store(read, project.cache, public_dir)
+    return AssessmentInputs(edition, method, reference_tables(project), edition_states(project, edition),
+                            read.data, nothing, public_notes(read.data, public_dir))

@@ -19,6 +19,7 @@ AUDIENCES = (PUBLIC, RESTRICTED)
 RESTRICTED_SITE_DIR = "_site-restricted"
 KEYS = ".runkeys"  # hidden: Quarto skips files and folders whose names start with '.'
 RUN_RECORD = f"{KEYS}/run.json"
+RELEASE_FILE = "release.json"  # an edition's release, in its public countries folder (release.py)
 
 
 def restricted_out(project: Project, year: int) -> Path:

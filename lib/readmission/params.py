@@ -430,13 +430,15 @@ class Limits:
     max_file_mb: float = 50.0  # a CSV or XLSX file on disk
     max_unzipped_mb: float = 250.0  # an XLSX workbook's members once unzipped
     max_rows: int = 100_000  # lines of a CSV file, rows of an Excel sheet
-    max_lines_in_field: int = 20  # lines one CSV field may span (a stray quote spans many)
+    max_lines_in_field: int = 20  # lines one field may span, CSV or Excel (a stray quote spans many)
+    max_columns: int = 50  # columns of an Excel sheet (the templates have 8 and 9), counted before loading it
+    max_cells: int = 1_000_000  # cells of an Excel sheet, counted before loading it
     cell_timeout_seconds: int = 600  # a notebook cell running longer fails its country (whole seconds)
     source: str = "params/limits.yml"
 
 
 LIMIT_TYPES = {"max_file_mb": float, "max_unzipped_mb": float, "max_rows": int,
-               "max_lines_in_field": int, "cell_timeout_seconds": int}
+               "max_lines_in_field": int, "max_columns": int, "max_cells": int, "cell_timeout_seconds": int}
 
 
 def load_limits(project: Project | None = None) -> Limits:

@@ -98,12 +98,13 @@ class CountryJob:
     year: int
     country: str
     out: Path                    # where the audience's finished files go (a run's next folder)
-    confidential_dir: Path       # the confidential inputs (real files, or the written demo set)
+    confidential_dir: Path | None  # the confidential inputs of a restricted page (its slice); None: public
     audience: str = PUBLIC
     public_dir: Path | None = None
     warm: bool = False
     outside_selection: bool = False  # run on request although not selected: the page says so
     store: Path | None = None  # where its full results go: a run's next store (default the store)
+    release: Path | None = None  # a public page's edition release (its only confidential-derived input)
 
     @property
     def tree(self) -> OutputTree:
@@ -111,30 +112,35 @@ class CountryJob:
 
 
 def notebook_parameters(project: Project, edition: Edition, country: str, public_dir: Path,
-                        confidential_dir: Path, outside_selection: bool = False) -> dict:
+                        confidential_dir: Path | None, outside_selection: bool = False,
+                        release: Path | None = None) -> dict:
     """papermill parameters; paths relative to notebooks/ so executed notebooks do not vary by machine.
 
-    The notebook writes its full results into the restricted staging folder, whatever the audience.
+    A restricted page reads its confidential slice; a public page the edition's release and no
+    confidential folder at all. The notebook writes its results into the staging folder.
     `outside_selection` is passed only when set, so the selected countries' parameters are unchanged.
     """
     rel = lambda p: os.path.relpath(Path(p).resolve(), project.notebooks.resolve())  # noqa: E731
     staging = OutputTree(project, edition.data_year, PUBLIC).staging / country
     params = {"country": country, "year": edition.data_year, "public_dir": rel(public_dir),
-              "restricted_dir": rel(confidential_dir), "results_dir": rel(staging)}
+              "restricted_dir": rel(confidential_dir) if confidential_dir else "", "results_dir": rel(staging)}
+    params |= {"release": rel(release)} if release is not None else {}
     return params | ({"outside_selection": True} if outside_selection else {})
 
 
 def finish_country(job: CountryJob, nb, staging: Path) -> None:
-    """Keep the full results in the restricted store; write the audience's view into job.out.
+    """Write the page's results and notebook into job.out; a restricted page's full results also go
+    to the restricted store (a public run's restricted phase wrote them there already).
 
     Data files first, the notebook last (its presence marks the country as done).
     """
     code, tree, out = job.country, job.tree, Path(job.out)
     full_json, full_csv = staging / f"{code}.json", staging / f"{code}.csv"
     results = json.loads(full_json.read_text(encoding="utf-8"))
-    store = Path(job.store) if job.store else tree.store
-    write_bytes_atomic(store / f"{code}.json", full_json.read_bytes())
-    write_bytes_atomic(store / f"{code}.csv", full_csv.read_bytes())
+    if job.audience != PUBLIC:
+        store = Path(job.store) if job.store else tree.store
+        write_bytes_atomic(store / f"{code}.json", full_json.read_bytes())
+        write_bytes_atomic(store / f"{code}.csv", full_csv.read_bytes())
     if job.audience == PUBLIC:
         write_json(out / f"{code}.json", audience_view(results, PUBLIC))
         write_text_atomic(out / f"{code}.csv", audience_rows(full_csv.read_text(encoding="utf-8"), PUBLIC))
@@ -169,9 +175,11 @@ def run_job(job: CountryJob) -> CountryOutcome:
     log = tree.logs / f"{code}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     params = notebook_parameters(project, edition, code, job.public_dir or project.public,
-                                 job.confidential_dir, job.outside_selection)
+                                 job.confidential_dir, job.outside_selection, job.release)
+    template = project.notebooks / "country.ipynb"
     try:
-        nb = run_papermill(project.notebooks / "country.ipynb", params, project.notebooks, log, job.warm,
+        nb = run_papermill(public_template(template) if job.audience == PUBLIC else template, params,
+                           project.notebooks, log, job.warm,
                            execution_timeout=load_limits(project).cell_timeout_seconds)
         finish_country(job, nb, staging)
     except Exception as exc:  # a failing country must not stop the others: report it
@@ -185,6 +193,13 @@ def run_job(job: CountryJob) -> CountryOutcome:
     finally:
         clear_staging(staging)
     return CountryOutcome(code, True, Path(job.out) / f"{code}.ipynb", "", log)
+
+
+def public_template(template: Path):
+    """The country template without its restricted cells: a public page never runs them."""
+    import nbformat
+
+    return strip_restricted(nbformat.read(template, as_version=4))
 
 
 def summary_job(template: Path, staged: Path, parameters: dict, cwd: Path, log: Path, year: int) -> None:

@@ -141,9 +141,11 @@ def overview(a) -> None:
 
 def level_counts(level) -> str:
     """The counts behind a country's level, in one sentence."""
-    return (f"States rated: {level.states_rated} (good {level.states_good}, average {level.states_average}, "
-            f"poor {level.states_poor}); \"most\" means more than {level.most_share:.0%} of the rated "
-            f"states. Level proposed by the rating method: **{level.level}**.")
+    counts = (f"good {level.states_good}, average {level.states_average}, poor {level.states_poor}"
+              if level.states_good is not None else
+              "how many in each class is withheld: all or all but one are in one class (Methodology, disclosure)")
+    return (f"States rated: {level.states_rated} ({counts}); \"most\" means more than {level.most_share:.0%} "
+            f"of the rated states. Level proposed by the rating method: **{level.level}**.")
 
 
 def operations(table_frame: pd.DataFrame, note: str) -> None:
@@ -295,7 +297,8 @@ def editions_findings(project, run: dict, results: dict[str, dict]) -> None:
 
     current = history.current_record(project, run, results)
     records = history.load_history(project, current.year - 1) + [current]
-    text(f"Editions compared: {', '.join(str(r.year) for r in records)}.")
+    text(" ".join(filter(None, [f"Editions compared: {', '.join(str(r.year) for r in records)}.",
+                                history.synthetic_note(records)])))
     shares = history.level_shares_by_edition(records)
     wide = shares.pivot(index="level", columns="edition", values="countries").reindex(
         list(dict.fromkeys(shares["level"]))).reset_index()  # levels in the method's order
@@ -308,8 +311,9 @@ def editions_findings(project, run: dict, results: dict[str, dict]) -> None:
           "Countries moving between levels from one edition to the next")
     previous = records[-2]
     sections = [("Countries entering or leaving the selection", history.selection_changes(previous, current)),
-                ("Countries whose level changed, and the components that moved it (mean component score "
-                 "over the rated states, 0 = at the component's poor value, 1 = at its good value)",
+                ("Countries whose level changed, and the components that moved it where the edition released "
+                 "them (mean component score over the rated states, 0 = at the component's poor value, 1 = at "
+                 "its good value; public pages no longer release them: Methodology, disclosure)",
                  history.level_changes(previous, current)),
                 ("Largest changes in public indicators", change_text(history.largest_changes(previous, current))),
                 ("Revisions: the same statistic for the same year in the two editions' data vintages",

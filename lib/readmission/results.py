@@ -31,14 +31,18 @@ def _records(frame: pd.DataFrame | None) -> list[dict]:
             for row in frame.to_dict("records")]
 
 
-def provenance(inputs: AssessmentInputs) -> dict:
-    """What a later reader needs to tell whether a result is current: edition, inputs, method."""
+def provenance(inputs: AssessmentInputs, a: CountryAssessment | None = None) -> dict:
+    """What a later reader needs to tell whether a result is current: edition, inputs, method. A
+    public page's confidential figures come from the edition's release, never from the files."""
     confidential = inputs.confidential
+    used = ({"released": True, "synthetic": bool(a.synthetic_label), "label": a.synthetic_label}
+            if a is not None and a.released else
+            {"synthetic": confidential.synthetic, "label": confidential.label,
+             "files": dict(sorted(confidential.sources.items()))})
     return {
         "edition": inputs.edition.as_dict(),
         "inputs": inputs.public.manifest,
-        "confidential_inputs": {"synthetic": confidential.synthetic, "label": confidential.label,
-                                "files": dict(sorted(confidential.sources.items()))},
+        "confidential_inputs": used,
         "method": inputs.method.raw,
         "readmission_version": __version__,
         "notes": inputs.notes,
@@ -59,7 +63,7 @@ def public_results(a: CountryAssessment) -> dict:
     return {
         "country": a.country, "name": a.name, "year": a.year,
         "level": a.level.level, "level_counts": a.level.as_dict(),
-        "component_scores": a.component_scores,
+        **({} if a.released else {"component_scores": a.component_scores}),  # never released (rule 'no scores')
         "assessment": a.judgement,
         "return_decisions": total(a.return_rates["return_decisions"]),
         "states_reporting_decisions": int(a.return_rates["return_decisions"].notna().sum()),
@@ -78,6 +82,7 @@ def public_results(a: CountryAssessment) -> dict:
         "visa_measures": _records(a.measures),
         "synthetic_label": a.synthetic_label, "public_data_synthetic": a.public_synthetic,
         "caveats": list(a.caveats),
+        **({"release": a.release_extras} if a.release_extras is not None else {}),
     }
 
 
@@ -92,15 +97,21 @@ def restricted_results(a: CountryAssessment) -> dict:
     }
 
 
+PUBLIC_TIDY = ["return_decisions", "returns", "effective_return_rate"]
+RESTRICTED_TIDY = ["forced_returns", "rating_return_rate", "readmission_requests_submitted",
+                   "readmission_requests_accepted", "acceptance_rate", "issuance_rate", "days_to_travel_document",
+                   "practical_cooperation", "score"]
+
+
 def tidy_rows(a: CountryAssessment) -> pd.DataFrame:
-    """Long table: one row per reporting state (or EU+) x indicator, marked public or restricted."""
-    public_cols = ["return_decisions", "returns", "effective_return_rate"]
-    restricted_cols = ["forced_returns", "rating_return_rate", "readmission_requests_submitted", "readmission_requests_accepted",
-                       "acceptance_rate", "issuance_rate", "days_to_travel_document",
-                       "practical_cooperation", "score"]
-    per_state = a.indicators.merge(a.state_ratings[["reporting_state", "score"]], on="reporting_state")
+    """Long table: one row per reporting state (or EU+) x indicator, marked public or restricted
+    (a public page's has no restricted row: it never had one)."""
+    parts = [("public", a.return_rates, PUBLIC_TIDY)]
+    if not a.released:
+        per_state = a.indicators.merge(a.state_ratings[["reporting_state", "score"]], on="reporting_state")
+        parts.append(("restricted", per_state, RESTRICTED_TIDY))
     frames = []
-    for audience, columns in (("public", public_cols), ("restricted", restricted_cols)):
+    for audience, per_state, columns in parts:
         long = per_state.melt(id_vars="reporting_state", value_vars=columns, var_name="indicator")
         long["audience"] = audience
         frames.append(long)
@@ -123,8 +134,9 @@ def write_results(a: CountryAssessment, inputs: AssessmentInputs, folder: Path,
     folder = Path(folder)
     json_path, csv_path = folder / f"{a.country}.json", folder / f"{a.country}.csv"
     public = {**public_results(a), "outside_selection": outside_selection}
-    write_json(json_path, {"format": RESULTS_FORMAT, "public": public,
-                           "restricted": restricted_results(a), "provenance": provenance(inputs)})
+    restricted = {} if a.released else {"restricted": restricted_results(a)}
+    write_json(json_path, {"format": RESULTS_FORMAT, "public": public, **restricted,
+                           "provenance": provenance(inputs, a)})
     write_csv(csv_path, tidy_rows(a))
     return json_path, csv_path
 

@@ -30,6 +30,11 @@ PACKAGES = ("pandas", "numpy", "matplotlib", "papermill", "nbclient", "nbformat"
 LIB = Path(__file__).resolve().parent
 
 
+def json_digest(content) -> str:
+    """The digest of a JSON-able value (keys sorted): e.g. a country's entry of the release."""
+    return _digest(json.dumps(content, sort_keys=True, default=str).encode())
+
+
 def _digest(*parts: bytes) -> str:
     h = hashlib.sha256()
     for part in parts:
@@ -63,7 +68,8 @@ def code_digest(project: Project) -> str:
 
 
 def _settings_files(project: Project, year: int) -> list[Path]:
-    return [project.edition_params(year), project.params / "method.yml"]
+    approvals = project.params / "release_approvals.yml"  # re-releases approved (release_log.py)
+    return [project.edition_params(year), project.params / "method.yml"] + ([approvals] if approvals.exists() else [])
 
 
 def _reference_files(project: Project) -> list[Path]:

@@ -15,11 +15,12 @@ import yaml
 
 from .data.codes import designations_md
 from .execute import front_matter_cell
-from .layout import OutputTree
+from .layout import PUBLIC, RESTRICTED, OutputTree
 from .markdown import md_escape, md_table, share_text
 from .outputs import write_text_atomic
 from .levels import LEVELS, final_level
 from .params import load_method
+from .project import Project
 from .tables import raw_block, table_html
 from .vocabulary import country_name, setting_value
 
@@ -57,6 +58,18 @@ def method_values(method) -> dict:
     return values
 
 
+def disclosure_md(method) -> str:
+    """Methodology's list of the disclosure rules, each with the value of its setting (disclosure.RULES)."""
+    from .disclosure import RULES
+
+    lines = []
+    for number, rule in enumerate(RULES, start=1):
+        value = f" (this setting: **{setting_value(rule.setting, getattr(method, rule.setting))}**)" \
+            if rule.setting else ""
+        lines.append(f"{number}. **{rule.name.capitalize()}**: {rule.words}{value}.")
+    return "\n".join(lines) + "\n"
+
+
 def site_metadata(latest: int, audience: str, method=None) -> dict:
     """The site's menu and the latest Findings page, merged into _quarto.yml by Quarto
     (`metadata-files`): the menu's Findings entry follows the latest edition. The restricted site
@@ -74,13 +87,28 @@ def site_metadata(latest: int, audience: str, method=None) -> dict:
             "website": {"navbar": {"left": left}}}
 
 
+def log_reference(year: int, country: str) -> str:
+    """A country's run log as a path from the project root: restricted (pipeline.run_job writes it
+    there, the failure's exception text included), the one place an authorised reader finds why."""
+    return (OutputTree(Project(Path()), year, RESTRICTED).logs / f"{country}.log").as_posix()
+
+
+def failure_summary(year: int, country: str) -> str:
+    """What the public side says of a failed country: the step that failed and where its details are
+    (never the exception's text, which may quote a confidential value)."""
+    return (f"its country calculation (notebooks/country.ipynb for {country}) stopped with an error; "
+            f"authorised readers find the error in the restricted log {log_reference(year, country)}")
+
+
 def country_records(tree: OutputTree, run: dict) -> list[dict]:
-    """Each country of the run with its public results (None when it failed), sorted by name."""
+    """Each country of the run with its public results (None when it failed), sorted by name. A public
+    tree's failed countries say only which step failed and where the log is (failure_summary)."""
     records = []
     for entry in run.get("countries", []):
         code, name = entry["country"], entry.get("name") or entry["country"]
-        record = {"country": code, "name": name, "ok": bool(entry.get("ok")),
-                  "error": entry.get("error", ""), "public": None}
+        error = "" if entry.get("ok") else failure_summary(tree.year, code) if tree.audience == PUBLIC else \
+            f"{entry.get('error') or 'no error recorded'} (restricted log {log_reference(tree.year, code)})"
+        record = {"country": code, "name": name, "ok": bool(entry.get("ok")), "error": error, "public": None}
         if record["ok"]:
             path = tree.countries / f"{code}.json"
             try:
@@ -109,14 +137,19 @@ def edition_line(edition: dict) -> str:
 
 
 def key_figures_md(run: dict, records: list[dict]) -> str:
-    """The home page's key figures: countries per cooperation level and their share."""
+    """The home page's key figures: countries per cooperation level and their share (a page built on
+    synthetic inputs marked so where the edition mixes real and synthetic pages)."""
     assessed = [r for r in records if r["ok"]]
     year = run.get("edition", {}).get("data_year")
+    marks = page_marks(records)
+    mixed = len(set(marks.values())) > 1
     rows = []
     for level, members in level_counts(records).items():
         names = ", ".join(f"[{md_escape(r['name'])}]({page_link(year, r['country'])})"
                           + (f" (the method proposed: {md_escape(r['public']['level'])})"
-                             if r["public"]["level"] != level else "") for r in members)
+                             if r["public"]["level"] != level else "")
+                          + (" (synthetic inputs, illustrative)" if mixed and marks[r["country"]] else "")
+                          for r in members)
         rows.append([md_escape(level), str(len(members)), share_text(len(members), len(assessed)), names or "–"])
     decisions = sum(int(r["public"].get("return_decisions") or 0) for r in assessed)
     failed = len(records) - len(assessed)
@@ -129,18 +162,60 @@ def key_figures_md(run: dict, records: list[dict]) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def synthetic_warning(run: dict) -> str:
-    if not run.get("synthetic_confidential"):
+SHOWN_PAGES = 8  # synthetic pages named per edition in the mixed-site warning; the rest are counted
+
+
+def page_marks(records: list[dict]) -> dict[str, bool]:
+    """Each assessed country's page: True when its results say it is built on synthetic inputs."""
+    return {r["country"]: bool(r["public"].get("synthetic_label")) for r in records if r["ok"]}
+
+
+def synthetic_label(run: dict, records: list[dict]) -> str:
+    """The synthetic set's label, as the run or a page's results file gives it."""
+    labels = [r["public"]["synthetic_label"] for r in records if r["ok"] and r["public"].get("synthetic_label")]
+    return md_escape(run.get("synthetic_label") or next(iter(labels), "") or "Synthetic confidential inputs")
+
+
+def synthetic_pages_text(marks: dict[int, dict[str, bool]]) -> str:
+    """'edition 2016: Iraq (IQ); edition 2015: all 3 countries': the synthetic pages, latest first."""
+    parts = []
+    for year in sorted(marks, reverse=True):
+        codes = sorted(c for c, synthetic in marks[year].items() if synthetic)
+        if not codes:
+            continue
+        named = [f"{md_escape(country_name(c))} ({c})" for c in codes[:SHOWN_PAGES]]
+        more = f" and {len(codes) - SHOWN_PAGES} more" if len(codes) > SHOWN_PAGES else ""
+        shown = f"all {len(codes)} countries" if len(codes) == len(marks[year]) > 1 else ", ".join(named) + more
+        parts.append(f"edition {year}: {shown}")
+    return "; ".join(parts)
+
+
+def synthetic_warning(run: dict, records: list[dict], earlier: dict[int, dict[str, bool]] | None = None) -> str:
+    """The site's warning: every page illustrative, or, when the site mixes pages built on real and on
+    synthetic confidential inputs (in this edition or across the editions it shows), which are which."""
+    year = run.get("edition", {}).get("data_year")
+    marks = {**(earlier or {}), year: page_marks(records)}
+    flags = [flag for pages in marks.values() for flag in pages.values()]
+    label = synthetic_label(run, records)
+    if any(flags) and not all(flags):
+        return ("::: {.callout-warning}\n## Real and synthetic pages\n\n"
+                "This site mixes pages built on the Member States' real confidential inputs with pages "
+                f"built on synthetic ones ({label}). Synthetic: {synthetic_pages_text(marks)}. Each of "
+                "these pages says so in a banner at its top: its ratings and levels are illustrative and are "
+                "not the Commission's assessment. Figures carried from a synthetic page into another "
+                "edition's pages (Across editions, what changed since an earlier edition) are marked "
+                "synthetic.\n:::")
+    if not (run.get("synthetic_confidential") or any(flags)):
         return ""
-    label = md_escape(run.get("synthetic_label") or "Synthetic confidential inputs")
     return ("::: {.callout-warning}\n## Illustrative data\n\n"
             f"{label}. The confidential inputs of this run (Member States' readmission statistics "
             "and questionnaire answers) are synthetic: every rating and level that depends on them "
             "is illustrative and is not the Commission's assessment.\n:::")
 
 
-def run_status_md(run: dict, records: list[dict]) -> str:
-    """The synthetic-data warning and the countries that could not be assessed, if any."""
+def run_status_md(run: dict, records: list[dict], earlier: dict[int, dict[str, bool]] | None = None) -> str:
+    """The synthetic-data warning and the countries that could not be assessed, if any: on a public
+    site the step that failed and its restricted log, never the error's text (country_records)."""
     failed = [r for r in records if not r["ok"]]
     if failed:
         items = "\n".join(f"- {md_escape(r['name'])} ({r['country']}): {md_escape(r['error']) or 'no error recorded'}"
@@ -149,7 +224,7 @@ def run_status_md(run: dict, records: list[dict]) -> str:
                   f"{items}\n\nTheir pages say so; they are left out of the key figures.\n:::")
     else:
         status = f"All {len(records)} selected countries were assessed in this run."
-    return "\n\n".join(part for part in (synthetic_warning(run), status) if part) + "\n"
+    return "\n\n".join(part for part in (synthetic_warning(run, records, earlier), status) if part) + "\n"
 
 
 def source_of(file: str) -> str:
@@ -183,10 +258,11 @@ def downloads_md(tree: OutputTree, records: list[dict]) -> str:
     return md_table(["Country", "Code", "Status", "Results"], "llll", rows) + "\n"
 
 
-def write_site_sources(tree: OutputTree, run: dict) -> list[Path]:
-    """Write the run-specific includes under the audience's _generated/ (deterministic, atomic)."""
+def write_site_sources(tree: OutputTree, run: dict, earlier: dict[int, dict[str, bool]] | None = None) -> list[Path]:
+    """Write the run-specific includes under the audience's _generated/ (deterministic, atomic);
+    `earlier`: the other editions' pages the site shows, each marked synthetic or not (page_marks)."""
     records = country_records(tree, run)
-    texts = {"key-figures.md": key_figures_md(run, records), "run-status.md": run_status_md(run, records),
+    texts = {"key-figures.md": key_figures_md(run, records), "run-status.md": run_status_md(run, records, earlier),
              "sources.md": sources_md(run), "downloads.md": downloads_md(tree, records)}
     paths = []
     for name, text in texts.items():
@@ -240,12 +316,15 @@ def write_latest_site_sources(tree: OutputTree) -> list[Path]:
     years = sorted(set(published_editions(tree.project, tree.audience)) | {tree.year})
     trees = [OutputTree(tree.project, y, tree.audience) for y in years] if tree.audience == "public" else [tree]
     latest = trees[-1]
-    paths = write_site_sources(latest, json.loads(latest.run_file.read_text(encoding="utf-8")))
     published = [t for t in trees if t.run_file.exists()]
+    earlier = {t.year: page_marks(country_records(t, json.loads(t.run_file.read_text(encoding="utf-8"))))
+               for t in published if t is not latest}
+    paths = write_site_sources(latest, json.loads(latest.run_file.read_text(encoding="utf-8")), earlier)
     extra = {"editions.md": editions_md(published), "audit.md": audit_md(published),
              SITE_METADATA: yaml.safe_dump(site_metadata(latest.year, tree.audience, load_method(tree.project)),
                                            sort_keys=False, allow_unicode=True),
-             "designations.md": designations_md(), "selection.md": selection_md(published)}
+             "designations.md": designations_md(), "selection.md": selection_md(published),
+             "disclosure.md": disclosure_md(load_method(tree.project))}
     for name, text in extra.items():
         write_text_atomic(latest.site_sources / GENERATED / name, text)
     return paths + [latest.site_sources / GENERATED / name for name in extra]
@@ -270,8 +349,9 @@ def audit_md(trees: list[OutputTree]) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def failure_notebook(country: str, name: str, error: str, year: int) -> nbformat.NotebookNode:
-    """The page of a country whose run failed: its front matter says level "failed", then the error."""
+def failure_notebook(country: str, name: str, year: int, error: str = "") -> nbformat.NotebookNode:
+    """The page of a country whose run failed: its front matter says level "failed", then the step
+    that failed and its restricted log; `error`, the exception's text, only on a restricted page."""
     from .data.codes import DESIGNATION_FOOTNOTES
     from .pipeline import page_title
 
@@ -281,8 +361,11 @@ def failure_notebook(country: str, name: str, error: str, year: int) -> nbformat
     if country in DESIGNATION_FOOTNOTES:
         matter["description"] = DESIGNATION_FOOTNOTES[country]
     text = (f"**{md_escape(name)} ({country}) could not be assessed in this run.**\n\n"
-            f"The error that stopped it: {md_escape(error) or 'no error recorded'}\n\n"
-            f"The run's log for this country (`logs/<data year>/{country}.log`) has the details.")
+            f"The step that failed: the calculation of this country's page (`notebooks/country.ipynb`, "
+            f"country {country}, edition {year}).\n\n"
+            + (f"The error that stopped it: {md_escape(error)}\n\n" if error else "")
+            + f"Authorised readers find the error in the run's restricted log, `{log_reference(year, country)}` "
+            "(not published).")
     front, body = front_matter_cell(matter), nbformat.v4.new_markdown_cell(text)
     front["id"], body["id"] = "front-matter", "failure"  # fixed ids: the file is byte-identical per run
     nb = nbformat.v4.new_notebook(cells=[front, body])

@@ -71,6 +71,7 @@ TERMS: dict[str, Term] = {
               voluntary_operations="Voluntary return operations", visa_measures="Visa measures",
               countries_rated_worst="Countries where rated worst",
               countries_changing_level="Countries changing level",
+              countries_withheld="Countries withheld",
               readmission_requests_submitted="Requests submitted",
               readmission_requests_accepted="Requests accepted",
               travel_documents_issued="Travel documents issued", forced_returns="Forced returns",

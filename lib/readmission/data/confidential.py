@@ -20,6 +20,7 @@ from ..errors import InputError, Problem, quote, raise_if_any, shorten
 from ..outputs import write_bytes_atomic, write_text_atomic
 from ..params import Limits
 from .codes import SYNTHETIC_CODES, is_country, synthetic_countries_enabled
+from .coverage import synthetic_problems
 from .inputfile import SUFFIXES, read_rows
 from .workbook import Rows
 
@@ -295,8 +296,8 @@ def load_confidential(folder: Path, states: set[str], countries: set[str] | None
     With `year` (the edition's data year), rows of any other year are an error; `limits` (default:
     the built-in ones) bound the files' sizes.
 
-    The set is synthetic when the demo writer's marker file sits beside the files (never decided
-    from a comment's text): a demo folder can never pass for real Member State answers.
+    The set is synthetic when the demo writer's marker file sits beside the files; without it, rows
+    whose comment says they are synthetic are refused: synthetic values never pass for real answers.
     """
     folder = Path(folder)
     frames, warnings, sources, problems = {}, [], {}, []
@@ -306,6 +307,7 @@ def load_confidential(folder: Path, states: set[str], countries: set[str] | None
             frames[kind], found, sources[path.name] = _read(path, kind, states, countries,
                                                             year, limits)
             warnings += found
+            problems += [] if is_demo_folder(folder) else synthetic_problems(path, frames[kind])
         except InputError as exc:
             problems += exc.problems
     raise_if_any(problems)

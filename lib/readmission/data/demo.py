@@ -23,9 +23,10 @@ from ..outputs import write_csv, write_text_atomic
 from .confidential import (COUNT_COLUMNS, DEMO_MARKER, ITEMS, QUESTIONNAIRE_COLUMNS,
                            QUESTIONNAIRE_SCHEMA, STATISTICS_COLUMNS, STATISTICS_SCHEMA,
                            SYNTHETIC_LABEL, ConfidentialInputs, accepted_warnings)
+from .coverage import SYNTHETIC_MARK
 
 DEMO_LABEL = SYNTHETIC_LABEL
-DEMO_COMMENT = "SYNTHETIC demo value"
+DEMO_COMMENT = f"{SYNTHETIC_MARK} demo value"  # every row says it is synthetic (data check, coverage.py)
 FEW_DECISIONS = 50      # below this many return decisions a state often has no experience to report
 RATE_WEIGHT = 2.0       # latent shift between a 0% and a 100% effective return rate
 STATE_SPREAD = 0.4      # sd of a state's severity bias

@@ -1,7 +1,9 @@
 """One confidential input file (CSV or XLSX) as raw rows, read only within the size limits.
 
 What can go wrong before a row is validated is an InputError naming the file and the line (or the
-sheet and cell): a link, a size over a limit, the encoding, the separator, a quote left open.
+sheet and cell): a link, a size over a limit, the encoding, the separator, a quote left open, a
+field of more than max_lines_in_field lines. The same rules read a country's slice (input_slices.py),
+written from rows that passed them, so a slice always reads back.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pathlib import Path
 
 from ..errors import InputError, Problem
 from ..params import Limits
-from .workbook import Rows, over_limit, xlsx_rows
+from .workbook import Rows, field_lines, over_limit, xlsx_rows
 
 SUFFIXES = (".csv", ".xlsx")
 SEPARATORS = {";": "a semicolon ';'", "\t": "a tab"}
@@ -83,8 +85,9 @@ def csv_rows(path: Path, raw: bytes, limits: Limits) -> Rows:
     reader = csv.reader(lines, strict=True)
     rows, start = [], 1
     try:
-        for fields in reader:
-            if reader.line_num - start >= limits.max_lines_in_field:
+        for fields in reader:  # the rule of an Excel cell too (workbook.long_field_problems)
+            if reader.line_num - start >= limits.max_lines_in_field and \
+                    any(field_lines(f) > limits.max_lines_in_field for f in fields):
                 raise _open_quote_error(path, lines, start, reader.line_num, limits,
                                         f"spans more than {limits.max_lines_in_field} lines")
             rows.append((start, fields))
