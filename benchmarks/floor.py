@@ -105,7 +105,7 @@ def country_page(project, year: int, code: str, folder: Path) -> None:
     PAGES.clear()
     run_cells(STATE["country_cells"], {"country": code, "year": year, "public_dir": rel(project.public),
                                        "restricted_dir": rel(restricted), "results_dir": rel(out),
-                                       "outside_selection": False}, "country")
+                                       "outside_selection": False, "release": ""}, "country")
     with step("page written"):
         (out / "page.html").write_text("\n".join(PAGES), encoding="utf-8")
         for name in (f"{code}.json", f"{code}.csv"):

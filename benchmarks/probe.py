@@ -127,7 +127,7 @@ def main() -> None:
     codes, confidential = edition_steps(project, edition, method, year)
     if codes:
         kernel_steps(notebook, f"country = {codes[0]!r}\nyear = {year}\npublic_dir = {str(project.public)!r}\n"
-                               f"restricted_dir = {str(confidential)!r}\n")
+                               f"restricted_dir = {str(confidential)!r}\nrelease = ''\n")
     print("PROBE " + json.dumps(TIMES))
 
 
