@@ -32,19 +32,24 @@ FILES = ("readmission_statistics.csv", "questionnaire.csv")
 
 # ---- (a) synthetic rows are never read as real input; `data check` reports them ----
 
-def demo_copied_as_real(tmp_path, monkeypatch):
-    """A project whose data/restricted/2016/ holds the demo writer's files without demo.yml."""
+def demo_project(tmp_path, monkeypatch):
+    """A fixture project in use (READMISSION_ROOT) with the demo writer's set written: (project, folder)."""
     project = make_project(tmp_path / "p")
     monkeypatch.setenv("READMISSION_ROOT", str(project.root))
     edition = load_edition(2016, project)
-    demo = write_demo_set(project, edition, load_method(project), SELECTED, load_public(project.public, []),
-                          edition_states(project, edition))
+    return project, write_demo_set(project, edition, load_method(project), SELECTED,
+                                   load_public(project.public, []), edition_states(project, edition))
+
+
+def demo_copied_as_real(tmp_path, monkeypatch):
+    """A project whose data/restricted/2016/ holds the demo writer's files without demo.yml."""
+    project, demo = demo_project(tmp_path, monkeypatch)
     real = project.restricted / "2016"
     real.mkdir(parents=True)
     for name in FILES:
         shutil.copy(demo / name, real / name)
     shutil.rmtree(demo)
-    return project, edition, real
+    return project, load_edition(2016, project), real
 
 
 def test_demo_files_in_the_real_folder_are_refused_naming_file_row_and_demo(tmp_path, monkeypatch):
@@ -76,11 +81,7 @@ def test_one_synthetic_row_among_real_ones_is_refused_too(tmp_path, monkeypatch)
 
 
 def test_data_check_reports_the_synthetic_rows_of_a_demo_set(tmp_path, monkeypatch):
-    project = make_project(tmp_path / "p")
-    monkeypatch.setenv("READMISSION_ROOT", str(project.root))
-    edition = load_edition(2016, project)
-    demo = write_demo_set(project, edition, load_method(project), SELECTED, load_public(project.public, []),
-                          edition_states(project, edition))
+    project, demo = demo_project(tmp_path, monkeypatch)
     rows = len(pd.read_csv(demo / "questionnaire.csv"))
     result = runner.invoke(app, ["data", "check", "--year", "2016"], env={"COLUMNS": "300"})
     said = " ".join(result.output.split())

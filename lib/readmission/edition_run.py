@@ -121,7 +121,7 @@ def run_summary(project: Project, tree: OutputTree, out: Path, run: dict, force:
     tree.logs.mkdir(parents=True, exist_ok=True)
     workers.call(summary_job, project.notebooks / "summary.ipynb", staged,
                  {"countries_dir": rel(out),  # a public summary reads released figures only
-                  "restricted_dir": rel(tree.store_next) if tree.audience != "public" else ""}, project.notebooks,
+                  "restricted_dir": rel(tree.store_next) if tree.audience == RESTRICTED else ""}, project.notebooks,
                  tree.logs / "summary.log", tree.year)
     write_text_atomic(key_file, key + "\n")
     return staged
@@ -229,10 +229,10 @@ def country_keys(project: Project, request: RunRequest, inputs, codes: list[str]
     if release is not None:  # a public page reads its entry of the release, wherever the file is
         slices = {c: slices[c] + runkeys.json_digest(release.entry_of(c)) for c in codes}
     public_dir = request.public_dir or project.public
+    read = {"release": RELEASE_FILE} if release else {}  # the file's own place varies (next folder)
     keyed = lambda c: notebook_parameters(  # noqa: E731
-        project, request.edition, c, public_dir, None if release else slice_folder(tree, c), outside_selection,
-        Path(RELEASE_FILE) if release else None) | ({"release": RELEASE_FILE} if release else {})
-    return {c: runkeys.run_key(project, c, dict(keyed(c), audience=request.audience),
+        project, request.edition, c, public_dir, None if release else slice_folder(tree, c), outside_selection)
+    return {c: runkeys.run_key(project, c, dict(keyed(c), **read, audience=request.audience),
                                shared, slices[c], runkeys.history_digest(project, year, c)) for c in codes}
 
 

@@ -137,17 +137,15 @@ def finish_country(job: CountryJob, nb, staging: Path) -> None:
     code, tree, out = job.country, job.tree, Path(job.out)
     full_json, full_csv = staging / f"{code}.json", staging / f"{code}.csv"
     results = json.loads(full_json.read_text(encoding="utf-8"))
-    if job.audience != PUBLIC:
-        store = Path(job.store) if job.store else tree.store
-        write_bytes_atomic(store / f"{code}.json", full_json.read_bytes())
-        write_bytes_atomic(store / f"{code}.csv", full_csv.read_bytes())
     if job.audience == PUBLIC:
         write_json(out / f"{code}.json", audience_view(results, PUBLIC))
         write_text_atomic(out / f"{code}.csv", audience_rows(full_csv.read_text(encoding="utf-8"), PUBLIC))
         nb = strip_restricted(nb)
     else:
-        write_bytes_atomic(out / f"{code}.json", full_json.read_bytes())
-        write_bytes_atomic(out / f"{code}.csv", full_csv.read_bytes())
+        store = Path(job.store) if job.store else tree.store
+        for folder in (store, out):
+            write_bytes_atomic(folder / f"{code}.json", full_json.read_bytes())
+            write_bytes_atomic(folder / f"{code}.csv", full_csv.read_bytes())
     write_notebook(clean_notebook(nb, front_matter(results, job.audience)), out / f"{code}.ipynb")
 
 

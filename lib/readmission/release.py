@@ -21,7 +21,6 @@ from .assessment import REQUEST_COUNTS, CountryAssessment
 from .disclosure import (class_reason, comparison_reason, item_reason, states_without_decisions,
                          without_contributors)
 from .indicators import STATE, AggregateRate
-from .layout import RELEASE_FILE  # noqa: F401  (in the public countries folder: public by construction)
 from .outputs import is_missing
 from .params import Method
 from .rating import NOT_RATED, CountryLevel, level_of, rate_state
