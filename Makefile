@@ -43,7 +43,7 @@ install: $(STAMP)
 
 # The notebook templates' .ipynb, written from their sources notebooks/*.py (run after editing one).
 notebooks: $(STAMP)
-	$(PYTHON) -m readmission.notebook_sources
+	$(PYTHON) -m readmission.pages.notebook_sources
 
 # The project's kernel, and nbconvert's settings for reading an executed notebook (README: Open a notebook).
 define ENV_SETUP

@@ -95,7 +95,7 @@ def run_cells(cells: list[tuple[str, str]], parameters: dict, prefix: str) -> No
 
 def country_page(project, year: int, code: str, folder: Path) -> None:
     """One country's page: the country notebook's code cells, with the parameters a run passes."""
-    from readmission.layout import OutputTree
+    from readmission.base.layout import OutputTree
 
     slice_dir = OutputTree(project, year, "public").restricted_root / "inputs" / code
     restricted = slice_dir if slice_dir.is_dir() else project.root / "data" / "demo" / str(year)
@@ -116,7 +116,7 @@ def summary_page(project, year: int, folder: Path) -> None:
     """The summary notebook's code cells over the countries' results files."""
     import shutil
 
-    from readmission.layout import RUN_RECORD, OutputTree
+    from readmission.base.layout import RUN_RECORD, OutputTree
 
     record = folder / RUN_RECORD
     record.parent.mkdir(parents=True, exist_ok=True)
@@ -144,7 +144,7 @@ def collect(per_step: dict[str, float]) -> None:
 
 def run(workers: int, project, edition, method, folder: Path, timings: dict) -> dict:
     """Selection, inputs, countries (serial or over `workers` forked processes), summary."""
-    from readmission import editions
+    from readmission.run import editions
 
     wall0, cpu0, children0 = time.perf_counter(), cpu(), resource.getrusage(resource.RUSAGE_CHILDREN)
     STEP_CPU.clear()
@@ -180,9 +180,9 @@ def main() -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from readmission import charts, presentation
-    from readmission.params import load_edition, load_method
-    from readmission.project import Project
+    from readmission.pages import charts, presentation
+    from readmission.settings.params import load_edition, load_method
+    from readmission.base.project import Project
 
     presentation.display = capture
     plt.show = render_figure

@@ -50,8 +50,8 @@ def notebook(cells: list[str]) -> nbformat.NotebookNode:
 def execute(path: Path, parameters: dict | None = None) -> tuple[float, float, object]:
     """CPU seconds (this process, the kernel) to execute `path` on this process's warm kernel, the
     second time (the first starts the kernel and imports), and the executed notebook."""
-    from readmission.execute import run_papermill
-    from readmission.kernels import WarmKernelEngine
+    from readmission.run.execute import run_papermill
+    from readmission.run.kernels import WarmKernelEngine
 
     me = psutil.Process()
     run_papermill(path, parameters or {}, path.parent, warm=True)
@@ -90,9 +90,9 @@ def country_counts(template: Path, parameters: dict) -> dict:
 
 
 def main() -> None:
-    from readmission.kernels import shutdown_warm_kernel
-    from readmission.layout import OutputTree
-    from readmission.project import Project
+    from readmission.run.kernels import shutdown_warm_kernel
+    from readmission.base.layout import OutputTree
+    from readmission.base.project import Project
 
     year, country = int(sys.argv[1]), sys.argv[2]
     project = Project.default()

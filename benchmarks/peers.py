@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from readmission.layout import RUN_RECORD
+from readmission.base.layout import RUN_RECORD
 
 from .figures import Figures
 from .measure import Abort, Bench, Measured, contention_note
@@ -116,7 +116,7 @@ def overhead_breakdown(overhead: float, details: dict, workers: int, serial: dic
     machinery, probe = details.get("machinery", {}), details.get("breakdown_probe_s", {})
     parts = dict(machinery.get("per_country_cpu_s", {}))
     boot = [probe.get(k) for k in ("kernel start (until ready)", "kernel: notebook imports cell",
-                                   "import pandas + readmission.inputs/editions/pipeline")]
+                                   "import pandas + readmission.inputs.loading/editions/pipeline")]
     if all(isinstance(v, (int, float)) for v in boot):
         parts["start-up of workers and kernels"] = round(workers * (sum(boot) - serial["imports_cpu_s"]) / n, 3)
     if parts:

@@ -26,14 +26,16 @@ def step(name, fn):
 
 def imports() -> None:
     step("import readmission.cli", lambda: __import__("readmission.cli"))
-    step("import pandas + readmission.inputs/editions/pipeline",
-         lambda: [__import__(m) for m in ("pandas", "readmission.inputs", "readmission.editions",
-                                          "readmission.pipeline")])
+    step("import pandas + readmission.inputs.loading/editions/pipeline",
+         lambda: [__import__(m) for m in ("pandas", "readmission.inputs.loading", "readmission.run.editions",
+                                          "readmission.run.pipeline")])
 
 
 def edition_steps(project, edition, method, year: int) -> tuple[list[str], object]:
     """Edition key, selection, public data, demo set and run keys; returns the codes and the demo folder."""
-    from readmission import editions, inputs, layout, runkeys
+    from readmission.run import editions, runkeys
+    from readmission.inputs import loading as inputs
+    from readmission.base import layout
 
     extra = ["public"] if "audience" in inspect.signature(runkeys.edition_digest).parameters else []
     step("edition key (hash every input file)", lambda: runkeys.edition_digest(
@@ -56,7 +58,9 @@ def edition_steps(project, edition, method, year: int) -> tuple[list[str], objec
         from readmission.data.demo import make_demo
 
         states = inputs.edition_states(project, edition)
-        return make_demo(inputs.public_rates(public, codes, year, states, method), year)
+        from readmission.run.editions import public_rates
+
+        return make_demo(public_rates(public, codes, year, states, method), year)
 
     step("demo generation for all countries (public rates + make_demo)", demo)
     confidential = layout.demo_folder(project, edition)  # written by the tool's --demo run
@@ -64,7 +68,7 @@ def edition_steps(project, edition, method, year: int) -> tuple[list[str], objec
         project, edition, method, codes, restricted_dir=confidential))
 
     def keys():
-        from readmission.pipeline import notebook_parameters
+        from readmission.run.pipeline import notebook_parameters
 
         shared = runkeys.shared_digests(project, year)
         slices = runkeys.slice_digests(loaded, codes)
@@ -77,7 +81,7 @@ def edition_steps(project, edition, method, year: int) -> tuple[list[str], objec
 
 def start_kernel(manager, folder: Path):
     """A kernel started in `folder` as the tool starts its own, with a client ready to execute."""
-    from readmission.kernels import KERNEL_ARGUMENTS
+    from readmission.run.kernels import KERNEL_ARGUMENTS
 
     manager.start_kernel(cwd=str(folder), extra_arguments=KERNEL_ARGUMENTS)
     client = manager.client()
@@ -108,7 +112,7 @@ def kernel_steps(notebook: Path, parameters: str) -> None:
     step("kernel: inputs + assessment cell (first country)", lambda: run(source(load)))
     step("kernel: inputs + assessment cell (again, same kernel)", lambda: run(source(load)))
     try:
-        from readmission.kernels import RESET_CODE
+        from readmission.run.kernels import RESET_CODE
         step("kernel: warm reset between notebooks", lambda: run(RESET_CODE))
     except ImportError:
         pass
@@ -119,8 +123,8 @@ def kernel_steps(notebook: Path, parameters: str) -> None:
 def main() -> None:
     year, notebook = int(sys.argv[1]), Path(sys.argv[2])
     imports()
-    from readmission.params import load_edition, load_method
-    from readmission.project import Project
+    from readmission.settings.params import load_edition, load_method
+    from readmission.base.project import Project
 
     project = Project.default()
     edition, method = load_edition(year, project), load_method(project)

@@ -11,17 +11,19 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 
-from readmission import charts, cooperation, presentation as show
-from readmission import indicators as ind
-from readmission.assessment import (REQUEST_COUNTS, assess_country, assess_public, forced_returns,
+from readmission.pages import charts, presentation as show
+from readmission.method import cooperation
+from readmission.method import indicators as ind
+from readmission.method.assessment import (REQUEST_COUNTS, assess_country, assess_public, forced_returns,
                                     rating_indicators, trend_table)
-from readmission.disclosure import aggregate_states, confidential_rate, left_out_text, states_without_decisions
-from readmission.inputs import load_inputs, load_public_inputs
-from readmission.release import read_country
-from readmission.params import load_country_params, load_edition, load_method
-from readmission.project import Project
-from readmission.rating import country_level, rate_states
-from readmission.results import write_results
+from readmission.method.disclosure import aggregate_states, confidential_rate, left_out_text, states_without_decisions
+from readmission.inputs.loading import load_inputs, load_public_inputs
+from readmission.method.release import read_country
+from readmission.settings.judgement import load_country_params
+from readmission.settings.params import load_edition, load_method
+from readmission.base.project import Project
+from readmission.method.rating import country_level, rate_states
+from readmission.method.results import write_results
 
 charts.use_house_style()
 
@@ -130,7 +132,7 @@ show.figure_caption(charts.rate_finding(rates, eu.rate))
 #| echo: true
 #| code-fold: true
 #| code-summary: "How this was computed"
-if a.released:  # public page: the release's figures (readmission.release, from the restricted phase)
+if a.released:  # public page: the release's figures (readmission.method.release, from the restricted phase)
     acceptance, issuance = a.eu_acceptance, a.eu_issuance
 else:
     requests = ind.readmission_requests(confidential.statistics, country, year, states)

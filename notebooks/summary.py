@@ -11,10 +11,11 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 
-from readmission import charts, findings, presentation as show
+from readmission.pages import charts, presentation as show
+from readmission.method import findings
 from readmission.data.reference import load_reference
-from readmission.params import load_method
-from readmission.project import Project
+from readmission.settings.params import load_method
+from readmission.base.project import Project
 
 charts.use_house_style()
 

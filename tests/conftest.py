@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from readmission.data.fixture import fixture_project
-from readmission.edition_run import RunRequest, run_edition
-from readmission.layout import OutputTree
-from readmission.inputs import load_inputs
-from readmission.params import load_edition, load_method
-from readmission.project import Project
+from readmission.run.edition_run import RunRequest, run_edition
+from readmission.base.layout import OutputTree
+from readmission.inputs.loading import load_inputs
+from readmission.settings.params import load_edition, load_method
+from readmission.base.project import Project
 
 REPO = Path(__file__).resolve().parents[1]
 SNAPSHOT = REPO.parent / "shared" / "data" / "snapshot"
@@ -41,7 +41,7 @@ def fixture_2016():
 @pytest.fixture(scope="session")
 def iraq(fixture_2016):
     """Iraq's assessment on the fixture: what assessment and results tests check by hand."""
-    from readmission.assessment import assess_country
+    from readmission.method.assessment import assess_country
 
     return assess_country(fixture_2016, "IQ")
 

@@ -8,9 +8,9 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from readmission import indicators as ind
-from readmission.assessment import assess_country, per_state_indicators, trend_table
-from readmission.cooperation import OPERATION_COUNTS
+from readmission.method import indicators as ind
+from readmission.method.assessment import assess_country, per_state_indicators, trend_table
+from readmission.method.cooperation import OPERATION_COUNTS
 
 
 def test_return_rates_are_the_public_recipe_with_the_forced_returns_added(fixture_2016, iraq):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from readmission.audience import audience_rows, audience_view
+from readmission.run.audience import audience_rows, audience_view
 
 RESULTS = {"format": 1, "public": {"level": "insufficient"}, "restricted": {"state_ratings": [{"DE": 1}]},
            "provenance": {"notes": []}}

@@ -33,9 +33,9 @@ from openpyxl import Workbook
 from typer.testing import CliRunner
 
 from conftest import REPO
-from readmission import editions
+from readmission.run import editions
 from readmission.cli import app
-from readmission.params import load_edition
+from readmission.settings.params import load_edition
 from conftest import make_project
 
 READMISSION = Path(sys.executable).parent / "readmission"
@@ -615,7 +615,7 @@ def test_note_is_shown_as_text_and_never_executed(noted_page):
             f"the note reached the notebook's code:\n{source}"
         if cell["cell_type"] == "code" and "injected-parameters" not in cell["metadata"].get("tags", []):
             assert source in code_sources, f"a code cell not in the template:\n{source}"
-    from readmission.presentation import escape_markdown
+    from readmission.pages.presentation import escape_markdown
 
     shown = escape_markdown(note)  # the note, escaped so that Markdown and HTML show it as text
     assert "os" in shown and any(shown in text for text in markdown_shown(page)), \

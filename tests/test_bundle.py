@@ -8,8 +8,8 @@ import tarfile
 import pytest
 
 from conftest import install_stand_in
-from readmission.bundle import BundleError, publish, verify
-from readmission.site import render
+from readmission.publish.bundle import BundleError, publish, verify
+from readmission.publish.site import render
 from test_site import site  # noqa: F401  (the tiny project fixture)
 
 

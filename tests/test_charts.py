@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from readmission import charts  # noqa: E402
+from readmission.pages import charts  # noqa: E402
 
 
 def across(rates: list[float | None]) -> pd.DataFrame:
@@ -40,7 +40,7 @@ def test_no_operations_draw_no_chart_but_a_sentence():
 
 
 def test_no_operations_show_no_empty_table_either(monkeypatch):
-    from readmission import presentation
+    from readmission.pages import presentation
 
     shown = []
     monkeypatch.setattr(presentation, "display", lambda obj: shown.append(obj.data))

@@ -8,9 +8,10 @@ import pytest
 from typer.testing import CliRunner
 
 from readmission.cli import app
-from readmission.inputs import edition_states, load_public, write_demo_set
-from readmission.params import load_edition, load_method
-from readmission.pipeline import notebook_parameters
+from readmission.inputs.loading import edition_states, load_public
+from readmission.run.editions import write_demo_set
+from readmission.settings.params import load_edition, load_method
+from readmission.run.pipeline import notebook_parameters
 from conftest import SELECTED, make_project
 
 runner = CliRunner()
@@ -66,7 +67,7 @@ def test_country_outside_the_selection_needs_the_flag_and_passes_it_on(tmp_path,
     assert "AL is outside the selection of edition 2016" in text and "visa not needed" in text
     assert "--outside-selection" in text
     calls = []
-    monkeypatch.setattr("readmission.edition_run.run_one_country",
+    monkeypatch.setattr("readmission.run.edition_run.run_one_country",
                         lambda *a, **k: calls.append(a[-1:]) or Outcome())
     result = runner.invoke(app, ["country", "AL", "--year", "2016", "--outside-selection", "--demo"])
     assert result.exit_code == 0, result.output
@@ -186,7 +187,8 @@ def test_a_read_only_or_full_disk_at_the_start_is_one_line_and_exit_2(tmp_path, 
     import errno
     import os
 
-    from readmission import editions, lock
+    from readmission.run import editions
+    from readmission.base import lock
 
     project = make_project(tmp_path / "p")
     monkeypatch.setenv("READMISSION_ROOT", str(project.root))

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from readmission.data import confidential as conf
-from readmission.errors import InputError
-from readmission.params import Limits
+from readmission.base.errors import InputError
+from readmission.settings.limits import Limits
 
 from conftest import REPO
 

@@ -224,8 +224,8 @@ def test_two_checkouts_in_different_folders_give_byte_identical_public_outputs(t
 
 def test_staging_and_logs_live_in_the_restricted_tree(tmp_path):
     from conftest import make_project
-    from readmission.params import load_edition
-    from readmission.pipeline import notebook_parameters
+    from readmission.settings.params import load_edition
+    from readmission.run.pipeline import notebook_parameters
 
     project = make_project(tmp_path / "p")
     params = notebook_parameters(project, load_edition(2016, project), "IQ", project.public,
@@ -241,7 +241,7 @@ def test_staging_and_logs_live_in_the_restricted_tree(tmp_path):
 
 def test_the_allow_list_admits_a_reviewed_public_figure(tmp_path):
     from conftest import make_project
-    from readmission.gate import check_published, gate_context
+    from readmission.publish.gate import check_published, gate_context
 
     project = make_project(tmp_path / "p")
     write_confidential(project)
@@ -258,9 +258,9 @@ def test_the_gate_knows_every_per_state_confidential_column_the_tables_have(iraq
     """Each column of a per-state confidential table (the answers, the requests, the ratings) is one
     the gate refuses in a per-state file: the gate once listed 'return_operations_answer', a column
     that does not exist, and let the real (d)(iv) column 'return_operations' through (issue 24)."""
-    from readmission import cooperation
-    from readmission.assessment import per_state_indicators
-    from readmission.gate import CONFIDENTIAL_COLUMNS, _csv_problems
+    from readmission.method import cooperation
+    from readmission.method.assessment import per_state_indicators
+    from readmission.publish.gate import CONFIDENTIAL_COLUMNS, _csv_problems
 
     for column in cooperation.ITEM_COLUMNS:
         assert _csv_problems(f"reporting_state,{column}\nDE,2\n", "f.csv") == [

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
-from readmission import context
+from readmission.method import context
 from readmission.data.reference import load_reference
 
 

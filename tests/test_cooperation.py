@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from readmission import cooperation
+from readmission.method import cooperation
 from readmission.data.frontex import FRONTEX_PARTICIPANT
 
 STATES = ["DE", "FR", "IT"]

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from conftest import SELECTED, active_project, install_stand_in, public_tree
 from readmission.cli import app
-from readmission.levels import LEVELS
+from readmission.base.levels import LEVELS
 
 
 def invoke(*args: str):
@@ -90,9 +90,9 @@ def test_candidates_are_in_the_restricted_site_only(decided):
 
 def test_signoff_is_required_of_the_editions_the_setting_names(tmp_path, monkeypatch):
     """By default only the latest edition on the site must be signed off (issue 25, item 9)."""
-    from readmission.audit import signoff_editions
-    from readmission.errors import InputError
-    from readmission.project import Project
+    from readmission.method.audit import signoff_editions
+    from readmission.base.errors import InputError
+    from readmission.base.project import Project
 
     project = Project(tmp_path)
     (tmp_path / "params").mkdir()
@@ -110,7 +110,7 @@ def test_misnamed_or_invalid_country_settings_stop_the_run_before_any_country(tm
     """IQ.yaml, iq.yml or ZZ.yml would be silently ignored, a bad date would become a failure page:
     the run names each file and what is expected, and runs nothing (issue 25, item 9)."""
     from conftest import make_project, run_fixture
-    from readmission.errors import InputError
+    from readmission.base.errors import InputError
 
     project = make_project(tmp_path / "p")
     monkeypatch.setenv("READMISSION_ROOT", str(project.root))

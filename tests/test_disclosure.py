@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from readmission import disclosure
-from readmission.assessment import REQUEST_COUNTS
-from readmission.cooperation import ITEM_COLUMNS, item_summary
-from readmission.errors import InputError
-from readmission.params import load_method, parse_method
+from readmission.method import disclosure
+from readmission.method.assessment import REQUEST_COUNTS
+from readmission.method.cooperation import ITEM_COLUMNS, item_summary
+from readmission.base.errors import InputError
+from readmission.settings.params import load_method, parse_method
 from conftest import REPO
 
 MIN_STATES, DOMINANCE = 3, 0.8
@@ -72,7 +72,7 @@ def test_identical_answers_are_suppressed_and_say_why():
 
 
 def test_suppressed_values_read_suppressed_not_na(monkeypatch):
-    from readmission import presentation
+    from readmission.pages import presentation
 
     shown_objects = []
     monkeypatch.setattr(presentation, "display", shown_objects.append)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 
 from conftest import REPO, active_project
-from readmission.edition_run import RunRequest, run_edition
-from readmission.params import load_edition
+from readmission.run.edition_run import RunRequest, run_edition
+from readmission.settings.params import load_edition
 
 FIXTURE = REPO / "data" / "fixture" / "confidential" / "2016"
 

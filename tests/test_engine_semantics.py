@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 from papermill.exceptions import PapermillExecutionError
 
-from readmission.execute import run_papermill
-from readmission.kernels import WarmKernelEngine, shutdown_warm_kernel
+from readmission.run.execute import run_papermill
+from readmission.run.kernels import WarmKernelEngine, shutdown_warm_kernel
 from test_warm_kernel import comparable, edge_notebook, run_both
 
 
@@ -136,7 +136,7 @@ def test_papermill_passes_its_options_to_the_warm_engine(tmp_path):
 def test_a_country_whose_cell_runs_past_the_limit_fails_with_a_clear_message(tmp_path, monkeypatch):
     """cell_timeout_seconds (params/limits.yml) reaches papermill: that country fails, saying why."""
     from conftest import FIXTURE_CONFIDENTIAL, make_project, public_tree
-    from readmission.pipeline import CountryJob, run_job
+    from readmission.run.pipeline import CountryJob, run_job
 
     project = make_project(tmp_path / "project")
     monkeypatch.setenv("READMISSION_ROOT", str(project.root))
@@ -161,7 +161,7 @@ def test_a_kernel_killed_from_outside_is_a_fault_of_the_machine_not_of_the_noteb
     kernel that ends itself (os._exit) stays the notebook's own failure."""
     from nbclient.exceptions import DeadKernelError
 
-    from readmission.outputs import EnvironmentFault, environment_fault
+    from readmission.base.outputs import EnvironmentFault, environment_fault
 
     killed = edge_notebook(tmp_path / "killed.ipynb", ["import os, signal", "os.kill(os.getpid(), signal.SIGKILL)"])
     with pytest.raises(EnvironmentFault, match="killed from outside \\(signal SIGKILL") as fault:

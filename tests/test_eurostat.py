@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from readmission.data import codes
+from readmission.base import codes
 from readmission.data.eurostat import (
     DATASET_FILES,
     load_asylum_applications,
@@ -18,7 +18,7 @@ from readmission.data.eurostat import (
 )
 from readmission.data.snapshot import sha256_file
 from conftest import SNAPSHOT
-from readmission.errors import InputError
+from readmission.base.errors import InputError
 
 
 EIORD_HEADER = "DATAFLOW,LAST UPDATE,freq,citizen,age,sex,unit,geo,TIME_PERIOD,OBS_VALUE,OBS_FLAG"

@@ -12,12 +12,12 @@ import nbformat
 import pytest
 
 from conftest import active_project, make_project, public_tree, restricted_tree, run_fixture
-from readmission.edition_run import RunRequest, record_outcome, run_record
-from readmission.layout import OutputTree
-from readmission.outputs import write_json
-from readmission.params import load_edition
-from readmission.pipeline import CountryOutcome
-from readmission.site_sources import log_reference, write_site_sources
+from readmission.run.edition_run import RunRequest, record_outcome, run_record
+from readmission.base.layout import OutputTree
+from readmission.base.outputs import write_json
+from readmission.settings.params import load_edition
+from readmission.run.pipeline import CountryOutcome
+from readmission.publish.site_sources import log_reference, write_site_sources
 
 CANARY = "987654"  # stands for a confidential value that a raising cell quotes
 SECRET = f"DE submitted {CANARY} readmission requests to MA"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from readmission.vocabulary import setting_label
+from readmission.method.vocabulary import setting_label
 
-from readmission import findings
-from readmission.params import load_method
-from readmission.levels import LEVEL_AVERAGE, LEVEL_POOR, LEVEL_WELL
+from readmission.method import findings
+from readmission.settings.params import load_method
+from readmission.base.levels import LEVEL_AVERAGE, LEVEL_POOR, LEVEL_WELL
 
 
 def result(code, level, instrument="none", items=None, indicators=None):

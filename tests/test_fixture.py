@@ -5,9 +5,9 @@ from __future__ import annotations
 import filecmp
 
 from conftest import REPO
-from readmission.data import codes
+from readmission.base import codes
 from readmission.data.fixture import write_fixture
-from readmission.inputs import is_synthetic
+from readmission.inputs.loading import is_synthetic
 
 
 def test_committed_fixture_equals_generator_output(tmp_path):
@@ -34,9 +34,10 @@ def test_committed_fixture_confidential_set_is_the_demo_writers_output(tmp_path)
     import shutil
 
     from readmission.data.fixture import COUNTRIES
-    from readmission.inputs import edition_states, load_public, write_demo_set
-    from readmission.params import load_edition, load_method
-    from readmission.project import Project
+    from readmission.inputs.loading import edition_states, load_public
+    from readmission.run.editions import write_demo_set
+    from readmission.settings.params import load_edition, load_method
+    from readmission.base.project import Project
 
     project = Project(REPO).copy_inputs(tmp_path / "p")
     shutil.copytree(REPO / "data" / "fixture" / "public", project.public)

@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from readmission import cooperation
-from readmission.data import codes
+from readmission.method import cooperation
+from readmission.base import codes
 from readmission.data.frontex import (
     BORDER_CROSSINGS_FILE,
     FRONTEX_PARTICIPANT,
@@ -17,7 +17,7 @@ from readmission.data.frontex import (
     load_return_operations,
 )
 from conftest import SNAPSHOT
-from readmission.errors import InputError
+from readmission.base.errors import InputError
 
 
 CROSSINGS_HEADER = "route,border_type,nationality_iso3,month,detections"

@@ -16,10 +16,10 @@ import yaml
 from typer.testing import CliRunner
 
 from conftest import REPO, install_stand_in, make_project
-from readmission.errors import InputError
-from readmission.gate import (KNOWN_TAGS, check_published, confidential_values, gate_context,
+from readmission.base.errors import InputError
+from readmission.publish.gate import (KNOWN_TAGS, check_published, confidential_values, gate_context,
                               public_numbers)
-from readmission.gate_numbers import numbers_in
+from readmission.publish.gate_numbers import numbers_in
 
 CANARY = 48213  # DE's requests submitted to Iraq, planted; appears in no public input
 FIXTURE = REPO / "data" / "fixture" / "confidential" / "2016" / "readmission_statistics.csv"
@@ -207,7 +207,7 @@ def test_an_excel_input_with_a_cover_sheet_first_is_read_on_the_loaders_sheet(tm
 
 
 def test_an_unreadable_confidential_input_stops_the_gate(project):
-    from readmission.gate import PublishRefused
+    from readmission.publish.gate import PublishRefused
 
     (project.restricted / "2016" / "questionnaire.xlsx").write_bytes(b"not a workbook")
     with pytest.raises(PublishRefused, match="questionnaire.xlsx: cannot read it"):
@@ -295,7 +295,7 @@ def test_a_valid_allow_list_entry_admits_exactly_its_value(project):
 
 def test_render_with_an_invalid_allow_list_exits_2_with_the_message(project, monkeypatch):
     from readmission.cli import app
-    from readmission.layout import PUBLIC, OutputTree
+    from readmission.base.layout import PUBLIC, OutputTree
 
     run_file = OutputTree(project, 2016, PUBLIC).run_file  # an edition has run: the render goes on
     run_file.parent.mkdir(parents=True, exist_ok=True)

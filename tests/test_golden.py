@@ -11,14 +11,14 @@ from __future__ import annotations
 import pytest
 
 from conftest import REPO, SNAPSHOT
-from readmission import cooperation
-from readmission.assessment import assess_country
+from readmission.method import cooperation
+from readmission.method.assessment import assess_country
 from readmission.data import eurostat, frontex
 from readmission.data.reference import load_reference
-from readmission.inputs import load_inputs
-from readmission.params import load_edition, load_method
-from readmission.project import Project
-from readmission.selection import select_countries
+from readmission.inputs.loading import load_inputs
+from readmission.settings.params import load_edition, load_method
+from readmission.base.project import Project
+from readmission.method.selection import select_countries
 
 pytestmark = pytest.mark.skipif(not (SNAPSHOT / "eurostat" / "migr_eiord.csv").exists(),
                                 reason=f"offline snapshot not found at {SNAPSHOT}")
@@ -109,7 +109,8 @@ def test_the_selection_names_the_countries_that_depend_on_the_united_kingdom(yea
     would not be selected (counted by hand from migr_eiord, as the issue reports)."""
     from dataclasses import replace
 
-    from readmission.selection import depends_on_state, edition_state_codes
+    from readmission.data.reference import edition_state_codes
+    from readmission.method.selection import depends_on_state
 
     project = Project(REPO)
     edition = load_edition(year, project)

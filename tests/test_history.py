@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from readmission import history
-from readmission.history import EditionRecord
-from readmission.levels import LEVEL_AVERAGE, LEVEL_POOR, LEVEL_WELL
+from readmission.method import history
+from readmission.method.history import EditionRecord
+from readmission.base.levels import LEVEL_AVERAGE, LEVEL_POOR, LEVEL_WELL
 
 MANIFEST = [{"file": "eurostat/migr_eiord.csv", "sha256": "a" * 64},
             {"file": "eurostat/migr_eirtn.csv", "sha256": "b" * 64}]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from readmission import indicators as ind
+from readmission.method import indicators as ind
 
 STATES = ["DE", "FR", "IT", "NO"]
 

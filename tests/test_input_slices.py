@@ -6,10 +6,10 @@ import csv
 import dataclasses
 
 from readmission.data.confidential import PROVENANCE, load_confidential
-from readmission.inputs import edition_states
-from readmission.layout import demo_folder
-from readmission.input_slices import slice_folder
-from readmission.params import load_edition
+from readmission.inputs.loading import edition_states
+from readmission.base.layout import demo_folder
+from readmission.inputs.slices import slice_folder
+from readmission.settings.params import load_edition
 from conftest import SELECTED, active_project, notebook_bytes, restricted_tree, run_fixture
 
 KINDS = ("readmission_statistics", "questionnaire")
@@ -51,7 +51,7 @@ def test_a_countrys_key_follows_its_own_rows_only(tmp_path_factory):
     with active_project(tmp_path_factory, "slice-keys") as (project, _):
         edition = load_edition(2016, project)
         assert run_fixture(project).ok
-        from readmission.edition_run import RunRequest, country_keys, prepare_inputs
+        from readmission.run.edition_run import RunRequest, country_keys, prepare_inputs
 
         request = RunRequest(edition, demo=True)
         _, inputs = prepare_inputs(project, request, SELECTED)

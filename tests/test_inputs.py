@@ -5,10 +5,11 @@ from __future__ import annotations
 import shutil
 
 from conftest import FIXTURE_PUBLIC, REPO
-from readmission import indicators as ind
-from readmission.inputs import edition_states, load_public, public_rates
-from readmission.params import load_edition
-from readmission.project import Project
+from readmission.method import indicators as ind
+from readmission.inputs.loading import edition_states, load_public
+from readmission.run.editions import public_rates
+from readmission.settings.params import load_edition
+from readmission.base.project import Project
 
 
 def test_absent_frontex_files_are_noted_and_left_out(tmp_path):

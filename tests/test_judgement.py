@@ -9,8 +9,8 @@ from typer.testing import CliRunner
 
 from conftest import make_project
 from readmission.cli import app
-from readmission.judgement import direction, judgement, parse_entry
-from readmission.levels import LEVEL_AVERAGE, LEVEL_POOR, LEVEL_UNKNOWN, LEVEL_WELL, LEVELS
+from readmission.settings.judgement import direction, judgement, parse_entry
+from readmission.base.levels import LEVEL_AVERAGE, LEVEL_POOR, LEVEL_UNKNOWN, LEVEL_WELL, LEVELS
 
 GOOD = {"assessed_level": LEVEL_AVERAGE, "justification": "Returns rose after the March arrangement.",
         "assessed_by": "HOME.C.2 analyst", "assessed_on": dt.date(2017, 3, 1),
@@ -79,8 +79,8 @@ def test_a_bad_entry_stops_the_country_run_naming_file_and_field(tmp_path, monke
 
 
 def test_an_entry_for_an_edition_that_does_not_exist_is_named(tmp_path):
-    from readmission.errors import InputError
-    from readmission.params import load_country_params
+    from readmission.base.errors import InputError
+    from readmission.settings.judgement import load_country_params
 
     project = make_project(tmp_path / "p")
     (project.params / "countries" / "IQ.yml").write_text("assessment:\n  2031:\n    assessed_level: x\n")

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from readmission.layout import AUDIENCES, OutputTree, restricted_out
-from readmission.project import Project
+from readmission.base.layout import AUDIENCES, OutputTree, restricted_out
+from readmission.base.project import Project
 
 PROJECT = Project(Path("/p"))
 

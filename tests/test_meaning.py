@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from readmission import history, presentation
-from readmission.levels import LEVEL_AVERAGE, LEVEL_POOR, LEVEL_WELL, final_level, level_with_method
-from readmission.site_sources import key_figures_md, level_counts
+from readmission.method import history
+from readmission.pages import presentation
+from readmission.base.levels import LEVEL_AVERAGE, LEVEL_POOR, LEVEL_WELL, final_level, level_with_method
+from readmission.publish.site_sources import key_figures_md, level_counts
 
 COUNTS = {"states_rated": 5, "states_good": 0, "states_average": 1, "states_poor": 4}
 
@@ -61,7 +62,7 @@ def test_history_counts_compares_and_shows_final_levels():
 
 
 def test_the_listing_and_the_headline_show_the_final_level_and_the_methods(iraq, monkeypatch):
-    from readmission.pipeline import front_matter
+    from readmission.run.pipeline import front_matter
 
     results = {"public": public("IQ", LEVEL_POOR, LEVEL_AVERAGE), "provenance": {"edition": {"data_year": 2016}}}
     results["public"].update(synthetic_label="")
@@ -77,8 +78,8 @@ def test_the_listing_and_the_headline_show_the_final_level_and_the_methods(iraq,
 
 def test_a_withheld_figure_reads_withheld_across_editions_not_n_a():
     """Withheld is not missing (issue 25, item 4): the across-editions table says suppressed."""
-    from readmission.disclosure import SUPPRESSED
-    from readmission.tables import table_html
+    from readmission.method.disclosure import SUPPRESSED
+    from readmission.pages.tables import table_html
 
     withheld = public("IQ", LEVEL_POOR)
     withheld.update(eu_acceptance_rate={"rate": None, "suppressed": "fewer than 3 states contribute"},
@@ -101,9 +102,9 @@ def test_a_country_run_outside_the_selection_carries_the_mark_in_its_results_and
     from pathlib import Path
 
     from conftest import REPO, fixture_inputs
-    from readmission.pipeline import front_matter
-    from readmission.project import Project
-    from readmission.results import write_results
+    from readmission.run.pipeline import front_matter
+    from readmission.base.project import Project
+    from readmission.method.results import write_results
 
     json_path, _ = write_results(iraq, fixture_inputs(Project(REPO)), tmp_path,
                                  outside_selection="IQ is outside the selection of edition 2016")
@@ -131,12 +132,12 @@ def test_the_restricted_rating_table_says_which_return_rate_entered_for_each_sta
     """Forced-return rate (confidential) or effective return rate (public): per state, restricted
     only (issue 25, item 7)."""
     from conftest import REPO
-    from readmission.assessment import forced_returns, rating_indicators
-    from readmission.gate import CONFIDENTIAL_COLUMNS
-    from readmission.rating import rate_states
+    from readmission.method.assessment import forced_returns, rating_indicators
+    from readmission.publish.gate import CONFIDENTIAL_COLUMNS
+    from readmission.method.rating import rate_states
 
     from conftest import fixture_inputs
-    from readmission.project import Project
+    from readmission.base.project import Project
 
     inputs = fixture_inputs(Project(REPO))
     forced = forced_returns(inputs.confidential.statistics, "IQ", 2016)
@@ -156,7 +157,7 @@ def test_methodology_defines_every_term_the_pages_use_and_every_page_links_the_g
     import re
 
     from conftest import REPO
-    from readmission.site_sources import site_metadata
+    from readmission.publish.site_sources import site_metadata
 
     methodology = (REPO / "methodology.qmd").read_text()
     glossary = methodology.split("## Glossary {#glossary}")[1].split("\n## ")[0]
@@ -174,9 +175,9 @@ def test_a_state_without_return_decisions_is_left_out_of_every_figure_and_named(
     page names it (issue 25, item 2)."""
     import pandas as pd
 
-    from readmission.assessment import REQUEST_COUNTS
-    from readmission.cooperation import without_states
-    from readmission.disclosure import aggregate_states, common_states, left_out_text, states_without_decisions
+    from readmission.method.assessment import REQUEST_COUNTS
+    from readmission.method.cooperation import without_states
+    from readmission.method.disclosure import aggregate_states, common_states, left_out_text, states_without_decisions
 
     reporting = common_states(iraq.requests, REQUEST_COUNTS)
     state = reporting[0]
@@ -195,7 +196,7 @@ def test_a_state_without_return_decisions_is_left_out_of_every_figure_and_named(
 def test_a_return_rate_change_is_taken_over_the_states_common_to_both_editions():
     """Austria in, Norway out: the change is the one over the states reporting in both, and the
     basis names who entered and left (issue 25, item 5)."""
-    from readmission.history import EditionRecord, common_rate_change, largest_changes
+    from readmission.method.history import EditionRecord, common_rate_change, largest_changes
 
     def result(rows):
         decisions = sum(d for _, d, _ in rows)
@@ -212,8 +213,8 @@ def test_a_return_rate_change_is_taken_over_the_states_common_to_both_editions()
 
 
 def test_the_reporting_states_are_an_edition_setting_with_its_legal_basis(tmp_path):
-    from readmission.errors import InputError
-    from readmission.params import REPORTING_BASIS, parse_edition
+    from readmission.base.errors import InputError
+    from readmission.settings.params import REPORTING_BASIS, parse_edition
 
     edition = parse_edition(tmp_path / "2016.yml", {"data_year": 2016, "excluded_states": ["UK"]})
     assert edition.excluded_states == ("UK",) and edition.reporting_basis == REPORTING_BASIS
@@ -226,9 +227,9 @@ def test_the_reporting_states_are_an_edition_setting_with_its_legal_basis(tmp_pa
 def test_methodology_shows_which_countries_depend_on_the_united_kingdom(tmp_path):
     import json
 
-    from readmission.layout import OutputTree
-    from readmission.project import Project
-    from readmission.site_sources import selection_md
+    from readmission.base.layout import OutputTree
+    from readmission.base.project import Project
+    from readmission.publish.site_sources import selection_md
 
     project = Project(tmp_path)
     (tmp_path / "results" / "2016").mkdir(parents=True)

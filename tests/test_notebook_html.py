@@ -16,7 +16,7 @@ from nbconvert import HTMLExporter
 from traitlets.config import Config
 
 from conftest import REPO, active_project, public_tree, run_fixture
-from readmission.notebook_html import QuartoCells, RawHtmlTables, cell_options
+from readmission.pages.notebook_html import QuartoCells, RawHtmlTables, cell_options
 
 CONFIG = REPO / "jupyter_nbconvert_config.json"
 SET_UP = ("load_inputs(", "include: false", "import matplotlib")  # the hidden set-up cells' source

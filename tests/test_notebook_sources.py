@@ -8,7 +8,7 @@ import jupytext
 import pytest
 from jupytext.config import load_jupytext_config
 
-from readmission.notebook_sources import differences, notebook_text, sources, write_notebooks
+from readmission.pages.notebook_sources import differences, notebook_text, sources, write_notebooks
 
 PAIRS = sources()
 

@@ -75,7 +75,7 @@ def test_set_up_and_parameter_cells_stay_hidden(template):
 
 def test_public_cells_name_no_per_state_confidential_column(template):
     """Folded code is shown on public pages: it names confidential columns only through constants."""
-    from readmission.gate import NAMED_IN_OUTPUT
+    from readmission.publish.gate import NAMED_IN_OUTPUT
 
     public = "\n".join(c.source for c in template.cells if not restricted(c))
     assert [name for name in sorted(NAMED_IN_OUTPUT) if name in public] == []

@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from readmission.errors import InputError, quote
-from readmission.params import (Limits, load_edition, load_limits, load_method, parse_edition,
-                                parse_method, read_yaml_mapping)
-from readmission.project import Project
+from readmission.base.errors import InputError, quote
+from readmission.settings.limits import Limits, load_limits
+from readmission.settings.params import load_edition, load_method, parse_edition, parse_method, read_yaml_mapping
+from readmission.base.project import Project
 
 
 def test_shipped_editions():

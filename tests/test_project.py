@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from conftest import REPO
-from readmission.params import load_edition
-from readmission.project import INPUT_PATHS, Project
+from readmission.settings.params import load_edition
+from readmission.base.project import INPUT_PATHS, Project
 
 
 def test_a_copy_has_the_inputs_but_no_data_and_no_outputs(tmp_path):

@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 
 from conftest import FIXTURE_CONFIDENTIAL, make_project
-from readmission import inputs, public_cache
-from readmission.errors import InputError
-from readmission.inputs import folder_state, load_inputs, load_public
-from readmission.params import load_edition, load_method
+from readmission.inputs import loading as inputs, public_cache
+from readmission.base.errors import InputError
+from readmission.inputs.loading import folder_state, load_inputs, load_public
+from readmission.settings.params import load_edition, load_method
 
 
 @pytest.fixture
@@ -204,10 +204,10 @@ def test_importing_public_data_validates_and_caches_them_for_the_first_run(proje
 
 def test_fetched_data_the_loaders_refuse_are_a_warning_and_cache_nothing(project, monkeypatch, capsys):
     """After `data fetch` (`data import` refuses such data before copying: tests/test_bad_inputs.py)."""
-    from readmission import cli
+    from readmission import cli_data
 
     path = project.public / "eurostat" / "migr_eiord.csv"
     path.write_text(path.read_text(encoding="utf-8").replace("OBS_FLAG", "FLAG", 1), encoding="utf-8")
-    cli.cache_public(project)
+    cli_data.cache_public(project)
     assert "do not validate" in capsys.readouterr().out
     assert not project.cache.exists() or not list(project.cache.iterdir())

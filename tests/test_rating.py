@@ -7,8 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from readmission import levels, rating
-from readmission.params import Component, parse_method
+from readmission.base import levels
+from readmission.method import rating
+from readmission.settings.params import Component, parse_method
 
 SETTINGS = {  # fixed here, so the expected values below do not move with params/method.yml
     "small_numbers": 20, "absent_returns": "zero_if_state_reports", "min_decisions_concerned": 10,

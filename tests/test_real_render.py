@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from conftest import SELECTED, active_project
-from readmission.edition_run import RunRequest, run_edition
-from readmission.params import load_edition
-from readmission.site import render
-from readmission.site_links import broken_links
+from readmission.run.edition_run import RunRequest, run_edition
+from readmission.settings.params import load_edition
+from readmission.publish.site import render
+from readmission.publish.site_links import broken_links
 
 pytestmark = pytest.mark.skipif(
     shutil.which("quarto") is None,
@@ -148,7 +148,7 @@ def reader_text(page) -> str:
 
 
 def test_reader_prose_holds_no_setting_key_path_or_command(sites):
-    from readmission.vocabulary import SETTINGS
+    from readmission.method.vocabulary import SETTINGS
 
     _, public, restricted = sites
     words = [*SETTINGS, "params/", "data/reference", "readmission run", "readmission render",

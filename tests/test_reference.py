@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from readmission.data import reference as ref
-from readmission.errors import InputError
+from readmission.base.errors import InputError
 
 D = dt.date
 

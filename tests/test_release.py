@@ -9,13 +9,14 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-from readmission import release, release_log
-from readmission.assessment import assess_country, assess_public
-from readmission.disclosure import RULES, class_reason, item_reason
-from readmission.errors import InputError
-from readmission.params import load_method
-from readmission.project import Project
-from readmission.results import public_results
+from readmission.method import release
+from readmission.run import release_log
+from readmission.method.assessment import assess_country, assess_public
+from readmission.method.disclosure import RULES, class_reason, item_reason
+from readmission.base.errors import InputError
+from readmission.settings.params import load_method
+from readmission.base.project import Project
+from readmission.method.results import public_results
 
 from conftest import REPO
 
@@ -133,7 +134,7 @@ def test_the_robustness_table_reveals_no_single_rating(iraq, method, variants):
 def test_a_withheld_rate_never_lists_its_contributors(iraq, method, variants):
     rows = iraq.requests.copy()
     rows.loc[rows["reporting_state"] == "FI", "readmission_requests_submitted"] = 10**6  # dominates
-    from readmission.disclosure import aggregate_states, confidential_rate
+    from readmission.method.disclosure import aggregate_states, confidential_rate
 
     shared = aggregate_states(rows, ["readmission_requests_submitted", "readmission_requests_accepted",
                                      "travel_documents_issued"], iraq.return_rates)
@@ -187,8 +188,8 @@ def test_the_log_survives_clean_outputs():
 
 
 def test_methodology_states_every_rule_with_its_setting(method):
-    from readmission.site_sources import disclosure_md
-    from readmission.vocabulary import setting_value
+    from readmission.publish.site_sources import disclosure_md
+    from readmission.method.vocabulary import setting_value
 
     text = disclosure_md(method)
     assert len(text.strip().splitlines()) == len(RULES)

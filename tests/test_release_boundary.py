@@ -11,10 +11,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from readmission.edition_run import RunRequest, run_edition
-from readmission.layout import RELEASE_FILE
-from readmission.params import load_edition
-from readmission.pipeline import CountryJob, run_job
+from readmission.run.edition_run import RunRequest, run_edition
+from readmission.base.layout import RELEASE_FILE
+from readmission.settings.params import load_edition
+from readmission.run.pipeline import CountryJob, run_job
 
 from conftest import active_project, public_tree, run_fixture
 

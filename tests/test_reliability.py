@@ -16,11 +16,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from readmission import edition_run, outputs
+from readmission.run import edition_run
+from readmission.base import outputs
 from readmission.cli import app
-from readmission.kernels import WarmKernelEngine
-from readmission.lock import LOCK_FILE
-from readmission.project import Project
+from readmission.run.kernels import WarmKernelEngine
+from readmission.base.lock import LOCK_FILE
+from readmission.base.project import Project
 from conftest import make_project, public_tree, restricted_tree
 
 CLI = [sys.executable, "-m", "readmission"]

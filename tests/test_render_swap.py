@@ -8,8 +8,8 @@ import stat
 import pytest
 
 from conftest import REPO
-from readmission.project import Project
-from readmission.site import RenderError, render
+from readmission.base.project import Project
+from readmission.publish.site import RenderError, render
 
 FAKE_QUARTO = """#!/bin/sh
 # stand-in for quarto: `render --output-dir DIR` writes DIR/index.html, or fails when asked to

@@ -8,8 +8,8 @@ import json
 import pandas as pd
 import pytest
 
-from readmission.audience import audience_rows, audience_view
-from readmission.results import (PUBLIC_RATE_COLUMNS, RESULTS_FORMAT, public_results, restricted_results,
+from readmission.run.audience import audience_rows, audience_view
+from readmission.method.results import (PUBLIC_RATE_COLUMNS, RESULTS_FORMAT, public_results, restricted_results,
                                  tidy_rows, write_results)
 
 # per-state confidential values: never in the public part
@@ -61,8 +61,8 @@ def test_written_files_keep_the_parts_apart_and_the_public_views_drop_the_restri
 
 def test_each_indicator_name_in_the_downloads_states_the_unit_of_its_value(iraq):
     """Rates are fractions in the files: their names say so, never "(%)" (issue 25, item 3)."""
-    from readmission.results import tidy_rows
-    from readmission.vocabulary import term
+    from readmission.method.results import tidy_rows
+    from readmission.method.vocabulary import term
 
     rows = tidy_rows(iraq)
     rates = rows[rows["indicator"].map(lambda c: term(c).kind) == "rate"]

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURE_CONFIDENTIAL, fixture_inputs, make_project
-from readmission import runkeys
-from readmission.steps import kinds
+from readmission.run import runkeys
+from readmission.run.steps import kinds
 PARAMETERS = {"country": "IQ", "year": 2016, "audience": "public"}
 
 
@@ -178,7 +178,7 @@ def test_a_state_starting_to_report_returns_reruns_a_country_without_a_row_for_i
     absent row for that state reads (n/a to 0): the key follows the indicator's rule (issue 24)."""
     import pandas as pd
 
-    from readmission.indicators import states_reporting_returns
+    from readmission.method.indicators import states_reporting_returns
 
     inputs = fixture_inputs(project)
     returns = inputs.public.returns.observations

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from readmission.data.reference import load_reference
-from readmission.params import Edition
-from readmission.selection import REPORTING_STATE, MissingDataError, select_countries
+from readmission.settings.params import Edition
+from readmission.method.selection import REPORTING_STATE, MissingDataError, select_countries
 
 NEAR_MISS = 0.5  # the near-miss share, fixed here so the expected outcomes do not move with method.yml
 
@@ -99,9 +99,9 @@ def test_citizens_of_reporting_states_are_not_visa_free_candidates(tables):
 def test_an_edition_the_data_cannot_support_names_what_is_missing(tmp_path, monkeypatch):
     # the fixture has return decisions 2012-2016 but returns to third countries only from 2014
     from conftest import make_project
-    from readmission.edition_run import RunRequest, run_edition
-    from readmission.params import load_edition
-    from readmission.selection import MissingDataError
+    from readmission.run.edition_run import RunRequest, run_edition
+    from readmission.settings.params import load_edition
+    from readmission.method.selection import MissingDataError
 
     project = make_project(tmp_path / "p")
     monkeypatch.setenv("READMISSION_ROOT", str(project.root))
@@ -114,8 +114,8 @@ def test_an_edition_the_data_cannot_support_names_what_is_missing(tmp_path, monk
 @pytest.mark.parametrize("year", [2014, 2015, 2016])
 def test_every_edition_the_offline_data_allow_is_defined(year):
     from conftest import REPO
-    from readmission.params import load_edition
-    from readmission.project import Project
+    from readmission.settings.params import load_edition
+    from readmission.base.project import Project
 
     edition = load_edition(year, Project(REPO))
     assert edition.selection_year == year - 1 and str(edition.reference_date) == f"{year}-12-31"

@@ -11,14 +11,14 @@ import nbformat
 import pytest
 import yaml
 
-from readmission.execute import front_matter_cell
-from readmission.outputs import write_json
-from readmission.data.codes import KOSOVO_FOOTNOTE
-from readmission.layout import OutputTree
-from readmission.project import Project
-from readmission.site import QuartoMissing, anchored_problems, render
-from readmission.site_checks import check_site as check_year, site_pages
-from readmission.site_sources import failure_notebook, write_latest_site_sources, write_site_sources
+from readmission.pages.front_matter import front_matter_cell
+from readmission.base.outputs import write_json
+from readmission.base.codes import KOSOVO_FOOTNOTE
+from readmission.base.layout import OutputTree
+from readmission.base.project import Project
+from readmission.publish.site import QuartoMissing, anchored_problems, render
+from readmission.publish.site_checks import check_site as check_year, site_pages
+from readmission.publish.site_sources import failure_notebook, write_latest_site_sources, write_site_sources
 
 REPO = Path(__file__).resolve().parents[1]
 PAGES = ["_quarto.yml", "theme.scss", "index.qmd", "methodology.qmd", "countries.qmd", "audit.qmd",
@@ -142,7 +142,7 @@ def test_quarto_config_key_settings():
 
 
 def test_the_menu_points_findings_at_the_latest_edition(site):
-    from readmission.site_sources import site_metadata
+    from readmission.publish.site_sources import site_metadata
 
     menu = yaml.safe_load((site.root / "_generated" / "site.yml").read_text(encoding="utf-8"))
     assert [item["text"] for item in menu["website"]["navbar"]["left"]] == [
@@ -332,7 +332,7 @@ def test_check_site_names_a_visible_injected_parameters_cell(site):
 
 def test_designation_footnotes_on_every_page_that_names_kosovo_or_palestine(site):
     """Home, Countries, Methodology and Audit include them; Findings shows them in its last section."""
-    from readmission.data.codes import PALESTINE_FOOTNOTE
+    from readmission.base.codes import PALESTINE_FOOTNOTE
 
     for name in ("index.qmd", "countries.qmd", "methodology.qmd", "audit.qmd"):
         assert "{{< include _generated/designations.md >}}" in (REPO / name).read_text(encoding="utf-8"), name
@@ -373,8 +373,8 @@ def test_quarto_renders_the_site(site):
 
 
 def test_palestine_carries_its_designation_footnote():
-    from readmission.data.codes import PALESTINE_FOOTNOTE, country_name
-    from readmission.pipeline import front_matter
+    from readmission.base.codes import PALESTINE_FOOTNOTE, country_name
+    from readmission.run.pipeline import front_matter
 
     results = {"public": {"name": country_name("PS"), "country": "PS", "level": "x", "return_decisions": 1,
                           "eu_return_rate": {"rate": None}, "strongest_instrument": "none",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from conftest import install_stand_in
-from readmission.gate import PublishRefused
-from readmission.site import RenderError, render
-from readmission.site_links import broken_links, quarto_warnings, unresolved_targets, warnings_summary
+from readmission.publish.gate import PublishRefused
+from readmission.publish.site import RenderError, render
+from readmission.publish.site_links import broken_links, quarto_warnings, unresolved_targets, warnings_summary
 from test_site import site  # noqa: F401  (the tiny project fixture)
 
 

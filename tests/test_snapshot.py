@@ -14,7 +14,7 @@ from conftest import file_bytes, leftovers
 from readmission.data import snapshot
 from readmission.data.snapshot import (REQUIRED_FILES, compare_manifests, import_snapshot,
                                        input_manifest, read_meta, sha256_file, verify_file)
-from readmission.errors import InputError
+from readmission.base.errors import InputError
 
 STAMP = "20/09/24 23:00:00"
 REAL_SNAPSHOT = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "snapshot"

@@ -14,17 +14,18 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import FIXTURE_CONFIDENTIAL, SELECTED, active_project, make_project, public_tree
-from readmission import history
+from readmission.method import history
 from readmission.cli import app
 from readmission.data.confidential import SYNTHETIC_LABEL
 from readmission.data.coverage import synthetic_rows
-from readmission.edition_run import RunRequest, run_edition
-from readmission.errors import InputError
-from readmission.history import EditionRecord
-from readmission.inputs import edition_states, load_inputs, load_public, write_demo_set
-from readmission.levels import LEVEL_POOR, LEVEL_WELL
-from readmission.params import load_edition, load_method
-from readmission.site_sources import synthetic_warning
+from readmission.run.edition_run import RunRequest, run_edition
+from readmission.base.errors import InputError
+from readmission.method.history import EditionRecord
+from readmission.inputs.loading import edition_states, load_inputs, load_public
+from readmission.run.editions import write_demo_set
+from readmission.base.levels import LEVEL_POOR, LEVEL_WELL
+from readmission.settings.params import load_edition, load_method
+from readmission.publish.site_sources import synthetic_warning
 
 runner = CliRunner()
 FILES = ("readmission_statistics.csv", "questionnaire.csv")

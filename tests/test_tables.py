@@ -6,8 +6,8 @@ import re
 
 import pandas as pd
 
-from readmission.disclosure import SUPPRESSED
-from readmission.tables import ANSWER_COLOURS, NA_STYLE, SUPPRESSED_STYLE, number, raw_block, table_html
+from readmission.method.disclosure import SUPPRESSED
+from readmission.pages.tables import ANSWER_COLOURS, NA_STYLE, SUPPRESSED_STYLE, number, raw_block, table_html
 
 
 def frame() -> pd.DataFrame:

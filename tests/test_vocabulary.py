@@ -8,13 +8,13 @@ import re
 import pandas as pd
 
 from conftest import REPO
-from readmission import findings, vocabulary
+from readmission.method import findings, vocabulary
 from readmission.data import confidential
 from readmission.data.reference import load_reference
-from readmission.params import Edition
-from readmission.pipeline import front_matter
-from readmission.levels import LEVELS
-from readmission.selection import select_countries
+from readmission.settings.params import Edition
+from readmission.run.pipeline import front_matter
+from readmission.base.levels import LEVELS
+from readmission.method.selection import select_countries
 
 LIB = REPO / "lib" / "readmission"
 

@@ -7,8 +7,8 @@ import shutil
 import pytest
 
 
-from readmission.kernels import WarmKernelEngine
-from readmission.pipeline import CountryJob, run_job
+from readmission.run.kernels import WarmKernelEngine
+from readmission.run.pipeline import CountryJob, run_job
 from conftest import REPO, make_project, public_tree
 
 COUNTRIES = ["PK", "IQ"]
@@ -56,7 +56,7 @@ def test_warm_kernel_outputs_equal_cold_outputs(tmp_path, monkeypatch):
 def test_a_kernel_warmed_up_before_its_first_notebook_gives_the_cold_outputs(tmp_path, monkeypatch):
     from jupyter_core.utils import run_sync
 
-    from readmission.kernels import KERNEL, prestart, shutdown_warm_kernel, warm_up
+    from readmission.run.kernels import KERNEL, prestart, shutdown_warm_kernel, warm_up
 
     project = make_project(tmp_path / "project")
     monkeypatch.setenv("READMISSION_ROOT", str(project.root))
@@ -85,7 +85,7 @@ def test_a_kernel_warmed_up_before_its_first_notebook_gives_the_cold_outputs(tmp
 
 def test_the_tools_kernels_write_no_ipython_history(tmp_path, monkeypatch):
     """Each cell of every country would otherwise be appended to the user's IPython history database."""
-    from readmission.kernels import shutdown_warm_kernel
+    from readmission.run.kernels import shutdown_warm_kernel
 
     project = make_project(tmp_path / "project")
     ipython_dir = tmp_path / "ipython"
@@ -112,10 +112,10 @@ def test_a_worker_runs_a_country_without_importing_pandas(tmp_path):
     folder = public_tree(project).countries
     script = f"""
 import sys
-import readmission.cli, readmission.kernels, readmission.pipeline  # what a spawned worker imports
+import readmission.cli, readmission.run.kernels, readmission.run.pipeline  # what a spawned worker imports
 from pathlib import Path
-from readmission.pipeline import CountryJob, run_job
-from readmission.kernels import shutdown_warm_kernel
+from readmission.run.pipeline import CountryJob, run_job
+from readmission.run.kernels import shutdown_warm_kernel
 Path({str(folder)!r}).mkdir(parents=True, exist_ok=True)
 outcome = run_job(CountryJob(Path({str(project.root)!r}), 2016, "PK", Path({str(folder)!r}),
                              Path({str(CONFIDENTIAL)!r}), warm=True))
@@ -176,8 +176,8 @@ def comparable(nb):
 
 
 def run_both(path, cwd):
-    from readmission.execute import run_papermill
-    from readmission.kernels import shutdown_warm_kernel
+    from readmission.run.execute import run_papermill
+    from readmission.run.kernels import shutdown_warm_kernel
 
     runs = []
     for warm in (False, True):
@@ -218,8 +218,8 @@ def test_a_kernel_that_dies_mid_notebook_fails_it_and_the_next_notebook_gets_a_n
     import tempfile
 
     from nbclient.exceptions import DeadKernelError
-    from readmission.execute import run_papermill
-    from readmission.kernels import shutdown_warm_kernel
+    from readmission.run.execute import run_papermill
+    from readmission.run.kernels import shutdown_warm_kernel
 
     import signal
 

@@ -15,9 +15,9 @@ import pytest
 from readmission.data.confidential import load_confidential
 from readmission.data.inputfile import read_rows
 from readmission.data.workbook import column_letter, declared_size, extent_problem, row_widths
-from readmission.errors import InputError
-from readmission.input_slices import write_slice
-from readmission.params import Limits
+from readmission.base.errors import InputError
+from readmission.inputs.slices import write_slice
+from readmission.settings.limits import Limits
 from test_bad_inputs import QUESTIONNAIRE, STATISTICS, write_csv_rows, write_xlsx_rows
 
 STATES = {"DE", "FR"}

@@ -11,10 +11,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .errors import InputError, quote
-from .outputs import OutputError, environment_fault
-from .params import DEFAULT_EDITION, load_edition, load_limits
-from .project import Project
+from .base.errors import InputError, quote
+from .base.outputs import OutputError, environment_fault
+from .settings.params import DEFAULT_EDITION, load_edition
+from .base.project import Project
 
 app = typer.Typer(help="Article 25a Visa Code assessment of cooperation on readmission.",
                   no_args_is_help=True, add_completion=False)
@@ -49,7 +49,7 @@ DemoOption = typer.Option(False, "--demo", help="Use the seeded synthetic demo s
 
 
 def check_audience(audience: str) -> str:
-    from .layout import AUDIENCES
+    from .base.layout import AUDIENCES
 
     if audience not in AUDIENCES:
         raise InputError.single("command line", f"{quote(audience)} is not an audience (public, restricted)",
@@ -58,12 +58,12 @@ def check_audience(audience: str) -> str:
 
 
 def _known_failures():
-    from .bundle import BundleError
+    from .publish.bundle import BundleError
     from .data.fetch import FetchError
-    from .selection import MissingDataError
-    from .gate import PublishRefused
-    from .lock import LockHeld
-    from .site import QuartoMissing, RenderError
+    from .method.selection import MissingDataError
+    from .publish.gate import PublishRefused
+    from .base.lock import LockHeld
+    from .publish.site import QuartoMissing, RenderError
 
     return (InputError, MissingDataError, OutputError, FetchError, QuartoMissing, RenderError,
             PublishRefused, LockHeld, BundleError)
@@ -105,7 +105,7 @@ def exclusive(command):
         import signal
         import sys
 
-        from .lock import project_lock
+        from .base.lock import project_lock
 
         signal.signal(signal.SIGTERM, _interrupt)
         failed = True
@@ -119,96 +119,9 @@ def exclusive(command):
             err_console.print(Text("interrupted: nothing published", style="bold red"))
             raise typer.Exit(130) from None
         finally:  # a kernel started early (e.g. while inputs load) ends with the command too
-            if "readmission.kernels" in sys.modules:
-                sys.modules["readmission.kernels"].shutdown_warm_kernel(failed)
+            if "readmission.run.kernels" in sys.modules:
+                sys.modules["readmission.run.kernels"].shutdown_warm_kernel(failed)
     return wrapper
-
-
-@data_app.command("import")
-@friendly_errors
-@exclusive
-def data_import(source: Optional[Path] = typer.Argument(None, help=SNAPSHOT_HELP, show_default=False)):
-    """Copy a verified offline snapshot into data/public (checksums checked first)."""
-    from .data.snapshot import import_snapshot
-    from .inputs import load_public
-
-    project = Project.default()
-    source = default_snapshot(project, source)
-    # never falls back to a download: a mistyped folder is an error, not a fetch; data the loaders
-    # refuse are an error too, and data/public keeps the files a run can read
-    manifest = import_snapshot(source, project.public,
-                               validate=lambda folder: load_public(folder, [], project.reference))
-    console.print(Text(f"imported {len(manifest)} files from {source} into {project.public}"))
-    cache_public(project)
-
-
-@data_app.command("fetch")
-@friendly_errors
-@exclusive
-def data_fetch():
-    """Download current extracts of migr_eiord, migr_eirtn, migr_asyappctza from Eurostat."""
-    from . import editions
-
-    project = Project.default()
-    manifest = editions.prepare_public_data(project, None, fetch=True)
-    console.print(Text(f"fetched {len(manifest)} files into {project.public}"))
-    cache_public(project)
-
-
-def cache_public(project: Project) -> None:
-    """The new public data read, validated and cached for the first run. `data import` refused any
-    file the loaders refuse before copying it; after `data fetch` such a file is reported here as
-    a warning (the data stay fetched: a run stops on it, naming file and row)."""
-    from .errors import InputError
-    from .inputs import store_public
-
-    try:
-        store_public(project)
-    except InputError as exc:
-        console.print(flagged("warning: ", "yellow", f"the imported data do not validate: {exc}"),
-                      highlight=False, soft_wrap=True)
-
-
-@data_app.command("check")
-@friendly_errors
-def data_check(year: int = YearOption,
-               restricted_dir: Optional[Path] = typer.Option(
-                   None, help="Confidential inputs (default data/restricted/<year>).")):
-    """Validate the confidential inputs of an edition and show each state's completeness."""
-    from .data.confidential import completeness, load_confidential
-    from . import editions
-
-    project = Project.default()
-    edition = load_edition(year, project)
-    from .inputs import edition_states
-    from .layout import confidential_source, demo_folder, has_confidential_files
-
-    # whichever set exists: the real files, else the demo set a `--demo` run wrote
-    demo = restricted_dir is None and not has_confidential_files(project.restricted / str(year)) \
-        and has_confidential_files(demo_folder(project, edition))
-    folder = confidential_source(project, edition, restricted_dir, demo)
-    states = edition_states(project, edition)
-    inputs = load_confidential(folder, set(states), year=year, limits=load_limits(project))
-    codes = editions.compute_selection(project, edition).codes
-    table = completeness(inputs, states, codes, year)
-    wide = table.pivot(index="reporting_state", columns="file", values="share_filled")
-    rows = table.pivot(index="reporting_state", columns="file", values="rows_present")
-    out = Table(title=Text(f"Confidential inputs in {folder}: completeness over {len(codes)} "
-                           "selected countries" + (" (SYNTHETIC)" if inputs.synthetic else "")))
-    for column in ["state", "statistics rows", "statistics filled", "questionnaire rows", "questionnaire filled"]:
-        out.add_column(column, justify="left" if column == "state" else "right")
-    for state in states:
-        out.add_row(state, str(rows.loc[state, "readmission_statistics"]),
-                    f"{wide.loc[state, 'readmission_statistics']:.0%}",
-                    str(rows.loc[state, "questionnaire"]), f"{wide.loc[state, 'questionnaire']:.0%}")
-    console.print(out)
-    for warning in inputs.warnings:
-        console.print(Text(f"warning: {warning}"))
-    from .data.coverage import coverage_lines
-
-    for line in coverage_lines(inputs, states, codes, year):
-        console.print(Text(f"note: {line}"), soft_wrap=True)
-    console.print("valid: every row passed the checks")
 
 
 def selection_table(selection) -> Table:
@@ -233,7 +146,7 @@ def selection_table(selection) -> Table:
 @friendly_errors
 def select(year: int = YearOption):
     """List the countries an edition assesses, with the numbers behind each inclusion."""
-    from . import editions
+    from .run import editions
 
     project = Project.default()
     edition = load_edition(year, project)
@@ -252,9 +165,11 @@ def check_country_inputs(project: Project, edition, code: str, states: list[str]
     too, so they are checked without restricting the country.
     """
     from .data.confidential import load_confidential
-    from .inputs import load_public
-    from .layout import confidential_source
-    from .params import load_country_params, load_limits, load_method
+    from .inputs.loading import load_public
+    from .base.layout import confidential_source
+    from .settings.judgement import load_country_params
+    from .settings.limits import load_limits
+    from .settings.params import load_method
 
     checks = [lambda: load_method(project), lambda: load_country_params(project, code),
               lambda: load_public(Path(public_dir or project.public), [], project.reference, project.cache)]
@@ -277,9 +192,9 @@ def check_edition_scope(project: Project, edition, code: str, public_dir: Option
     """The data year has return decisions, and the country is in the edition's selection (or the
     run asks for one outside it): checked before a kernel starts, so nothing is read as 0.
     Returns the edition's selected countries."""
-    from .inputs import load_public
-    from .params import load_method
-    from .selection import check_decisions_year, outside_reason, select_countries
+    from .inputs.loading import load_public
+    from .settings.params import load_method
+    from .method.selection import check_decisions_year, outside_reason, select_countries
     from .data.reference import load_reference
 
     decisions = load_public(Path(public_dir or project.public), [], project.reference, project.cache).decisions
@@ -309,9 +224,9 @@ def country(code: str = typer.Argument(..., help="Eurostat code of the third cou
                 "its page says so and why.")):
     """Run the country notebook for one country into its audience's folder
     (public: notebooks/countries/<year>/<CODE>.ipynb; restricted: data/restricted/out/<year>/countries/)."""
-    from .edition_run import RunRequest, run_one_country
-    from .inputs import edition_states
-    from .pipeline import check_country_code
+    from .run.edition_run import RunRequest, run_one_country
+    from .inputs.loading import edition_states
+    from .run.pipeline import check_country_code
 
     project = Project.default()
     edition = load_edition(year, project)
@@ -341,7 +256,7 @@ def run_with_progress(year: int, workers: int, force: bool, snapshot: Optional[P
     """Prepare the data, then run the edition under one progress bar; return the report."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from .edition_run import RunRequest, run_edition
+    from .run.edition_run import RunRequest, run_edition
 
     project = Project.default()
     edition = load_edition(year, project)
@@ -416,7 +331,7 @@ def render(audience: str = AudienceOption,
     """Render the report site with Quarto (the notebooks are not executed again).
 
     The public site goes to _site/ after the publish gate; the restricted one to _site-restricted/."""
-    from .site import render as render_site
+    from .publish.site import render as render_site
 
     rendered = render_site(Project.default(), audience=check_audience(audience), year=year,
                            require_signoff=require_signoff)
@@ -437,8 +352,8 @@ def report(year: list[int] = YearsOption,
     """The whole assessment: data (import or fetch), run, then render the site if Quarto is there.
 
     `--year` may be repeated: every edition is run, and the site shows them all."""
-    from . import editions
-    from .site import QuartoMissing, render as render_site
+    from .run import editions
+    from .publish.site import QuartoMissing, render as render_site
 
     project = Project.default()
     snapshot = default_snapshot(project, snapshot)
@@ -457,7 +372,7 @@ def report(year: list[int] = YearsOption,
         raise typer.Exit(1)
 
 
-from . import cli_outputs  # noqa: E402,F401  (registers document, publish and verify on `app`)
+from . import cli_data, cli_outputs  # noqa: E402,F401  (register `data ...`, document, publish, verify)
 
 
 def main() -> None:  # pragma: no cover - console entry point

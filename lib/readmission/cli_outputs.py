@@ -11,8 +11,8 @@ import typer
 from rich.text import Text
 
 from .cli import app, console, err_console, exclusive, flagged, friendly_errors
-from .params import DEFAULT_EDITION
-from .project import Project
+from .settings.params import DEFAULT_EDITION
+from .base.project import Project
 
 
 @app.command()
@@ -22,7 +22,7 @@ def document(year: int = typer.Option(DEFAULT_EDITION, "--year", "-y", help="Edi
              workers: Optional[int] = typer.Option(None, min=1, help="Parts printed at once.")):
     """Print the restricted Council document: one marked PDF of the edition, from the rendered
     restricted site, into data/restricted/out/<year>/document/ (needs Chromium: docs/document.md)."""
-    from .document import build_document
+    from .publish.document import build_document
 
     with console.status(f"printing the {year} Council document (restricted)"):
         path = build_document(Project.default(), year, workers)
@@ -35,7 +35,7 @@ def document(year: int = typer.Option(DEFAULT_EDITION, "--year", "-y", help="Edi
 def publish(out: Optional[Path] = typer.Option(None, help="Folder of the archive (default dist/).")):
     """Pack the published site (_site/, every edition) into dist/readmission-<version>.tar.gz with its
     SHA256SUMS and manifest; the same commit and inputs give the same bytes."""
-    from .bundle import publish as build, sha256
+    from .publish.bundle import publish as build, sha256
 
     archive = build(Project.default(), out)
     console.print(Text(f"bundle: {archive}\n  sha256 {sha256(archive.read_bytes())}\n"
@@ -46,7 +46,7 @@ def publish(out: Optional[Path] = typer.Option(None, help="Folder of the archive
 @friendly_errors
 def verify(path: Path = typer.Argument(..., help="A bundle (.tar.gz), or the folder it was extracted to.")):
     """Check a bundle against its SHA256SUMS and manifest: any changed, added or missing file fails."""
-    from .bundle import verify as check
+    from .publish.bundle import verify as check
 
     problems = check(path)
     if problems:
@@ -58,7 +58,7 @@ def verify(path: Path = typer.Argument(..., help="A bundle (.tar.gz), or the fol
 
 def print_rendered(rendered) -> None:
     """Where the published site is, how to look at it, and what Quarto warned about."""
-    from .site_links import warnings_summary
+    from .publish.site_links import warnings_summary
 
     site = rendered.site
     console.print(Text(f"site published: {site}/index.html\n"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import InputError, Problem
+from ..base.errors import InputError, Problem
 from .snapshot import sha256_file
 
 CAVEATS_FILE = "caveats.yml"
@@ -63,7 +63,7 @@ def _entries(path: Path, dataset: str, sha: str, spec, problems: list[Problem]) 
 
 def load_caveats(path: Path, datasets) -> Caveats:
     """Read and validate the caveats file; `datasets` are the dataset ids it may name."""
-    from ..params import read_yaml_mapping
+    from ..settings.params import read_yaml_mapping
 
     content = read_yaml_mapping(Path(path))
     problems: list[Problem] = []

@@ -16,10 +16,10 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from ..errors import InputError, Problem, quote, raise_if_any, shorten
-from ..outputs import write_bytes_atomic, write_text_atomic
-from ..params import Limits
-from .codes import SYNTHETIC_CODES, is_country, synthetic_countries_enabled
+from ..base.errors import InputError, Problem, quote, raise_if_any, shorten
+from ..base.outputs import write_bytes_atomic, write_text_atomic
+from ..settings.limits import Limits
+from ..base.codes import SYNTHETIC_CODES, is_country, synthetic_countries_enabled
 from .coverage import synthetic_problems
 from .inputfile import SUFFIXES, read_rows
 from .workbook import Rows

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import Problem, quote
+from ..base.errors import Problem, quote
 
 FILES = ("readmission_statistics", "questionnaire")
 SHOWN = 8  # countries named per state; the rest are counted

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from ..outputs import write_csv, write_text_atomic
+from ..base.outputs import write_csv, write_text_atomic
 from .confidential import (COUNT_COLUMNS, DEMO_MARKER, ITEMS, QUESTIONNAIRE_COLUMNS,
                            QUESTIONNAIRE_SCHEMA, STATISTICS_COLUMNS, STATISTICS_SCHEMA,
                            SYNTHETIC_LABEL, ConfidentialInputs, accepted_warnings)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from .caveats import Caveats, applicable, mark_not_available
-from .codes import AGGREGATE_CODES, known_country_codes
+from ..base.codes import AGGREGATE_CODES, known_country_codes
 from .schemas import (
     FLAG_LETTERS,
     NEGATIVE_NUMBER,

@@ -16,8 +16,8 @@ import pandas as pd
 import pycountry
 import yaml
 
-from ..outputs import write_text_atomic
-from ..project import Project
+from ..base.outputs import write_text_atomic
+from ..base.project import Project
 from .snapshot import sha256_file
 
 FIXTURE_LABEL = "SYNTHETIC TEST FIXTURE - invented numbers in Eurostat's and Frontex's layouts"

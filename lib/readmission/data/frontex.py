@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .codes import iso2_to_eurostat, iso3_to_eurostat
+from ..base.codes import iso2_to_eurostat, iso3_to_eurostat
 from .schemas import (
     BORDER_CROSSINGS_SCHEMA,
     RETURN_OPERATIONS_SCHEMA,

@@ -13,8 +13,8 @@ import hashlib
 import io
 from pathlib import Path
 
-from ..errors import InputError, Problem
-from ..params import Limits
+from ..base.errors import InputError, Problem
+from ..settings.limits import Limits
 from .workbook import Rows, field_lines, over_limit, xlsx_rows
 
 SUFFIXES = (".csv", ".xlsx")

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import InputError, Problem, quote
-from .codes import SYNTHETIC_CODES, synthetic_countries_enabled
+from ..base.errors import InputError, Problem, quote
+from ..base.codes import SYNTHETIC_CODES, synthetic_countries_enabled
 from .schemas import read_csv_strings
+from ..settings.params import Edition
 
 REFERENCE_FILES = {
     "visa_required": ["iso2", "iso3", "eurostat_code", "name", "valid_from", "valid_to",
@@ -231,3 +232,10 @@ def load_reference(reference_dir: Path) -> ReferenceTables:
     if problems:
         raise InputError(problems)
     return ReferenceTables(**tables)
+
+
+def edition_state_codes(reference: ReferenceTables, edition: Edition) -> list[str]:
+    """The edition's reporting states: those of the reference table on its reference date, less the
+    states its settings leave out (`excluded_states`)."""
+    return [s for s in reporting_state_codes(reference.reporting_states, edition.reference_date)
+            if s not in edition.excluded_states]

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from ..errors import InputError, Problem, quote
+from ..base.errors import InputError, Problem, quote
 
 MAX_PROBLEMS = 50
 NEGATIVE_NUMBER = r"\s*-\s*[0-9]+(?:\.[0-9]*)?\s*"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from ..errors import InputError, Problem, raise_if_any
+from ..base.errors import InputError, Problem, raise_if_any
 
 EUROSTAT_FILES = ("eurostat/migr_eiord.csv", "eurostat/migr_eirtn.csv",
                   "eurostat/migr_asyappctza.csv")

@@ -15,8 +15,8 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from ..errors import InputError, Problem, quote, raise_if_any
-from ..params import Limits
+from ..base.errors import InputError, Problem, quote, raise_if_any
+from ..settings.limits import Limits
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0"  # a compound file: an encrypted .xlsx or an Excel 97-2003 .xls
 Rows = list[tuple[int, list[str]]]  # (line or Excel row number, fields)

@@ -1,0 +1,1 @@
+"""Everything one assessment reads, loaded once, cached and sliced per country."""

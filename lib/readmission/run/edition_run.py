@@ -1,0 +1,404 @@
+"""`readmission run` and `readmission country`: selection, countries' notebooks (incremental,
+parallel), then the summary, into one audience's output tree (see layout.py).
+
+A run never changes what is published until it is complete: it works in a hard-linked copy of the
+audience's countries folder and swaps the two at the end. A run killed at any moment leaves the
+previous outputs in place; the next run clears its leftovers and completes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import runkeys
+from ..base.errors import InputError
+from ..base.layout import RELEASE_FILE, RESTRICTED, RUN_RECORD, OutputTree
+from ..base.outputs import (EnvironmentFault, OutputError, environment_fault, replace_folder, write_json,
+                      write_text_atomic)
+from ..settings.params import Edition, load_method
+from ..base.project import Project
+from .run_report import RunReport
+
+# Heavy imports (pandas, papermill, nbformat) wait until something must run, so that a run with
+# nothing to do answers in well under a second.
+
+SUMMARY_STAGED = ".summary.ipynb"
+
+
+def recover(tree: OutputTree) -> None:
+    """Clear what a killed run left: its unfinished next folder, or a swap cut in half."""
+    shutil.rmtree(tree.next, ignore_errors=True)
+    shutil.rmtree(tree.store_next, ignore_errors=True)
+    if tree.old.exists() and not tree.countries.exists():
+        os.replace(tree.old, tree.countries)
+    shutil.rmtree(tree.old, ignore_errors=True)
+
+
+def start_next(tree: OutputTree) -> Path:
+    """The run's working folder: the current outputs, hard-linked (cheap; writes replace, never edit)."""
+    if tree.countries.exists():
+        shutil.copytree(tree.countries, tree.next, copy_function=os.link)
+    tree.next.mkdir(parents=True, exist_ok=True)
+    if tree.store.exists():  # the full results, likewise: the store changes only when the run publishes
+        shutil.copytree(tree.store, tree.store_next, copy_function=os.link)
+    tree.store_next.mkdir(parents=True, exist_ok=True)
+    # a staged summary never carries over (versions before papermill stopped writing its own
+    # notebook left a failed summary's, error and all, in the published folder)
+    (tree.next / SUMMARY_STAGED).unlink(missing_ok=True)
+    (tree.countries / SUMMARY_STAGED).unlink(missing_ok=True)  # and none stays in the published folder
+    return tree.next
+
+
+def publish(tree: OutputTree, summary_staged: Path | None) -> None:
+    """Swap the finished folder into place, then the summary."""
+    try:
+        replace_folder(tree.next, tree.countries, tree.old)
+        if summary_staged is not None:
+            tree.summary.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tree.countries / summary_staged.name, tree.summary)
+        if tree.store_next.exists():  # the full results of what was just published
+            replace_folder(tree.store_next, tree.store, tree.store.with_name(".results-old"))
+    except OSError as exc:
+        raise OutputError(f"cannot publish the run's outputs in {tree.countries.parent}: "
+                          f"{exc.strerror or exc}") from exc
+
+
+def record_outcome(out: Path, outcome, key: str, tree: OutputTree) -> None:
+    """Store the key of a finished country; replace a failed country's page with a failure page naming
+    the step and the restricted log, which holds the error (its text on a restricted page only)."""
+    from ..base.codes import country_name
+    from .execute import write_notebook
+    from ..publish.site_sources import failure_notebook
+
+    key_file = runkeys.keys_dir(out) / f"{outcome.country}.key"
+    if outcome.ok:
+        write_text_atomic(key_file, key + "\n")
+        return
+    key_file.unlink(missing_ok=True)
+    for ext in ("json", "csv"):
+        (out / f"{outcome.country}.{ext}").unlink(missing_ok=True)
+    log = tree.logs / f"{outcome.country}.log"  # where pipeline.run_job logs; a dead worker wrote nothing
+    if outcome.log is None or not Path(outcome.log).is_file():
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write(f"\nFAILED: {outcome.error}\n")
+    error = outcome.error if tree.audience == RESTRICTED else ""
+    write_notebook(failure_notebook(outcome.country, country_name(outcome.country), tree.year, error),
+                   out / f"{outcome.country}.ipynb")
+
+
+def remove_stale(out: Path, selected: list[str]) -> list[str]:
+    """Remove outputs of countries the edition no longer selects, so the site does not list them."""
+    stale = sorted({p.stem for p in out.glob("*.ipynb")} - set(selected))
+    for code in stale:
+        for ext in ("ipynb", "json", "csv"):
+            (out / f"{code}.{ext}").unlink(missing_ok=True)
+        (runkeys.keys_dir(out) / f"{code}.key").unlink(missing_ok=True)
+    return stale
+
+
+def run_summary(project: Project, tree: OutputTree, out: Path, run: dict, force: bool, workers) -> Path | None:
+    """Execute the summary over the countries' results into `out` on one of the run's `workers` (its
+    kernel is warm), unless nothing it reads changed.
+
+    Returns the staged notebook, or None when the published summary is still current.
+    """
+    from .pipeline import summary_job
+
+    key_file = runkeys.keys_dir(out) / "summary.key"
+    reads = b"".join(p.read_bytes() for c in run["countries"]
+                     for p in (out / f"{c['country']}.json", tree.store_next / f"{c['country']}.json")
+                     if p.exists())
+    key = runkeys.summary_key(project, tree.year, run, reads, runkeys.history_digest(project, tree.year))
+    if not force and tree.summary.exists() and key_file.exists() and key_file.read_text().strip() == key:
+        return None
+    staged = out / SUMMARY_STAGED
+    rel = lambda p: os.path.relpath(p, project.notebooks)  # noqa: E731
+    tree.logs.mkdir(parents=True, exist_ok=True)
+    workers.call(summary_job, project.notebooks / "summary.ipynb", staged,
+                 {"countries_dir": rel(out),  # a public summary reads released figures only
+                  "restricted_dir": rel(tree.store_next) if tree.audience == RESTRICTED else ""}, project.notebooks,
+                 tree.logs / "summary.log", tree.year)
+    write_text_atomic(key_file, key + "\n")
+    return staged
+
+
+def summary_or_note(project: Project, tree: OutputTree, out: Path, run: dict, force: bool,
+                    notes: list[str], workers) -> tuple[Path | None, bool]:
+    """The staged summary and whether it ran; a failed summary is noted like a failed country.
+
+    A failure of the machine (disk full, permissions) is not a failed summary: it stops the run.
+    """
+    from .pipeline import failure_message
+
+    try:
+        return run_summary(project, tree, out, run, force, workers), True
+    except Exception as exc:
+        if environment_fault(exc):
+            raise EnvironmentFault(f"summary: {failure_message(exc)}") from exc
+        (runkeys.keys_dir(out) / "summary.key").unlink(missing_ok=True)
+        notes.append(f"summary failed: {type(exc).__name__}: {' '.join(str(exc).split())[-300:]}")
+        return None, False
+
+
+def fault_message(error: str) -> str:
+    return (f"{' '.join(error.split())[-300:]}. The machine, not a calculation, failed: nothing was "
+            "published and the previous outputs are kept; free disk space or fix permissions, "
+            "then run again")
+
+
+def stop_on_fault(outcomes) -> None:
+    """Stop the run when a country met a failure of the machine rather than of its calculation."""
+    fault = next((o for o in outcomes if o.fault), None)
+    if fault is not None:
+        raise EnvironmentFault(f"{fault.country}: {fault.error}")
+
+
+def abandon(tree: OutputTree) -> None:
+    """Drop an unfinished run's next folder and staging: the published outputs stay as they were."""
+    shutil.rmtree(tree.next, ignore_errors=True)
+    shutil.rmtree(tree.store_next, ignore_errors=True)
+    shutil.rmtree(tree.staging, ignore_errors=True)
+
+
+def up_to_date(tree: OutputTree, key: str) -> list[str] | None:
+    """The countries of the last run if it had this edition key and left every output, else None."""
+    out = tree.countries
+    key_file = runkeys.keys_dir(out) / "edition.key"
+    if not (key_file.exists() and tree.run_file.exists()) or key_file.read_text().strip() != key:
+        return None
+    run = json.loads(tree.run_file.read_text(encoding="utf-8"))
+    codes = [c["country"] for c in run["countries"]]
+    outputs = [out / f"{c}.{ext}" for c in codes for ext in ("ipynb", "json", "csv")]
+    complete = all(c["ok"] for c in run["countries"]) and all(p.exists() for p in outputs)
+    return codes if complete and tree.summary.exists() else None
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """What a run was asked to do: which edition, for whom, from which inputs."""
+
+    edition: Edition
+    audience: str = "public"
+    workers: int = 1
+    force: bool = False
+    demo: bool = False
+    public_dir: Path | None = None
+    restricted_dir: Path | None = None
+
+
+def edition_key(project: Project, request: RunRequest, confidential_dir: Path) -> str:
+    """One key over everything a run of the edition reads, earlier editions' results included."""
+    year = request.edition.data_year
+    return runkeys.edition_digest(project, year, request.public_dir or project.public, confidential_dir,
+                                  request.audience + ("|demo" if request.demo else ""),
+                                  runkeys.history_digest(project, year))
+
+
+def prepare_inputs(project: Project, request: RunRequest, codes: list[str]):
+    """Read and validate every input (writing the demo set first when asked) before anything is written;
+    an edition the public data cannot support stops here, naming what is missing."""
+    from ..inputs.loading import edition_states, load_inputs, load_public
+    from .editions import write_demo_set
+    from ..base.layout import confidential_source
+    from ..method.selection import check_edition_supported
+
+    edition, method = request.edition, load_method(project)
+    public = load_public(Path(request.public_dir or project.public), [], project.reference, project.cache)
+    check_edition_supported(edition, public.decisions.observations, public.returns.observations)
+    folder = confidential_source(project, edition, request.restricted_dir, request.demo)
+    if request.demo:
+        write_demo_set(project, edition, method, codes, public, edition_states(project, edition))
+    return folder, load_inputs(project, edition, method, codes, request.public_dir, folder)
+
+
+def country_keys(project: Project, request: RunRequest, inputs, codes: list[str],
+                 outside_selection: bool = False, release=None) -> dict[str, str]:
+    """Each country's run key: what its notebook reads (its slice, or for a public page its entry of
+    the release), its parameters and the audience."""
+    from ..inputs.slices import slice_folder
+    from .pipeline import notebook_parameters
+
+    year = request.edition.data_year
+    tree = OutputTree(project, year, request.audience)
+    shared = runkeys.shared_digests(project, year)
+    slices = runkeys.slice_digests(inputs, codes)
+    if release is not None:  # a public page reads its entry of the release, wherever the file is
+        slices = {c: slices[c] + runkeys.json_digest(release.entry_of(c)) for c in codes}
+    public_dir = request.public_dir or project.public
+    read = {"release": RELEASE_FILE} if release else {}  # the file's own place varies (next folder)
+    keyed = lambda c: notebook_parameters(  # noqa: E731
+        project, request.edition, c, public_dir, None if release else slice_folder(tree, c), outside_selection)
+    return {c: runkeys.run_key(project, c, dict(keyed(c), **read, audience=request.audience),
+                               shared, slices[c], runkeys.history_digest(project, year, c)) for c in codes}
+
+
+def run_record(request: RunRequest, inputs, codes: list[str], errors: dict[str, str]) -> dict:
+    """What the summary and the site read about a run (no machine paths, no confidential values): a
+    public record says of a failed country which step failed and where its log is, never the error."""
+    from ..base.codes import country_name
+    from ..publish.site_sources import failure_summary
+
+    year, public = request.edition.data_year, request.audience != RESTRICTED
+    said = {c: failure_summary(year, c) if public else error for c, error in errors.items()}
+    return {"edition": request.edition.as_dict(), "inputs": inputs.public.manifest,
+            "audience": request.audience,
+            "countries": [{"country": c, "name": country_name(c), "ok": c not in errors,
+                           "error": said.get(c, "")} for c in codes],
+            "synthetic_confidential": inputs.confidential.synthetic,
+            "synthetic_label": inputs.confidential.label if inputs.confidential.synthetic else ""}
+
+
+def run_edition(project: Project, request: RunRequest, progress=None, on_start=None) -> RunReport:
+    """Run the whole edition for one audience; a failing country is reported, never stops the others."""
+    from ..base.layout import confidential_source
+
+    edition = request.edition
+    tree = OutputTree(project, edition.data_year, request.audience)
+    recover(tree)
+    folder = confidential_source(project, edition, request.restricted_dir, request.demo)
+    done = None if request.force else up_to_date(tree, edition_key(project, request, folder))
+    if done is not None:
+        if on_start:
+            on_start(0, len(done))
+        return RunReport(edition, done, [], done, [], tree.summary,
+                         ["nothing changed since the last run: outputs kept as they are"])
+    from ..settings.judgement import country_settings_problems
+    from .pipeline import Workers
+
+    problems = country_settings_problems(project)  # every analyst entry valid before any country runs
+    if problems:
+        raise InputError(problems)
+    # the workers and their kernels start now and boot while the inputs load; they end if these fail.
+    # After a complete earlier run few countries usually change: this process's kernel does them.
+    expect_few = not request.force and (runkeys.keys_dir(tree.countries) / "summary.key").exists()
+    with Workers(request.workers, project.notebooks, expect_few, request.public_dir or project.public) as workers:
+        return run_started(project, request, tree, workers, progress, on_start)
+
+
+def run_decisions(project: Project, request: RunRequest):
+    """The return decisions of the public data the run reads when they are the project's (the selection
+    then shares the run's one read of them); None when the run reads another folder."""
+    from ..inputs.loading import load_public
+
+    if request.public_dir is not None and Path(request.public_dir).resolve() != project.public.resolve():
+        return None
+    return load_public(project.public, [], project.reference, project.cache).decisions
+
+
+def run_started(project: Project, request: RunRequest, tree: OutputTree, workers, progress,
+                on_start) -> RunReport:
+    """The rest of a run, its workers started: inputs, countries, summary, publishing."""
+    from . import editions
+    from ..inputs.slices import write_slices
+    from .pipeline import CountryJob
+    from .release_step import restricted_phase
+
+    edition = request.edition
+    decisions = run_decisions(project, request)
+    selection = editions.compute_selection(project, edition, decisions)
+    codes = selection.codes
+    folder, inputs = prepare_inputs(project, request, codes)
+    editions.write_selection(project, selection, editions.uk_dependence(project, selection, decisions))
+    changes = editions.record_manifest(project, edition, inputs.public.manifest)
+    notes = list(inputs.notes) + [f"input changed: {c}" for c in changes]
+    out = start_next(tree)
+    try:
+        (runkeys.keys_dir(out) / "edition.key").unlink(missing_ok=True)
+        release = restricted_phase(project, request.audience, inputs, codes, tree.store_next, out)
+        keys = country_keys(project, request, inputs, codes, release=release)
+        pending = codes if request.force else [c for c in codes if not runkeys.is_current(out, c, keys[c])]
+        if on_start:
+            on_start(len(pending), len(codes))
+        slices = {} if release else write_slices(tree, inputs.confidential, folder, pending)
+        jobs = [CountryJob(project.root, edition.data_year, c, out, slices.get(c), request.audience,
+                           request.public_dir, True, store=tree.store_next,
+                           release=out / RELEASE_FILE if release else None) for c in pending]
+        outcomes = workers.countries(jobs, progress)
+        stop_on_fault(outcomes)
+        for outcome in outcomes:
+            record_outcome(out, outcome, keys[outcome.country], tree)
+        stale = remove_stale(out, codes)
+        failed = [o for o in outcomes if not o.ok]
+        run = run_record(request, inputs, codes, {o.country: o.error for o in failed})
+        write_json(out / RUN_RECORD, run)
+        staged, summary_ok = summary_or_note(project, tree, out, run, request.force, notes, workers)
+    except BaseException as exc:  # interrupted, or the machine failed: nothing is published
+        abandon(tree)
+        if environment_fault(exc):
+            raise EnvironmentFault(fault_message(str(exc))) from exc
+        raise
+    if not summary_ok:  # an edition publishes as a whole: new pages never stand beside old findings
+        abandon(tree)
+        notes.append("nothing of this edition was published: its findings failed, so its previous pages "
+                     "and findings stay as they were (the log of the summary says why)")
+        return RunReport(edition, codes, [o.country for o in outcomes if o.ok],
+                         [c for c in codes if c not in pending], failed, None, notes)
+    publish(tree, staged)
+    if release is not None:  # logged once published: the next release of the edition is compared with it
+        release.record()
+    from ..publish.site_sources import write_latest_site_sources
+
+    write_latest_site_sources(tree)
+    if not failed and summary_ok:
+        write_text_atomic(runkeys.keys_dir(tree.countries) / "edition.key",
+                          edition_key(project, request, folder) + "\n")
+    notes += [f"removed outputs of countries no longer selected: {', '.join(stale)}"] if stale else []
+    return RunReport(edition, codes, [o.country for o in outcomes if o.ok],
+                     [c for c in codes if c not in pending], failed,
+                     tree.summary if summary_ok else None, notes)
+
+
+def run_one_country(project: Project, request: RunRequest, country: str, codes: list[str],
+                    outside_selection: bool = False):
+    """One country's notebook into its audience's tree, recorded so the next `run` knows it.
+
+    The country's key is stored beside its files and the edition key is dropped, so the next
+    `run` re-checks every country and re-runs the summary if this page changed.
+    """
+    from ..inputs.slices import write_slices
+    from .kernels import KERNEL, prestart, warm_up
+    from .pipeline import CountryJob, run_job
+    from .release_step import restricted_phase
+
+    edition = request.edition
+    tree = OutputTree(project, edition.data_year, request.audience)
+    recover(tree)
+    prestart(KERNEL, project.notebooks)  # boots while the inputs load; the command stops it on an error
+    warm_up(str(Path(request.public_dir or project.public).resolve()))
+    folder, inputs = prepare_inputs(project, request, sorted(set(codes) | {country}))
+    tree.countries.mkdir(parents=True, exist_ok=True)
+    outside = {country: "run on request, outside the edition's selection"} if outside_selection else None
+    release = restricted_phase(project, request.audience, inputs, [country], tree.store, tree.countries,
+                               outside)
+    key = country_keys(project, request, inputs, [country], outside_selection, release)[country]
+    (runkeys.keys_dir(tree.countries) / "edition.key").unlink(missing_ok=True)
+    inputs_slice = None if release else write_slices(tree, inputs.confidential, folder, [country])[country]
+    outcome = run_job(CountryJob(project.root, edition.data_year, country, tree.countries, inputs_slice,
+                                 request.audience, request.public_dir, warm=True,
+                                 outside_selection=outside_selection,
+                                 release=tree.countries / RELEASE_FILE if release else None))
+    if outcome.fault:
+        raise EnvironmentFault(fault_message(f"{country}: {outcome.error}"))
+    if outcome.ok:
+        record_outcome(tree.countries, outcome, key, tree)
+        if release is not None:
+            release.record()
+        refresh_site_sources(tree)
+    return outcome
+
+
+def refresh_site_sources(tree: OutputTree) -> None:
+    """After one country: the home page says so when this page's inputs (real, synthetic) differ from
+    the run's. A run record that is not a run's (unreadable) is left to the next `run` to rewrite."""
+    from ..publish.site_sources import write_latest_site_sources
+
+    try:
+        json.loads(tree.run_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    write_latest_site_sources(tree)

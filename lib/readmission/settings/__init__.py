@@ -1,0 +1,1 @@
+"""The project's settings: edition, method, country parameters, limits, analysts' judgements."""
