@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from readmission.data import confidential as conf
+from readmission.data import templates
 from readmission.base.errors import InputError
 from readmission.settings.limits import Limits
 
@@ -303,7 +304,7 @@ def cell_values(path):
 
 
 def test_committed_templates_equal_what_write_templates_writes(tmp_path):
-    written = conf.write_templates(tmp_path)
+    written = templates.write_templates(tmp_path)
     assert sorted(p.name for p in written) == sorted(
         f"{kind}.{ext}" for kind in conf.FILES for ext in ("csv", "xlsx"))
     for path in written:

@@ -254,18 +254,25 @@ def test_the_allow_list_admits_a_reviewed_public_figure(tmp_path):
     assert check_published(project, project.root, [page], gate_context(project)) == []
 
 
-def test_the_gate_knows_every_per_state_confidential_column_the_tables_have(iraq):
-    """Each column of a per-state confidential table (the answers, the requests, the ratings) is one
-    the gate refuses in a per-state file: the gate once listed 'return_operations_answer', a column
-    that does not exist, and let the real (d)(iv) column 'return_operations' through (issue 24)."""
+def test_the_gate_knows_every_per_state_confidential_column_the_tables_have(iraq, fixture_2016):
+    """Each column of a per-state table (the assessment's, and the confidential inputs as loaded) is in
+    the column schema with a class, and the gate refuses every one not public in a per-state file: the
+    gate once listed 'return_operations_answer', a column that does not exist, and let the real (d)(iv)
+    column 'return_operations' through (issue 24)."""
+    from readmission.base.columns import CLASSES, COLUMNS, CONFIDENTIAL
     from readmission.method import cooperation
     from readmission.method.assessment import per_state_indicators
-    from readmission.publish.gate import CONFIDENTIAL_COLUMNS, _csv_problems
+    from readmission.publish.gate import _csv_problems
 
     for column in cooperation.ITEM_COLUMNS:
+        assert COLUMNS[column].disclosure == CONFIDENTIAL
         assert _csv_problems(f"reporting_state,{column}\nDE,2\n", "f.csv") == [
             f"f.csv: per-state confidential column '{column}'"]
-    public = {"reporting_state", "return_decisions", "returns", "effective_return_rate", "small_numbers"}
-    tables = [per_state_indicators(iraq.return_rates, iraq.requests, iraq.answers), iraq.answers, iraq.requests]
-    per_state = {c for table in tables for c in table.columns} - public
-    assert per_state - CONFIDENTIAL_COLUMNS == set()
+    tables = [per_state_indicators(iraq.return_rates, iraq.requests, iraq.answers), iraq.answers, iraq.requests,
+              iraq.return_rates, iraq.indicators, iraq.state_ratings,
+              fixture_2016.confidential.statistics, fixture_2016.confidential.questionnaire]
+    per_state = {c for table in tables for c in table.columns}
+    assert sorted(c for c in per_state if c not in COLUMNS or COLUMNS[c].disclosure not in CLASSES) == []
+    for column in sorted(c for c in per_state if COLUMNS[c].confidential):
+        assert _csv_problems(f"reporting_state,{column}\nDE,2\n", "f.csv") == [
+            f"f.csv: per-state confidential column '{column}'"]

@@ -307,3 +307,54 @@ def test_render_with_an_invalid_allow_list_exits_2_with_the_message(project, mon
     assert result.exit_code == 2, result.output
     assert "publish_gate.yml" in result.output and "allow entry 1" in result.output
     assert "Traceback" not in result.output
+
+
+def columns_the_gate_lets_through(folder) -> list[str]:
+    """The schema's confidential columns that pass the gate in a per-state CSV row or JSON record, or
+    (read from an input file) whose values it would not compare; [] when it refuses them all."""
+    from readmission.base.columns import COLUMNS
+    from readmission.publish.gate import GateContext, file_problems, file_values
+
+    passed = []
+    for name, column in COLUMNS.items():
+        if not column.confidential:
+            continue
+        table, records = folder / "IQ.csv", folder / "IQ.json"
+        table.write_text(f"reporting_state,{name}\nDE,2\n", encoding="utf-8")
+        records.write_text(json.dumps({"public": {"by_state": [{"reporting_state": "DE", name: 2}]}}))
+        found = [file_problems(path, path.name, GateContext([])) for path in (table, records)]
+        compared = file_values([(1, ["reporting_state", "country", name]), (2, ["DE", "IQ", "12345"])])
+        if not all(any(f"column '{name}'" in p for p in problems) for problems in found) or \
+                (column.input_file and compared != {"IQ": {12345}}):
+            passed.append(name)
+    return passed
+
+
+def test_the_gate_refuses_every_column_the_schema_classes_confidential(tmp_path):
+    from readmission.base.columns import PER_STATE, confidential_columns
+    from readmission.publish.gate import GateContext, file_problems
+
+    assert len(confidential_columns()) > 20 and columns_the_gate_lets_through(tmp_path) == []
+    public = [name for name, column in PER_STATE.items() if not column.confidential]
+    table = tmp_path / "IQ.csv"
+    table.write_text(",".join(public) + "\n" + ",".join("2" for _ in public) + "\n", encoding="utf-8")
+    assert file_problems(table, table.name, GateContext([])) == []  # the benign twin: public columns pass
+
+
+def test_a_confidential_column_missing_from_the_gates_list_is_caught(tmp_path, monkeypatch):
+    """The check above can fail: the gate once let the (d)(iv) column 'return_operations' through."""
+    from readmission.publish import gate
+
+    monkeypatch.setattr(gate, "CONFIDENTIAL_COLUMNS", gate.CONFIDENTIAL_COLUMNS - {"return_operations", "score"})
+    assert columns_the_gate_lets_through(tmp_path) == ["return_operations", "score"]
+
+
+def test_the_gate_refuses_a_public_output_showing_a_telltale_column_by_name(tmp_path):
+    from readmission.base.columns import telltale_columns
+    from readmission.publish.gate import GateContext, file_problems
+
+    for name in sorted(telltale_columns()):
+        shown = tmp_path / "IQ.html"
+        shown.write_text(f"<html><body><p>{name}</p></body></html>", encoding="utf-8")
+        assert file_problems(shown, shown.name, GateContext([])) == [
+            f"IQ.html: shows the per-state confidential column '{name}'"]

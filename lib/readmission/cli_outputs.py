@@ -61,7 +61,7 @@ def print_rendered(rendered) -> None:
     from .publish.site_links import warnings_summary
 
     site = rendered.site
-    console.print(Text(f"site published: {site}/index.html\n"
+    console.print(Text(f"site published: {site}/index.html (rendered: {rendered.rendered})\n"
                        f"  country pages: {site}/notebooks/countries/<year>/<CODE>.html\n"
                        f"  findings: {site}/notebooks/findings/<year>.html\n"
                        f"  to look at it: python -m http.server --bind 127.0.0.1 --directory {site} 8000, "

@@ -3,12 +3,11 @@
 Two files per edition, one row per reporting_state x country x year: readmission_statistics (counts
 for indicator (c) and re-documentation) and questionnaire (Article 25a(2)(d)(i)-(iv) answers on
 ANSWER_SCALE). An empty cell means "not reported" and is never read as 0. Real files live in
-data/restricted/<year>/ (git-ignored); data/templates/ holds empty templates made by write_templates.
+data/restricted/<year>/ (git-ignored); data/templates/ holds empty templates (templates.py).
 """
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,28 +15,24 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
+from ..base.columns import ITEMS as ITEM_WORDS
+from ..base.columns import QUESTIONNAIRE, STATISTICS, input_columns
 from ..base.errors import InputError, Problem, quote, raise_if_any, shorten
-from ..base.outputs import write_bytes_atomic, write_text_atomic
 from ..settings.limits import Limits
 from ..base.codes import SYNTHETIC_CODES, is_country, synthetic_countries_enabled
 from .coverage import synthetic_problems
 from .inputfile import SUFFIXES, read_rows
 from .workbook import Rows
 
-ITEMS: dict[str, str] = {
-    "identification": "(d)(i) identification and timely issuance of travel documents",
-    "laissez_passer": "(d)(ii) acceptance of the EU laissez-passer",
-    "readmission_acceptance": "(d)(iii) acceptance of readmission",
-    "return_operations": "(d)(iv) acceptance of return flights and operations",
-}
+ITEMS: dict[str, str] = {key: f"(d){words}" for key, words in ITEM_WORDS.items()}  # Article 25a(2)(d)
 ANSWER_SCALE: dict[int, str] = {1: "very poor", 2: "poor", 3: "average", 4: "good", 5: "very good"}
 NO_ANSWER = "no experience / not answered"
 KEY = ["reporting_state", "country", "year"]
-COUNT_COLUMNS = ["readmission_requests_submitted", "readmission_requests_accepted",
-                 "travel_documents_issued", "forced_returns", "days_to_travel_document"]
+COUNT_COLUMNS = input_columns(STATISTICS)  # the value columns, as the column schema orders them
+ITEM_COLUMNS = input_columns(QUESTIONNAIRE)
 STATISTICS_COLUMNS = KEY + COUNT_COLUMNS + ["comment"]
-QUESTIONNAIRE_COLUMNS = KEY + list(ITEMS) + ["comment"]
-FILES = {"readmission_statistics": STATISTICS_COLUMNS, "questionnaire": QUESTIONNAIRE_COLUMNS}
+QUESTIONNAIRE_COLUMNS = KEY + ITEM_COLUMNS + ["comment"]
+FILES = {STATISTICS: STATISTICS_COLUMNS, QUESTIONNAIRE: QUESTIONNAIRE_COLUMNS}
 # where a row came from: kept by the loader, and written into per-country slices (input_slices.py)
 # so that a slice's row still traces to the Member State file and row it was read from
 PROVENANCE = ["source_file", "source_row"]
@@ -47,33 +42,7 @@ _CODE = re.compile(r"[A-Z]{2}")
 _YEAR = re.compile(r"[0-9]{4}")  # ASCII digits only: int() would also read '２０１６' or '٢٠١٦'
 _WHOLE = re.compile(r"[0-9]+")
 MAX_COUNT = 999_999_999  # keeps every count far inside Int64; real figures are far smaller
-_SCALE_TEXT = ", ".join(f"{k} = {v}" for k, v in ANSWER_SCALE.items())
-
-# column -> (type, allowed values, what an empty cell means, description); used by the templates
-COLUMN_DOCS: dict[str, tuple[str, str, str, str]] = {
-    "reporting_state": ("text", "Eurostat code of a reporting state on the edition's reference date "
-                        "(EL = Greece)", "not allowed", "Member State or Schengen associated "
-                        "country answering"),
-    "country": ("text", "two-letter uppercase Eurostat code (UK, XK = Kosovo), one of the edition's "
-                "selected countries", "not allowed", "third country the row is about"),
-    "year": ("integer", "four digits", "not allowed", "calendar year the row refers to"),
-    "readmission_requests_submitted": ("integer", ">= 0", "not reported (never read as 0)",
-                                       "readmission requests submitted to the country in the year "
-                                       "(indicator (c))"),
-    "readmission_requests_accepted": ("integer", ">= 0; may exceed submitted (warning)",
-                                      "not reported (never read as 0)", "requests accepted in the "
-                                      "year, including requests submitted in earlier years"),
-    "travel_documents_issued": ("integer", ">= 0", "not reported (never read as 0)",
-                                "travel documents (passports, emergency travel documents) issued "
-                                "by the country for returns in the year"),
-    "forced_returns": ("integer", ">= 0", "not reported (never read as 0)",
-                       "forced returns carried out to the country in the year"),
-    "days_to_travel_document": ("integer", ">= 0, whole days", "not known",
-                                "median days from the request to the travel document being issued"),
-    **{item: ("integer", f"1-5: {_SCALE_TEXT}", NO_ANSWER, f"Article 25a(2){label}")
-       for item, label in ITEMS.items()},
-    "comment": ("text", "free text, no personal data", "no comment", "remarks on the row"),
-}
+SCALE_TEXT = ", ".join(f"{k} = {v}" for k, v in ANSWER_SCALE.items())
 
 
 def _country_code(code: str) -> bool:
@@ -94,7 +63,7 @@ def _schema(value_columns: list[str], check: pa.Check) -> pa.DataFrameSchema:
 
 
 STATISTICS_SCHEMA = _schema(COUNT_COLUMNS, pa.Check.ge(0))
-QUESTIONNAIRE_SCHEMA = _schema(list(ITEMS), pa.Check.isin(list(ANSWER_SCALE)))
+QUESTIONNAIRE_SCHEMA = _schema(ITEM_COLUMNS, pa.Check.isin(list(ANSWER_SCALE)))
 
 
 @dataclass(frozen=True)
@@ -211,7 +180,7 @@ def _check_whole(path: Path, frame: pd.DataFrame, columns: list[str],
                                         f"{MAX_COUNT:,})", line, column))
             elif allowed is not None and (not _WHOLE.fullmatch(text) or int(text) not in allowed):
                 problems.append(Problem(str(path), f"{quote(text)} is not an answer on the scale "
-                                        f"({_SCALE_TEXT}); leave empty for {NO_ANSWER}", line, column))
+                                        f"({SCALE_TEXT}); leave empty for {NO_ANSWER}", line, column))
     return problems
 
 
@@ -247,7 +216,7 @@ def _read(path: Path, kind: str, states: set[str], countries: set[str] | None, y
     problems += _check_keys(path, text, set(states), None if countries is None else set(countries))
     problems += _check_year(path, text, year)
     statistics = kind == "readmission_statistics"
-    values = COUNT_COLUMNS if statistics else list(ITEMS)
+    values = COUNT_COLUMNS if statistics else ITEM_COLUMNS
     problems += _check_whole(path, text, values, None if statistics else set(ANSWER_SCALE))
     columns = FILES[kind]
     raise_if_any(sorted(problems, key=lambda p: (p.row or 0, columns.index(p.field or "comment"))))
@@ -340,7 +309,7 @@ def completeness(inputs: ConfidentialInputs, states: list[str], countries: list[
     countries = list(dict.fromkeys(countries))
     records = []
     for kind, frame, values in (("readmission_statistics", inputs.statistics, COUNT_COLUMNS),
-                                ("questionnaire", inputs.questionnaire, list(ITEMS))):
+                                ("questionnaire", inputs.questionnaire, ITEM_COLUMNS)):
         part = frame[(frame["year"] == year) & frame["country"].isin(countries)]
         for state in states:
             mine = part[part["reporting_state"] == state]
@@ -350,64 +319,3 @@ def completeness(inputs: ConfidentialInputs, states: list[str], countries: list[
                             "fields_filled": filled,
                             "share_filled": filled / expected if expected else float("nan")})
     return pd.DataFrame(records)
-
-
-# --- templates ---------------------------------------------------------------------------------
-
-def _readme_rows(kind: str) -> list[list[str | int]]:
-    """The README sheet of a template: every column, then the answer scale for the questionnaire."""
-    rows: list[list[str | int]] = [
-        [f"{kind}: one row per reporting_state x country x year. Fill the sheet named {kind}; "
-         "do not rename, reorder or add columns, merge cells or leave formulas unsaved. Save "
-         "filled files in data/restricted/<year>/ (never commit them)."],
-        ["Numbers are whole numbers without decimals, signs or separators (counts at most "
-         f"{MAX_COUNT:,}). An empty cell means not reported / no experience: it is never read "
-         "as 0."], [],
-        ["column", "type", "allowed values", "empty cell means", "description"]]
-    rows += [[column, *COLUMN_DOCS[column]] for column in FILES[kind]]
-    if kind == "questionnaire":
-        rows += [[], ["answer", "meaning"], *[[k, v] for k, v in ANSWER_SCALE.items()],
-                 ["(empty)", NO_ANSWER]]
-    return rows
-
-
-def _template_xlsx(kind: str) -> bytes:
-    """An XLSX template: header-only data sheet (with input rules) and a README sheet."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = kind
-    sheet.append(FILES[kind])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    for index, column in enumerate(FILES[kind], start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(12, len(column) + 2)
-        if column in COUNT_COLUMNS or column in ITEMS:
-            rule = (DataValidation("whole", "between", 1, 5) if column in ITEMS
-                    else DataValidation("whole", "greaterThanOrEqual", 0))
-            rule.allow_blank = True
-            rule.add(f"{get_column_letter(index)}2:{get_column_letter(index)}5000")
-            sheet.add_data_validation(rule)
-    readme = book.create_sheet("README")
-    for row in _readme_rows(kind):
-        readme.append(row)
-    book.properties.creator = "readmission"
-    book.properties.created = book.properties.modified = pd.Timestamp("2020-01-01").to_pydatetime()
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def write_templates(folder: Path) -> list[Path]:
-    """(Re)write the empty templates: <kind>.csv (header only, UTF-8) and <kind>.xlsx for each file."""
-    folder, written = Path(folder), []
-    for kind, columns in FILES.items():
-        write_text_atomic(folder / f"{kind}.csv", ",".join(columns) + "\n")
-        write_bytes_atomic(folder / f"{kind}.xlsx", _template_xlsx(kind))
-        written += [folder / f"{kind}.csv", folder / f"{kind}.xlsx"]
-    return written

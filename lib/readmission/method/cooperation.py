@@ -7,9 +7,9 @@ import pandas as pd
 from .disclosure import answers_reason
 from ..data.frontex import FRONTEX_PARTICIPANT
 from .indicators import STATE
-from .vocabulary import ITEMS
+from ..base.columns import QUESTIONNAIRE, input_columns
 
-ITEM_COLUMNS = list(ITEMS)  # the (d) items' columns, as the questionnaire names them
+ITEM_COLUMNS = input_columns(QUESTIONNAIRE)  # the (d) items' columns, as the questionnaire names them
 
 
 def answers(questionnaire: pd.DataFrame, country: str, year: int, states: list[str]) -> pd.DataFrame:

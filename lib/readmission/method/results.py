@@ -17,6 +17,7 @@ from .context import rcms_status
 from .cooperation import voluntary_note
 from .indicators import total
 from ..inputs.loading import AssessmentInputs
+from ..base.columns import public_only, split_by_disclosure
 from ..base.outputs import is_missing, write_csv, write_json
 from .vocabulary import ITEMS, instrument, term
 
@@ -49,9 +50,9 @@ def provenance(inputs: AssessmentInputs, a: CountryAssessment | None = None) -> 
     }
 
 
-PUBLIC_RATE_COLUMNS = ["reporting_state", "return_decisions", "return_decisions_flags", "returns",
-                       "returns_basis", "effective_return_rate", "rate_undefined",
-                       "returns_exceed_decisions", "small_numbers"]
+PUBLIC_RATE_COLUMNS = public_only([  # the public view of the rates table: a choice, each column public
+    "reporting_state", "return_decisions", "return_decisions_flags", "returns", "returns_basis",
+    "effective_return_rate", "rate_undefined", "returns_exceed_decisions", "small_numbers"])
 
 
 def public_results(a: CountryAssessment) -> dict:
@@ -97,10 +98,10 @@ def restricted_results(a: CountryAssessment) -> dict:
     }
 
 
-PUBLIC_TIDY = ["return_decisions", "returns", "effective_return_rate"]
-RESTRICTED_TIDY = ["forced_returns", "rating_return_rate", "readmission_requests_submitted",
-                   "readmission_requests_accepted", "acceptance_rate", "issuance_rate", "days_to_travel_document",
-                   "practical_cooperation", "score"]
+TIDY_INDICATORS = ["return_decisions", "returns", "effective_return_rate", "forced_returns", "rating_return_rate",
+                   "readmission_requests_submitted", "readmission_requests_accepted", "acceptance_rate",
+                   "issuance_rate", "days_to_travel_document", "practical_cooperation", "score"]
+PUBLIC_TIDY, RESTRICTED_TIDY = split_by_disclosure(TIDY_INDICATORS)  # per state, as the column schema classes them
 
 
 def tidy_rows(a: CountryAssessment) -> pd.DataFrame:

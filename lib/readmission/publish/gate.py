@@ -1,18 +1,18 @@
 """The publish gate: nothing confidential leaves through the public site, by any sequence of commands.
 
 Run on the folders a public render reads and on the rendered site before it replaces `_site/`, as
-the last line behind the rules that decide what a public page holds. A file is refused when it
-holds a `restricted` cell tag (compared without case) or a tag the project does not know, a
-restricted results key, a per-state confidential column, an absolute path of this machine, or a
-number that reads as one Member State's value (1,000 or more) in the confidential inputs and
-appears nowhere in the declared public inputs. Numbers are read in every format (gate_numbers.py:
-separators `,` `.` and spaces, `.0`, ordinals) from text, HTML, JSON, CSV fields, notebook outputs
-and SVG text; a PNG cannot be read, so a value drawn only into a raster chart is not seen here.
-The confidential values are read by the loader's own reader (same sheet of a workbook); the public
-ones only from the snapshot's declared files whose sha256 matches their .meta.yml. Numbers on a
-country's own files are checked against that country's values; other pages against all. A short
-reviewed allow-list (params/publish_gate.yml, validated: whole `value`, `reason`) admits public
-figures that happen to be equal.
+the last line behind the rules that decide what a public page holds. A file is refused when it holds
+a `restricted` cell tag (compared without case) or a tag the project does not know, a restricted
+results key, a per-state confidential column (as base/columns.py classes it), an absolute path of
+this machine, or a number that reads as one Member State's value (1,000 or more) in the confidential
+inputs and appears nowhere in the declared public inputs. Numbers are read in every format
+(gate_numbers.py: separators `,` `.` and spaces, `.0`, ordinals) from text, HTML, JSON, CSV fields,
+notebook outputs and SVG text; a PNG cannot be read, so a value drawn only into a raster chart is
+not seen here. The confidential values are read by the loader's own reader (same sheet of a
+workbook); the public ones only from the snapshot's declared files whose sha256 matches their
+.meta.yml. Numbers on a country's own files are checked against that country's values; other pages
+against all. A short reviewed allow-list (params/publish_gate.yml, validated: whole `value`,
+`reason`) admits public figures that happen to be equal.
 """
 
 from __future__ import annotations
@@ -29,17 +29,10 @@ from ..data.snapshot import REQUIRED_FILES, verify_file
 from ..base.errors import InputError, Problem, quote, raise_if_any, shorten
 from .gate_numbers import html_text, numbers_in, svg_text
 from ..base.project import Project
-from ..method.vocabulary import ITEMS
+from ..base.columns import confidential_columns, telltale_columns
 
-CONFIDENTIAL_COLUMNS = frozenset({  # per-state confidential values and their derived per-state figures
-    "readmission_requests_submitted", "readmission_requests_accepted", "travel_documents_issued",
-    "forced_returns", "forced_return_rate", "days_to_travel_document", "rating_return_rate",
-    "acceptance_rate", "issuance_rate", "practical_cooperation", "items_answered", "score",
-    "rating", "accepted_exceed_submitted", "rating_return_basis", *ITEMS,  # and the (d) questionnaire items
-})
-NAMED_IN_OUTPUT = frozenset({  # column names that only a per-state table would show a reader
-    "readmission_requests_submitted", "readmission_requests_accepted", "travel_documents_issued",
-    "days_to_travel_document", "forced_return_rate", "rating_return_rate"})
+CONFIDENTIAL_COLUMNS = confidential_columns()  # the schema's per-state confidential and derived columns
+NAMED_IN_OUTPUT = telltale_columns()  # column names that only a per-state table would show a reader
 RESTRICTED_KEYS = frozenset({"restricted", "requests_by_state", "answers_by_state", "state_ratings",
                              "indicators_by_state"})
 RESTRICTED_TAG = "restricted"

@@ -24,6 +24,7 @@ from ..base.outputs import replace_folder, write_text_atomic
 from ..base.project import Project
 from .site_checks import CONFIG, expand, load_config, render_list
 from .site_sources import CANDIDATES_PAGE
+from .render_plan import plan_render, write_record
 from .site_links import broken_links, quarto_warnings, unresolved_targets, warnings_summary
 from ..method.vocabulary import setting_value, term
 
@@ -101,12 +102,13 @@ def rendered_site_problems(project: Project, site: Path, context=None) -> list[s
     return undeclared_outputs(project, site) + check_published(project, site, [site], context)
 
 
-def quarto_render(exe: str, cwd: Path, output: str) -> list[str]:
-    """Run `quarto render` into `output`; return its warnings. A failed render, or one that left a
-    link Quarto could not resolve, removes `output` and raises (the previous site is kept)."""
+def quarto_render(exe: str, cwd: Path, output: str, pages: list[str] | None = None) -> list[str]:
+    """Run `quarto render` (of `pages` only, when given: Quarto brings the listings and the search
+    index up to date) into `output`; return its warnings. A failed render, or one that left a link
+    Quarto could not resolve, removes `output` and raises (the previous site is kept)."""
     before = render_scratch(cwd)
     try:
-        result = subprocess.run([exe, "render", "--output-dir", output], cwd=cwd,
+        result = subprocess.run([exe, "render", *(pages or []), "--output-dir", output], cwd=cwd,
                                 capture_output=True, text=True)
     except FileNotFoundError:
         raise QuartoMissing(f"{exe} not found") from None
@@ -153,28 +155,47 @@ def swap_in(next_dir: Path, site: Path) -> Path:
 
 @dataclass(frozen=True)
 class Rendered:
-    """A published site and what Quarto warned about while rendering it."""
+    """A published site, what Quarto warned about while rendering it, and what was rendered."""
 
     site: Path
     warnings: list[str]
+    rendered: str = "every page"  # or "n of m pages (...)", or "nothing: ..."
 
 
 def render_public(project: Project, exe: str) -> Rendered:
-    """Gate the sources, render into _site-next, gate the result, then swap it in as _site."""
+    """Gate the sources, render what changed into _site-next (every page, or the changed ones into a
+    copy of _site), gate the whole result, then swap it in as _site."""
     root = project.root
     refuse_if_any(anchored_problems(project), "render")
     context = gate_context(project)
     refuse_if_any(check_published(project, root, declared_sources(project), context), "render")
+    site, record = root / SITE_DIR, render_record(project)
+    plan = plan_render(project, exe, record, site)
+    if plan.nothing:
+        return Rendered(site, [], "nothing: every page's sources are those of the site's last render")
     next_dir = root / f"{SITE_DIR}-next"
     shutil.rmtree(next_dir, ignore_errors=True)
-    warnings = quarto_render(exe, root, next_dir.name)
+    if plan.full:
+        warnings = quarto_render(exe, root, next_dir.name)
+    else:
+        shutil.copytree(site, next_dir, symlinks=True)
+        warnings = quarto_render(exe, root, next_dir.name, plan.changed)
     try:
         refuse_if_any(rendered_site_problems(project, next_dir, context), "publishing the site")
     except Exception:
         shutil.rmtree(next_dir, ignore_errors=True)
         raise
     gate_links(next_dir)
-    return Rendered(swap_in(next_dir, root / SITE_DIR), warnings)
+    published = swap_in(next_dir, site)
+    write_record(record, plan, published)
+    what = f"every page ({plan.full})" if plan.full else \
+        f"{len(plan.changed)} of {len(plan.pages)} pages (their sources changed, and the listings)"
+    return Rendered(published, warnings, what)
+
+
+def render_record(project: Project) -> Path:
+    """What the public site's last render was made from (data/cache/: deleting it renders everything)."""
+    return project.cache / "render" / "public.json"
 
 
 def restricted_config(project: Project) -> dict:

@@ -1,0 +1,140 @@
+"""Which pages a render must render again: every page's sources digested (the page, what it includes,
+the files offered beside it) and compared with those of the site's last render; a change to anything
+site-wide (the configuration, the theme, the menu, the set of pages, Quarto's version) renders all."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from ..base.outputs import write_json
+from ..base.project import Project
+from .site_checks import expand, load_config, render_list
+
+SITE_WIDE = ("_quarto.yml", "*.scss", "*.ejs", "_*.html", "*.svg", "_generated/site.yml",
+             "params/publish_gate.yml")  # the gate's settings: a site kept as it is was gated with them
+PUBLISH_CODE = Path(__file__).resolve().parent  # how pages are checked and rendered
+INCLUDE = re.compile(r"\{\{<\s*include\s+(\S+)\s*>\}\}")
+RESULT_SUFFIXES = (".json", ".csv")  # a country page's results, offered beside it (project resources)
+
+
+@dataclass(frozen=True)
+class RenderPlan:
+    """What a render does: everything (`full`, with the reason), the listed pages, or nothing."""
+
+    pages: dict[str, str]  # page (relative to the project) -> digest of its sources
+    site_wide: str
+    full: str = ""  # why everything is rendered; empty for an incremental render
+    changed: list[str] = field(default_factory=list)  # pages rendered again (incremental)
+
+    @property
+    def nothing(self) -> bool:
+        return not self.full and not self.changed
+
+    def record(self) -> dict:
+        return {"site_wide": self.site_wide, "pages": self.pages}
+
+
+def _digest(*parts: bytes) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(hashlib.sha256(part).digest())
+    return h.hexdigest()
+
+
+def quarto_version(exe: str) -> str:
+    """Quarto's version: another Quarto may write every page differently."""
+    result = subprocess.run([exe, "--version"], capture_output=True, text=True)
+    return result.stdout.strip()
+
+
+def site_pages(project: Project) -> list[Path]:
+    """The pages the site renders, in the order of the configuration's render list."""
+    seen: dict[Path, None] = {}
+    for entry in render_list(project):
+        for path in expand(project, entry):
+            seen.setdefault(path, None)
+    return list(seen)
+
+
+def page_sources(project: Project, page: Path) -> list[Path]:
+    """The files a page is made from: itself, the files it includes, a country page's results files."""
+    sources = [page]
+    if page.suffix == ".qmd":
+        sources += [project.root / name for name in INCLUDE.findall(page.read_text(encoding="utf-8"))]
+    else:
+        sources += [page.with_suffix(s) for s in RESULT_SUFFIXES]
+    return [p for p in sources if p.is_file()]
+
+
+def site_wide_digest(project: Project, exe: str, pages: list[Path]) -> str:
+    """Everything every page depends on: configuration, theme, menu, resources, the pages' names."""
+    files = sorted({p for pattern in SITE_WIDE for p in project.root.glob(pattern) if p.is_file()})
+    files += sorted(PUBLISH_CODE.glob("*.py"))
+    resources = (load_config(project).get("project") or {}).get("resources") or []
+    files += [p for entry in resources for p in expand(project, entry) if p.suffix not in RESULT_SUFFIXES]
+    names = "\n".join(str(p.relative_to(project.root)) for p in pages).encode()
+    return _digest(quarto_version(exe).encode(), names,
+                   *(p.name.encode() + b"\0" + p.read_bytes() for p in files))
+
+
+def listing_pages(project: Project, pages: list[Path]) -> list[str]:
+    """Pages that list others (a `listing:` in their front matter), and the home page: rendered again
+    with any changed page, since they show its title, level and figures."""
+    found = []
+    for page in pages:
+        if page.suffix != ".qmd":
+            continue
+        front = page.read_text(encoding="utf-8").split("---", 2)
+        meta = yaml.safe_load(front[1]) if len(front) == 3 else {}
+        if page.name == "index.qmd" or "listing" in (meta or {}):
+            found.append(str(page.relative_to(project.root)))
+    return found
+
+
+def plan_render(project: Project, exe: str, record: Path, site: Path) -> RenderPlan:
+    """Compare the pages' sources with the last render's record: render what changed, and the
+    listing pages with it; everything when there is no site or record, or something site-wide changed."""
+    pages = site_pages(project)
+    digests = {str(p.relative_to(project.root)): _digest(*(s.read_bytes() for s in page_sources(project, p)))
+               for p in pages}
+    wide = site_wide_digest(project, exe, pages)
+    previous = _read_record(record)
+    if not (site / "index.html").exists() or previous is None or not (project.root / ".quarto").is_dir():
+        return RenderPlan(digests, wide, full="no earlier render of this site (or of Quarto's index)")
+    if previous.get("site_wide") != wide:
+        return RenderPlan(digests, wide, full="the configuration, theme, menu, pages, gate or Quarto changed")
+    if previous.get("site") != site_signature(site):
+        return RenderPlan(digests, wide, full="the site folder changed since its last render")
+    changed = [page for page, digest in digests.items() if previous.get("pages", {}).get(page) != digest]
+    if changed:
+        changed += [p for p in listing_pages(project, pages) if p not in changed]
+    return RenderPlan(digests, wide, changed=changed)
+
+
+def _read_record(record: Path) -> dict | None:
+    try:
+        content = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return content if isinstance(content, dict) else None
+
+
+def site_signature(site: Path) -> str:
+    """Every file of the rendered site by name, size and modification time: a site changed by hand,
+    or half deleted, is rendered again rather than trusted."""
+    entries = sorted(f"{p.relative_to(site)}\0{p.stat().st_size}\0{p.stat().st_mtime_ns}"
+                     for p in site.rglob("*") if p.is_file())
+    return _digest("\n".join(entries).encode())
+
+
+def write_record(record: Path, plan: RenderPlan, site: Path) -> None:
+    """Keep what this render was made from (after the site is swapped in, never before)."""
+    record.parent.mkdir(parents=True, exist_ok=True)
+    write_json(record, {**plan.record(), "site": site_signature(site)})
