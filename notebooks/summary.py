@@ -42,13 +42,6 @@ show.edition(run, len(results))
 show.bullets(findings.headlines(countries, findings.worst_items(results))
              + findings.assessment_findings(countries))
 
-# %%
-#| echo: false
-#| fig-alt: "Dot chart of the number of countries in each cooperation level, from works well to needs improvement."
-shares = findings.level_shares(countries)
-fig = charts.levels_dot_chart(shares, label)
-plt.show()
-
 # %% [markdown]
 # ## Overall level of cooperation
 #
@@ -59,8 +52,17 @@ plt.show()
 # ([EUR-Lex 52021DC0056](https://eur-lex.europa.eu/legal-content/EN/ALL/?uri=CELEX%3A52021DC0056)).
 
 # %%
-#| echo: false
+#| echo: true
+#| code-fold: true
+#| code-summary: "How this was computed"
+shares = findings.level_shares(countries)  # countries per level, over the countries assessed
 show.table(shares, "levels", "Countries by cooperation level", columns=["level", "countries", "share"])
+
+# %%
+#| echo: false
+#| fig-alt: "Dot chart of the number of countries in each cooperation level, from works well to needs improvement."
+fig = charts.levels_dot_chart(shares, label)
+plt.show()
 
 # %% [markdown]
 # ## All countries
@@ -92,9 +94,11 @@ plt.show()
 # (agreement > arrangement > readmission clause > none).
 
 # %%
-#| echo: false
-show.table(findings.levels_by(countries, "instrument").reset_index(), "instruments",
-           "Countries by strongest EU instrument and cooperation level")
+#| echo: true
+#| code-fold: true
+#| code-summary: "How this was computed"
+by_instrument = findings.levels_by(countries, "instrument").reset_index()
+show.table(by_instrument, "instruments", "Countries by strongest EU instrument and cooperation level")
 
 # %% [markdown]
 # ## Main obstacles
@@ -103,9 +107,12 @@ show.table(findings.levels_by(countries, "instrument").reset_index(), "instrumen
 # EU-level mean answer.
 
 # %%
-#| echo: false
+#| echo: true
+#| code-fold: true
+#| code-summary: "How this was computed"
+obstacles = findings.worst_items(results)  # from each country's EU-level item means, as published
 show.banner(label)
-show.table(findings.worst_items(results), "obstacles", "Practical-cooperation items rated worst")
+show.table(obstacles, "obstacles", "Practical-cooperation items rated worst")
 
 # %% [markdown]
 # ## Readmission case management systems (RCMS)
@@ -114,8 +121,11 @@ show.table(findings.worst_items(results), "obstacles", "Practical-cooperation it
 # a date not known: "in place, date unknown"), against those without ("none").
 
 # %%
-#| echo: false
-show.table(findings.levels_by(countries, "rcms").reset_index(), "rcms", "Countries by RCMS and cooperation level")
+#| echo: true
+#| code-fold: true
+#| code-summary: "How this was computed"
+by_rcms = findings.levels_by(countries, "rcms").reset_index()
+show.table(by_rcms, "rcms", "Countries by RCMS and cooperation level")
 
 # %% [markdown]
 # ## Irregular arrivals
@@ -123,9 +133,11 @@ show.table(findings.levels_by(countries, "rcms").reset_index(), "rcms", "Countri
 # Context: detections of illegal border crossings (Frontex) in the data year, largest first.
 
 # %%
-#| echo: false
-show.table(countries.sort_values("irregular_crossings", ascending=False, na_position="last").head(15),
-           "arrivals", "Irregular border crossings in the data year, 15 largest",
+#| echo: true
+#| code-fold: true
+#| code-summary: "How this was computed"
+largest = countries.sort_values("irregular_crossings", ascending=False, na_position="last").head(15)
+show.table(largest, "arrivals", "Irregular border crossings in the data year, 15 largest",
            columns=["name", "irregular_crossings", "level"])
 
 # %% [markdown]
@@ -158,7 +170,9 @@ show.editions_findings(project, run, results)
 # whose level changes are counted.
 
 # %%
-#| echo: false
+#| echo: true
+#| code-fold: true
+#| code-summary: "How this was computed"
 if restricted_dir:  # restricted findings: recomputed from every state's indicators
     moves = findings.robustness(findings.read_results(Path(restricted_dir), list(results)), method)
 else:  # public findings: the levels the release gives under each setting (some withheld)
