@@ -10,7 +10,7 @@ import pytest
 
 from conftest import FIXTURE_CONFIDENTIAL, fixture_inputs, make_project
 from readmission.run import runkeys
-from readmission.run.steps import kinds
+from readmission.base.steps import kinds
 PARAMETERS = {"country": "IQ", "year": 2016, "audience": "public"}
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 
 from conftest import REPO
-from readmission.run.steps import KEYED, STEPS, kinds, markdown_table
+from readmission.base.steps import KEYED, STEPS, kinds, markdown_table
 
 
 def test_architecture_doc_shows_the_declared_steps():
     doc = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
     shown = re.search(r"<!-- steps:begin -->\n(.*?)<!-- steps:end -->", doc, re.S)
     assert shown, "docs/architecture.md lost its steps table markers"
-    assert shown.group(1) == markdown_table(), "regenerate it: python -m readmission.run.steps"
+    assert shown.group(1) == markdown_table(), "regenerate it: python -m readmission.base.steps"
 
 
 def test_each_step_declares_each_kind_once_and_keyed_steps_exist():

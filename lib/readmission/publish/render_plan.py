@@ -4,7 +4,6 @@ site-wide (the configuration, the theme, the menu, the set of pages, Quarto's ve
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import subprocess
@@ -15,6 +14,7 @@ import yaml
 
 from ..base.outputs import write_json
 from ..base.project import Project
+from ..base.steps import digest as _digest, step_key
 from .site_checks import expand, load_config, render_list
 
 SITE_WIDE = ("_quarto.yml", "*.scss", "*.ejs", "_*.html", "*.svg", "_generated/site.yml",
@@ -39,13 +39,6 @@ class RenderPlan:
 
     def record(self) -> dict:
         return {"site_wide": self.site_wide, "pages": self.pages}
-
-
-def _digest(*parts: bytes) -> str:
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(hashlib.sha256(part).digest())
-    return h.hexdigest()
 
 
 def quarto_version(exe: str) -> str:
@@ -84,6 +77,12 @@ def site_wide_digest(project: Project, exe: str, pages: list[Path]) -> str:
                    *(p.name.encode() + b"\0" + p.read_bytes() for p in files))
 
 
+def page_key(project: Project, page: Path, site: str) -> str:
+    """A page's key over its declared inputs (base/steps.py, step "page")."""
+    sources = _digest(*(s.read_bytes() for s in page_sources(project, page)))
+    return step_key("page", {"site": site.encode(), "page sources": sources.encode()})
+
+
 def listing_pages(project: Project, pages: list[Path]) -> list[str]:
     """Pages that list others (a `listing:` in their front matter), and the home page: rendered again
     with any changed page, since they show its title, level and figures."""
@@ -102,9 +101,8 @@ def plan_render(project: Project, exe: str, record: Path, site: Path) -> RenderP
     """Compare the pages' sources with the last render's record: render what changed, and the
     listing pages with it; everything when there is no site or record, or something site-wide changed."""
     pages = site_pages(project)
-    digests = {str(p.relative_to(project.root)): _digest(*(s.read_bytes() for s in page_sources(project, p)))
-               for p in pages}
     wide = site_wide_digest(project, exe, pages)
+    digests = {str(p.relative_to(project.root)): page_key(project, p, wide) for p in pages}
     previous = _read_record(record)
     if not (site / "index.html").exists() or previous is None or not (project.root / ".quarto").is_dir():
         return RenderPlan(digests, wide, full="no earlier render of this site (or of Quarto's index)")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from ..base.layout import OutputTree, published_editions
 from ..base.project import Project
 from ..base.versions import package_versions
-from .steps import kinds
+from ..base.steps import digest as _digest, step_key
 
 if TYPE_CHECKING:  # pandas and the inputs are only needed when countries are keyed
     import pandas as pd
@@ -30,21 +30,6 @@ LIB = Path(__file__).resolve().parents[1]  # the package, every layer
 def json_digest(content) -> str:
     """The digest of a JSON-able value (keys sorted): e.g. a country's entry of the release."""
     return _digest(json.dumps(content, sort_keys=True, default=str).encode())
-
-
-def _digest(*parts: bytes) -> str:
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(hashlib.sha256(part).digest())
-    return h.hexdigest()
-
-
-def step_key(step: str, parts: dict[str, bytes]) -> str:
-    """The key of `step` over exactly its declared inputs, in their declared order."""
-    declared = kinds(step)
-    if set(parts) != set(declared):
-        raise ValueError(f"step {step!r} declares {declared}, given {sorted(parts)}")
-    return _digest(*(kind.encode() + b"\0" + parts[kind] for kind in declared))
 
 
 def code_digest(project: Project) -> str:

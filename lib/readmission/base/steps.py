@@ -3,6 +3,7 @@ architecture doc shows them, and tests change each one in turn."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 
@@ -50,13 +51,35 @@ STEPS: dict[str, tuple[Input, ...]] = {
         Input("country settings", "every file of `params/countries/`"),
         HISTORY,
     ),
+    # the public site's render (publish/render_plan.py): a page is rendered again when its key changed
+    "page": (
+        Input("site", "everything every page shows or is checked with: `_quarto.yml`, the theme, the "
+              "menu (`_generated/site.yml`), the set of pages, the publish code and gate settings, Quarto's version"),
+        Input("page sources", "the page, the files it includes, the results offered beside it"),
+    ),
 }
-KEYED = ("country", "summary", "edition")
+KEYED = ("country", "summary", "edition", "page")
 
 
 def kinds(step: str) -> list[str]:
     """The kinds of input `step` is declared to depend on, in order."""
     return [item.kind for item in STEPS[step]]
+
+
+def digest(*parts: bytes) -> str:
+    """One digest over parts, each hashed apart (no two lists of parts give the same bytes)."""
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(hashlib.sha256(part).digest())
+    return h.hexdigest()
+
+
+def step_key(step: str, parts: dict[str, bytes]) -> str:
+    """The key of `step` over exactly its declared inputs, in their declared order."""
+    declared = kinds(step)
+    if set(parts) != set(declared):
+        raise ValueError(f"step {step!r} declares {declared}, given {sorted(parts)}")
+    return digest(*(kind.encode() + b"\0" + parts[kind] for kind in declared))
 
 
 def markdown_table() -> str:
