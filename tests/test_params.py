@@ -74,7 +74,7 @@ def test_method_settings_once_constants_in_code_are_validated(tmp_path):
     with pytest.raises(InputError) as err:
         parse_method(tmp_path / "method.yml", raw)
     text = str(err.value)
-    assert "field 'afer': unknown setting" in text
+    assert "field 'context_years.afer': unknown setting" in text
     assert "field 'context_years.after': missing required setting" in text
     raw["context_years"] = {"before": 4, "after": 1}
     with pytest.raises(InputError) as err:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, ClassVar, Literal
 
 import yaml
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, field_validator
 
 from ..base.errors import InputError, Problem, quote, shorten
 from ..base.project import Project
+from .models import Settings, fail, field_type, rule, validated
 
 DEFAULT_EDITION = 2016
 YEARS = range(1990, 2101)  # data and selection years an edition may name
@@ -82,38 +85,7 @@ def unknown_keys(path: Path, content: dict, allowed: set[str]) -> list[Problem]:
                     field=shorten(str(k))) for k in content if k not in allowed]
 
 
-def _as_int(path: Path, content: dict, key: str, problems: list[Problem]) -> int | None:
-    value = content.get(key)
-    if isinstance(value, bool) or not isinstance(value, int):
-        problems.append(Problem(str(path), f"expected a whole number, got {quote(value)}", field=key))
-        return None
-    return value
-
-
-def _as_year(path: Path, content: dict, key: str, problems: list[Problem]) -> int | None:
-    """A whole number within YEARS (a year like 10000 would break every date computed from it)."""
-    value = _as_int(path, content, key, problems)
-    if value is not None and value not in YEARS:
-        problems.append(Problem(str(path), f"{value} is not a plausible year "
-                                f"({YEARS.start}-{YEARS.stop - 1})", field=key))
-        return None
-    return value
-
-
-def _as_date(path: Path, content: dict, key: str, problems: list[Problem]) -> dt.date | None:
-    value = content.get(key)
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if isinstance(value, str):
-        try:
-            value = dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    if not isinstance(value, dt.date):
-        problems.append(Problem(str(path), f"expected a date YYYY-MM-DD, got {quote(value)}", field=key))
-        return None
-    return value
-
+# ---- Edition settings (params/editions/<year>.yml) ----
 
 # Who reports, unless an edition says otherwise: the states bound by the Visa Code on the reference date.
 REPORTING_BASIS = ("the Member States applying the Visa Code (Regulation (EC) No 810/2009, Article 25a) and the "
@@ -139,46 +111,68 @@ class Edition:
                 for f in fields(self)}
 
 
-EDITION_KEYS = {"data_year", "selection_year", "threshold", "reference_date", "label", "excluded_states",
-                "reporting_basis"}
+def _plausible_year(year: int) -> int:
+    """A year within YEARS (a year like 10000 would break every date computed from it)."""
+    if year not in YEARS:
+        raise fail(f"{year} is not a plausible year ({YEARS.start}-{YEARS.stop - 1})")
+    return year
+
+
+def _as_date(value):
+    """YAML reads a date; a caller may give ISO text or a datetime (anything else fails as not a date)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) else value
+    except ValueError:
+        return value
+
+
+def _state_codes(value):
+    if not isinstance(value, list) or not all(isinstance(s, str) and s.isupper() for s in value):
+        raise fail(f"expected a list of state codes (e.g. [UK]), got {quote(value)}")
+    return value
+
+
+Year = Annotated[int, AfterValidator(_plausible_year)]
+
+
+class EditionFile(Settings):
+    """params/editions/<year>.yml. A default is not validated but a value is: an empty
+    `selection_year:` is refused, a missing one is the data year - 1 (reference date: 31 Dec)."""
+
+    type_words: ClassVar[dict[str, str]] = {**Settings.type_words, "int_type": "a whole number"}
+
+    data_year: Year
+    selection_year: Year = None  # data_year - 1
+    threshold: int = Field(1000, ge=0)
+    reference_date: Annotated[dt.date, BeforeValidator(_as_date)] = None  # 31 December of data_year
+    label: str = ""
+    excluded_states: Annotated[list[str], BeforeValidator(_state_codes)] = []
+    reporting_basis: str = REPORTING_BASIS
+
+    @field_validator("selection_year")
+    @classmethod
+    def _not_after_the_data_year(cls, year: int, info: ValidationInfo) -> int:
+        if year > info.data.get("data_year", year):
+            raise fail(f"selection year {year} is after the data year {info.data['data_year']}")
+        return year
+
+    @field_validator("reference_date")
+    @classmethod
+    def _not_before_the_year_ends(cls, date: dt.date, info: ValidationInfo) -> dt.date:
+        if date.year < info.data.get("data_year", date.year):
+            raise fail(f"reference date {date} is before the end of the data year {info.data['data_year']}")
+        return date
 
 
 def parse_edition(path: Path, content: dict[str, Any]) -> Edition:
     """Validate an edition's settings; defaults: selection year Y-1, reference date 31 Dec of Y."""
-    problems = unknown_keys(path, content, EDITION_KEYS)
-    if "data_year" not in content:
-        problems.append(Problem(str(path), "missing required setting", field="data_year"))
-        raise InputError(problems)
-    year = _as_year(path, content, "data_year", problems)
-    if year is None:
-        raise InputError(problems)  # every default below derives from it
-    settings = {"selection_year": year - 1, "threshold": 1000, "reference_date": dt.date(year, 12, 31),
-                "label": "", "excluded_states": [], "reporting_basis": REPORTING_BASIS}
-    settings.update({k: v for k, v in content.items() if k in EDITION_KEYS})
-    selection_year = _as_year(path, settings, "selection_year", problems)
-    threshold = _as_int(path, settings, "threshold", problems)
-    reference_date = _as_date(path, settings, "reference_date", problems)
-    if not isinstance(settings["label"], str):
-        problems.append(Problem(str(path), f"expected text, got {quote(settings['label'])}",
-                                field="label"))
-    if threshold is not None and threshold < 0:
-        problems.append(Problem(str(path), "threshold must not be negative", field="threshold"))
-    if selection_year is not None and selection_year > year:
-        problems.append(Problem(str(path), f"selection year {selection_year} is after the data year {year}",
-                                field="selection_year"))
-    if reference_date is not None and reference_date.year < year:
-        problems.append(Problem(str(path), f"reference date {reference_date} is before the end of the "
-                                f"data year {year}", field="reference_date"))
-    excluded = settings["excluded_states"]
-    if not isinstance(excluded, list) or not all(isinstance(s, str) and s.isupper() for s in excluded):
-        problems.append(Problem(str(path), f"expected a list of state codes (e.g. [UK]), got {quote(excluded)}",
-                                field="excluded_states"))
-    if not isinstance(settings["reporting_basis"], str):
-        problems.append(Problem(str(path), "expected text", field="reporting_basis"))
-    if problems:
-        raise InputError(problems)
-    return Edition(year, selection_year, threshold, reference_date, settings["label"], tuple(excluded),
-                   settings["reporting_basis"])
+    settings = validated(EditionFile, path, content)
+    year = settings.data_year
+    return Edition(year, year - 1 if settings.selection_year is None else settings.selection_year,
+                   settings.threshold, settings.reference_date or dt.date(year, 12, 31), settings.label,
+                   tuple(settings.excluded_states), settings.reporting_basis)
 
 
 def load_edition(year: int, project: Project | None = None) -> Edition:
@@ -240,8 +234,6 @@ class Method:
 
     def with_setting(self, dotted: str, value: float) -> "Method":
         """A copy with one setting (e.g. 'rating.good_from') changed, re-validated."""
-        import copy
-
         raw = copy.deepcopy(self.raw)
         *parents, leaf = dotted.split(".")
         node = raw
@@ -251,122 +243,130 @@ class Method:
         return parse_method(Path("<robustness>"), raw)
 
 
-COMPONENT_NAMES = {"return_rate", "acceptance_rate", "issuance_rate", "practical_cooperation"}
-ABSENT_RETURNS = {"zero_if_state_reports", "not_reported"}
-METHOD_SHAPE = {
-    "small_numbers": int, "absent_returns": str, "min_decisions_concerned": int,
-    "min_states_for_aggregate": int, "dominance_share": float, "poor_answer": int,
-    "near_miss_share": float, "context_years": dict, "rating": dict, "country_level": dict,
-    "robustness": dict, "candidates": dict,
-}
-RATING_SHAPE = {"components": dict, "min_components": int, "good_from": float, "poor_below": float}
-LEVEL_SHAPE = {"most_share": float, "min_rated_states": int}
-CONTEXT_SHAPE = {"before": int, "after": int}
+Share = Annotated[float, rule(lambda share: 0 < share < 1, "must be between 0 and 1")]
 
 
-def check_shape(path: Path, content: dict, shape: dict, prefix: str) -> list[Problem]:
-    problems = unknown_keys(path, content, set(shape))
-    for key, kind in shape.items():
-        name = f"{prefix}{key}"
-        if key not in content:
-            problems.append(Problem(str(path), "missing required setting", field=name))
-            continue
-        value = content[key]
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool) if kind is float else \
-            isinstance(value, kind) and not isinstance(value, bool)
-        if not ok:
-            problems.append(Problem(str(path), f"expected {kind.__name__}, got {quote(value)}", field=name))
-    return problems
+class ComponentSettings(Settings):
+    weight: float = Field(ge=0)
+    poor: float
+    good: float
+
+    @field_validator("good")
+    @classmethod
+    def _a_range(cls, good: float, info: ValidationInfo) -> float:
+        if good == info.data.get("poor"):
+            raise fail(f"must differ from poor (the score runs from poor to good), both are {good}")
+        return good
+
+
+class Components(Settings):
+    """The rating's components, each optional; an empty value (`return_rate:`) is refused."""
+
+    return_rate: ComponentSettings = None
+    acceptance_rate: ComponentSettings = None
+    issuance_rate: ComponentSettings = None
+    practical_cooperation: ComponentSettings = None
+
+
+class Rating(Settings):
+    components: Components
+    min_components: int
+    good_from: float
+    poor_below: float
+
+    @field_validator("poor_below")
+    @classmethod
+    def _not_above_good(cls, poor_below: float, info: ValidationInfo) -> float:
+        if poor_below > info.data.get("good_from", poor_below):
+            raise fail(f"must not exceed rating.good_from ({info.data['good_from']}), got {poor_below}")
+        return poor_below
+
+
+class CountryLevel(Settings):
+    most_share: Share
+    min_rated_states: int
+
+
+class ContextYears(Settings):
+    before: int = Field(ge=0)
+    after: int = Field(ge=0)
 
 
 CANDIDATE_FIELDS = {"share_states_poor", "share_states_good", "eu_return_rate", "return_decisions",
                     "acceptance_rate", "issuance_rate", "mean_answer"}
 
 
-def _candidate_problems(path: Path, settings: dict) -> list[Problem]:
-    """The candidates' ordering rules: known fields with a direction, and a rate change in 0..1."""
-    problems = unknown_keys(path, settings, {"restrictive_order", "favourable_order", "improving_rate_change"})
-    for key in ("restrictive_order", "favourable_order"):
-        order = settings.get(key)
-        if not isinstance(order, list) or not order or not all(
-                isinstance(o, str) and len(o.split()) == 2 and o.split()[0] in CANDIDATE_FIELDS
-                and o.split()[1] in ("asc", "desc") for o in order):
-            problems.append(Problem(str(path), f"expected a list of 'field asc|desc', fields: "
-                                    f"{', '.join(sorted(CANDIDATE_FIELDS))}", field=f"candidates.{key}"))
-    change = settings.get("improving_rate_change")
-    if isinstance(change, bool) or not isinstance(change, (int, float)) or not 0 <= change <= 1:
-        problems.append(Problem(str(path), "expected a number between 0 and 1",
-                                field="candidates.improving_rate_change"))
-    return problems
+def _sort_key(text: str) -> bool:
+    words = text.split()
+    return len(words) == 2 and words[0] in CANDIDATE_FIELDS and words[1] in ("asc", "desc")
+
+
+SortKey = Annotated[str, rule(_sort_key, "expected 'field asc' or 'field desc', fields: "
+                              + ", ".join(sorted(CANDIDATE_FIELDS)))]
+Order = Annotated[list[SortKey], Field(min_length=1)]
+
+
+class Candidates(Settings):
+    """How the candidate lists are ordered, and the rate change that counts as improving."""
+
+    restrictive_order: Order
+    favourable_order: Order
+    improving_rate_change: Annotated[float, rule(lambda change: 0 <= change <= 1, "must be between 0 and 1")]
+
+
+def _names_a_number(dotted: str, info: ValidationInfo) -> str:
+    """A robustness entry names a number setting that this file sets (e.g. rating.good_from)."""
+    node = info.context["content"]
+    for key in dotted.split("."):
+        node = node.get(key) if isinstance(node, dict) else None
+    kind = field_type(MethodFile, dotted.split("."))
+    if node is None or kind is None or isinstance(node, dict):
+        raise fail("names no setting of this file")
+    if kind not in (int, float):
+        raise fail("names a setting that is not a number")
+    return dotted
+
+
+class MethodFile(Settings):
+    """params/method.yml: every threshold and weight of the rating, and the rules that keep them coherent."""
+
+    small_numbers: int
+    absent_returns: Literal["zero_if_state_reports", "not_reported"]
+    min_decisions_concerned: int
+    min_states_for_aggregate: Annotated[int, rule(lambda n: n >= 3, "must be at least 3 (disclosure control)")]
+    dominance_share: Share
+    poor_answer: Annotated[int, rule(lambda answer: 1 <= answer <= 5, "must be an answer on the 1..5 scale")]
+    near_miss_share: Share
+    context_years: ContextYears
+    rating: Rating
+    country_level: CountryLevel
+    candidates: Candidates
+    robustness: dict[Annotated[str, AfterValidator(_names_a_number)], Annotated[list[float], Field(min_length=1)]]
+
+    @field_validator("robustness")
+    @classmethod
+    def _typed_as_the_setting(cls, robustness: dict[str, list[float]]) -> dict[str, list[float]]:
+        """Each entry's values take the type of the setting they replace: whole numbers for an int."""
+        kinds = {dotted: field_type(cls, dotted.split(".")) for dotted in robustness}
+        broken = [(dotted, f"expected whole numbers ({dotted} is one), got {quote(values)}")
+                  for dotted, values in robustness.items()
+                  if kinds[dotted] is int and not all(value.is_integer() for value in values)]
+        if broken:
+            raise fail("robustness values", each=broken)
+        return {dotted: [kinds[dotted](value) for value in values] for dotted, values in robustness.items()}
 
 
 def parse_method(path: Path, content: dict[str, Any]) -> Method:
     """Validate method settings: known names only, right types, coherent thresholds."""
-    problems = check_shape(path, content, METHOD_SHAPE, "")
-    for key, shape in (("rating", RATING_SHAPE), ("country_level", LEVEL_SHAPE),
-                       ("context_years", CONTEXT_SHAPE)):
-        if isinstance(content.get(key), dict):
-            problems += check_shape(path, content[key], shape, f"{key}.")
-    rating, level = content.get("rating"), content.get("country_level")
-    if any(not p.message.startswith("unknown setting") for p in problems):
-        raise InputError(problems)  # the checks below need every setting present and typed
-    components = {}
-    for name, spec in rating["components"].items():
-        field = f"rating.components.{name}"
-        if name not in COMPONENT_NAMES:
-            problems.append(Problem(str(path), f"unknown component (allowed: "
-                                    f"{', '.join(sorted(COMPONENT_NAMES))})", field=field))
-            continue
-        if not isinstance(spec, dict) or set(spec) != {"weight", "poor", "good"} or not all(
-                isinstance(spec[k], (int, float)) and not isinstance(spec[k], bool) for k in spec):
-            problems.append(Problem(str(path), "expected {weight, poor, good} numbers", field=field))
-            continue
-        if spec["good"] == spec["poor"] or spec["weight"] < 0:
-            problems.append(Problem(str(path), "needs good != poor and a weight >= 0", field=field))
-            continue
-        components[name] = Component(float(spec["weight"]), float(spec["poor"]), float(spec["good"]))
-    if content["absent_returns"] not in ABSENT_RETURNS:
-        problems.append(Problem(str(path), f"expected one of {sorted(ABSENT_RETURNS)}",
-                                field="absent_returns"))
-    if not rating["poor_below"] <= rating["good_from"]:
-        problems.append(Problem(str(path), "must not exceed rating.good_from", field="rating.poor_below"))
-    problems += _candidate_problems(path, content["candidates"])
-    if content["min_states_for_aggregate"] < 3:
-        problems.append(Problem(str(path), "must be at least 3 (disclosure control)",
-                                field="min_states_for_aggregate"))
-    for dotted, value in (("country_level.most_share", level["most_share"]),
-                          ("near_miss_share", content["near_miss_share"]),
-                          ("dominance_share", content["dominance_share"])):
-        if not 0 < value < 1:
-            problems.append(Problem(str(path), "must be between 0 and 1", field=dotted))
-    if not 1 <= content["poor_answer"] <= 5:
-        problems.append(Problem(str(path), "must be an answer on the 1..5 scale", field="poor_answer"))
-    context_years = content["context_years"]
-    if min(context_years.values()) < 0:
-        problems.append(Problem(str(path), "years must not be negative", field="context_years"))
-    robustness = {}
-    for dotted, values in content["robustness"].items():
-        if not isinstance(values, list) or not values or not all(
-                isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
-            problems.append(Problem(str(path), "expected a list of numbers", field=f"robustness.{dotted}"))
-            continue
-        node = content
-        for key in dotted.split("."):
-            node = node.get(key) if isinstance(node, dict) else None
-        if node is None or isinstance(node, dict):
-            problems.append(Problem(str(path), "names no setting of this file",
-                                    field=f"robustness.{dotted}"))
-            continue
-        robustness[dotted] = [float(v) if isinstance(node, float) else v for v in values]
-    if problems:
-        raise InputError(problems)
-    return Method(content["small_numbers"], content["absent_returns"],
-                  content["min_decisions_concerned"], content["min_states_for_aggregate"],
-                  float(content["dominance_share"]), content["poor_answer"],
-                  float(content["near_miss_share"]), context_years["before"], context_years["after"],
-                  components,
-                  rating["min_components"], float(rating["good_from"]), float(rating["poor_below"]),
-                  float(level["most_share"]), level["min_rated_states"], robustness, content)
+    settings = validated(MethodFile, path, content)
+    rating, level, years = settings.rating, settings.country_level, settings.context_years
+    components = {name: Component(**getattr(rating.components, name).model_dump())
+                  for name in content["rating"]["components"]}  # in the file's order
+    return Method(settings.small_numbers, settings.absent_returns, settings.min_decisions_concerned,
+                  settings.min_states_for_aggregate, settings.dominance_share, settings.poor_answer,
+                  settings.near_miss_share, years.before, years.after, components, rating.min_components,
+                  rating.good_from, rating.poor_below, level.most_share, level.min_rated_states,
+                  settings.robustness, content)
 
 
 def load_method(project: Project | None = None, path: Path | None = None) -> Method:
