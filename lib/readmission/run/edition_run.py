@@ -1,70 +1,28 @@
 """`readmission run` and `readmission country`: selection, countries' notebooks (incremental,
 parallel), then the summary, into one audience's output tree (see layout.py).
 
-A run never changes what is published until it is complete: it works in a hard-linked copy of the
-audience's countries folder and swaps the two at the end. A run killed at any moment leaves the
-previous outputs in place; the next run clears its leftovers and completes.
+A run never changes what is published until it is complete: it works in the next folder and swaps it
+in at the end (next_folder.py).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import runkeys
 from ..base.errors import InputError
 from ..base.layout import RELEASE_FILE, RESTRICTED, RUN_RECORD, OutputTree
-from ..base.outputs import (EnvironmentFault, OutputError, environment_fault, replace_folder, write_json,
-                      write_text_atomic)
+from ..base.outputs import EnvironmentFault, environment_fault, write_json, write_text_atomic
 from ..settings.params import Edition, load_method
 from ..base.project import Project
+from .next_folder import SUMMARY_STAGED, abandon, publish, recover, start_next
 from .run_report import RunReport
 
 # Heavy imports (pandas, papermill, nbformat) wait until something must run, so that a run with
 # nothing to do answers in well under a second.
-
-SUMMARY_STAGED = ".summary.ipynb"
-
-
-def recover(tree: OutputTree) -> None:
-    """Clear what a killed run left: its unfinished next folder, or a swap cut in half."""
-    shutil.rmtree(tree.next, ignore_errors=True)
-    shutil.rmtree(tree.store_next, ignore_errors=True)
-    if tree.old.exists() and not tree.countries.exists():
-        os.replace(tree.old, tree.countries)
-    shutil.rmtree(tree.old, ignore_errors=True)
-
-
-def start_next(tree: OutputTree) -> Path:
-    """The run's working folder: the current outputs, hard-linked (cheap; writes replace, never edit)."""
-    if tree.countries.exists():
-        shutil.copytree(tree.countries, tree.next, copy_function=os.link)
-    tree.next.mkdir(parents=True, exist_ok=True)
-    if tree.store.exists():  # the full results, likewise: the store changes only when the run publishes
-        shutil.copytree(tree.store, tree.store_next, copy_function=os.link)
-    tree.store_next.mkdir(parents=True, exist_ok=True)
-    # a staged summary never carries over (versions before papermill stopped writing its own
-    # notebook left a failed summary's, error and all, in the published folder)
-    (tree.next / SUMMARY_STAGED).unlink(missing_ok=True)
-    (tree.countries / SUMMARY_STAGED).unlink(missing_ok=True)  # and none stays in the published folder
-    return tree.next
-
-
-def publish(tree: OutputTree, summary_staged: Path | None) -> None:
-    """Swap the finished folder into place, then the summary."""
-    try:
-        replace_folder(tree.next, tree.countries, tree.old)
-        if summary_staged is not None:
-            tree.summary.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(tree.countries / summary_staged.name, tree.summary)
-        if tree.store_next.exists():  # the full results of what was just published
-            replace_folder(tree.store_next, tree.store, tree.store.with_name(".results-old"))
-    except OSError as exc:
-        raise OutputError(f"cannot publish the run's outputs in {tree.countries.parent}: "
-                          f"{exc.strerror or exc}") from exc
 
 
 def record_outcome(out: Path, outcome, key: str, tree: OutputTree) -> None:
@@ -158,13 +116,6 @@ def stop_on_fault(outcomes) -> None:
         raise EnvironmentFault(f"{fault.country}: {fault.error}")
 
 
-def abandon(tree: OutputTree) -> None:
-    """Drop an unfinished run's next folder and staging: the published outputs stay as they were."""
-    shutil.rmtree(tree.next, ignore_errors=True)
-    shutil.rmtree(tree.store_next, ignore_errors=True)
-    shutil.rmtree(tree.staging, ignore_errors=True)
-
-
 def up_to_date(tree: OutputTree, key: str) -> list[str] | None:
     """The countries of the last run if it had this edition key and left every output, else None."""
     out = tree.countries
@@ -217,16 +168,17 @@ def prepare_inputs(project: Project, request: RunRequest, codes: list[str]):
 
 
 def country_keys(project: Project, request: RunRequest, inputs, codes: list[str],
-                 outside_selection: bool = False, release=None) -> dict[str, str]:
+                 outside_selection: bool = False, release=None,
+                 slices: dict[str, str] | None = None) -> dict[str, str]:
     """Each country's run key: what its notebook reads (its slice, or for a public page its entry of
-    the release), its parameters and the audience."""
+    the release), its parameters and the audience (`slices`: runkeys.slice_digests, when computed)."""
     from ..inputs.slices import slice_folder
     from .pipeline import notebook_parameters
 
     year = request.edition.data_year
     tree = OutputTree(project, year, request.audience)
     shared = runkeys.shared_digests(project, year)
-    slices = runkeys.slice_digests(inputs, codes)
+    slices = slices if slices is not None else runkeys.slice_digests(inputs, codes)
     if release is not None:  # a public page reads its entry of the release, wherever the file is
         slices = {c: slices[c] + runkeys.json_digest(release.entry_of(c)) for c in codes}
     public_dir = request.public_dir or project.public
@@ -309,8 +261,10 @@ def run_started(project: Project, request: RunRequest, tree: OutputTree, workers
     out = start_next(tree)
     try:
         (runkeys.keys_dir(out) / "edition.key").unlink(missing_ok=True)
-        release = restricted_phase(project, request.audience, inputs, codes, tree.store_next, out)
-        keys = country_keys(project, request, inputs, codes, release=release)
+        digests = runkeys.slice_digests(inputs, codes)  # the restricted phase's keys and the pages' share them
+        release = restricted_phase(project, request.audience, inputs, codes, tree.store_next, out,
+                                   slices=digests, fresh=request.force)
+        keys = country_keys(project, request, inputs, codes, release=release, slices=digests)
         pending = codes if request.force else [c for c in codes if not runkeys.is_current(out, c, keys[c])]
         if on_start:
             on_start(len(pending), len(codes))
@@ -374,7 +328,7 @@ def run_one_country(project: Project, request: RunRequest, country: str, codes: 
     tree.countries.mkdir(parents=True, exist_ok=True)
     outside = {country: "run on request, outside the edition's selection"} if outside_selection else None
     release = restricted_phase(project, request.audience, inputs, [country], tree.store, tree.countries,
-                               outside)
+                               outside, fresh=request.force)
     key = country_keys(project, request, inputs, [country], outside_selection, release)[country]
     (runkeys.keys_dir(tree.countries) / "edition.key").unlink(missing_ok=True)
     inputs_slice = None if release else write_slices(tree, inputs.confidential, folder, [country])[country]

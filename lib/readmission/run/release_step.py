@@ -1,23 +1,38 @@
 """The restricted phase of a public run and its disclosure step: every country assessed in full from
 the confidential inputs (its full results into the restricted store), then the edition's release.
 
+Incremental: a country whose inputs did not change since its last assessment takes its figures and
+full results from the restricted store instead of being assessed again. Kept per country in
+`<store>/.<CODE>.assessed` (restricted like the store, hidden beside its results files, swapped in
+with it): the key of what its assessment read, its level, its figures before the rule between
+releases, and its results files as written (their provenance, which names every input file, is
+written anew when an input file changed). The key is the run keys' material for the country (code,
+package versions, settings, reference tables, its parameters file, its rows in every input:
+runkeys.py) and the edition-wide facts an assessment reads beyond its rows (states, years of the
+series, caveats). An entry absent, unreadable or made with another key: the country is assessed
+again, never an error. The rule between releases and the release file always run over every country.
+
 Runs in the command's process, never in a public page's kernel (docs/disclosure.md).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import pickle
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..method import release
-from . import release_log
+from . import release_log, runkeys
 from ..method.assessment import assess_country
-from ..inputs.loading import AssessmentInputs
+from ..method.indicators import series_years
+from ..inputs.loading import AssessmentInputs, caveat_notes
 from ..base.layout import RELEASE_FILE
-from ..base.outputs import write_json
+from ..base.outputs import dumps_json, write_bytes_atomic, write_json, write_text_atomic
 from ..settings.judgement import load_country_params
 from ..base.project import Project
-from ..method.results import write_results
+from ..method.results import provenance, write_results
 
 
 @dataclass(frozen=True)
@@ -36,29 +51,110 @@ class Release:
         release_log.record(self.log, self.log_entry)
 
 
+@dataclass(frozen=True)
+class Assessed:
+    """One country's full assessment as the release needs it, and its full results files' content."""
+
+    level: str
+    figures: dict[str, release.Figure]  # before the rule between releases
+    results: str     # the results JSON as written,
+    provenance: dict  # with this provenance
+    rows: str        # the results CSV
+
+
+def edition_facts(project: Project, inputs: AssessmentInputs) -> str:
+    """The digest of what every country's assessment reads beyond its own rows."""
+    public, year = inputs.public, inputs.edition.data_year
+    return runkeys.json_digest({
+        "edition": inputs.edition.as_dict(), "method": inputs.method.raw, "states": list(inputs.states),
+        "years": series_years(public.decisions.observations, public.returns.observations, until=year),
+        "caveats": caveat_notes(public), "reference": runkeys.files_digest(project.reference, root=project.root)})
+
+
+def assessment_keys(project: Project, inputs: AssessmentInputs, codes: list[str], outside: dict[str, str],
+                    slices: dict[str, str] | None = None) -> dict[str, str]:
+    """Per country, the key of its full assessment (`slices`: runkeys.slice_digests, when computed)."""
+    shared = runkeys.shared_digests(project, inputs.edition.data_year)
+    slices = slices if slices is not None else runkeys.slice_digests(inputs, codes)
+    facts = edition_facts(project, inputs)
+    own = lambda c: hashlib.sha256(runkeys.country_params(project, c)).hexdigest()  # noqa: E731
+    return {c: runkeys.json_digest({"shared": shared, "edition": facts, "rows": slices[c],
+                                    "country settings": own(c), "outside selection": outside.get(c, "")})
+            for c in codes}
+
+
+def kept_path(store: Path, code: str) -> Path:
+    return Path(store) / f".{code}.assessed"
+
+
+def kept(store: Path, code: str, key: str) -> Assessed | None:
+    """The kept assessment of `code` if it was made with `key`, else None."""
+    try:
+        with open(kept_path(store, code), "rb") as handle:
+            if pickle.load(handle) != key:  # the key first: a stale entry is never read in full
+                return None
+            found = pickle.load(handle)
+    except Exception:  # absent, damaged, or written by other code: assessed again
+        return None
+    return found if isinstance(found, Assessed) else None
+
+
+def keep(store: Path, code: str, key: str, assessed: Assessed) -> None:
+    write_bytes_atomic(kept_path(store, code), pickle.dumps(key) + pickle.dumps(assessed))
+
+
+def rewrite_results(store: Path, code: str, assessed: Assessed, origin: dict) -> None:
+    """Kept results files into the store with this run's provenance `origin`: the bytes
+    `results.write_results` writes (a file already holding them is left alone)."""
+    text = assessed.results
+    if origin != assessed.provenance:  # an input file changed: only the provenance differs
+        text = dumps_json({**json.loads(text), "provenance": origin})
+    for path, content in ((Path(store) / f"{code}.json", text), (Path(store) / f"{code}.csv", assessed.rows)):
+        if not (path.exists() and path.read_bytes() == content.encode("utf-8")):
+            write_text_atomic(path, content)
+
+
+def assess_one(project: Project, inputs: AssessmentInputs, code: str, store: Path, outside: str,
+               variants: dict, origin: dict) -> Assessed:
+    """One country assessed in full, its full results written into `store` (restricted)."""
+    settings = load_country_params(project, code)
+    year = inputs.edition.data_year
+    a = assess_country(inputs, code, note=settings["note"], entry=settings["assessment"].get(year))
+    json_file, csv_file = write_results(a, inputs, store, outside_selection=outside)
+    return Assessed(a.level.level, release.country_figures(a, inputs.method, variants),
+                    json_file.read_bytes().decode("utf-8"), origin, csv_file.read_bytes().decode("utf-8"))
+
+
 def assess_all(project: Project, inputs: AssessmentInputs, codes: list[str], store: Path,
-               outside: dict[str, str] | None = None) -> dict:
-    """Every country's full assessment, its full results written into `store` (restricted)."""
-    year, assessed = inputs.edition.data_year, {}
+               outside: dict[str, str] | None = None, slices: dict[str, str] | None = None,
+               fresh: bool = False) -> dict[str, Assessed]:
+    """Every country's full assessment, its full results in `store` (restricted): kept from an earlier
+    run while its key is unchanged (unless `fresh`: a forced run), else assessed again
+    (`slices`: runkeys.slice_digests)."""
+    outside = outside or {}
+    keys = assessment_keys(project, inputs, codes, outside, slices)
+    variants, origin, assessed = release.method_variants(inputs.method), provenance(inputs), {}
     for code in codes:
-        settings = load_country_params(project, code)
-        a = assess_country(inputs, code, note=settings["note"], entry=settings["assessment"].get(year))
-        write_results(a, inputs, store, outside_selection=(outside or {}).get(code, ""))
-        assessed[code] = a
+        found = None if fresh else kept(store, code, keys[code])
+        if found is not None:
+            rewrite_results(store, code, found, origin)
+        else:
+            found = assess_one(project, inputs, code, store, outside.get(code, ""), variants, origin)
+            keep(store, code, keys[code], found)
+        assessed[code] = found
     return assessed
 
 
-def build_release(project: Project, inputs: AssessmentInputs, assessed: dict) -> Release:
-    """The edition's release from full assessments: each figure through the disclosure rules, then
+def build_release(project: Project, inputs: AssessmentInputs, assessed: dict[str, Assessed]) -> Release:
+    """The edition's release from every country's figures (each through the disclosure rules), all
     compared with the releases published before."""
     method, year = inputs.method, inputs.edition.data_year
     synthetic = inputs.confidential.synthetic
-    variants = release.method_variants(method)
-    figures = {code: release.country_figures(a, method, variants) for code, a in assessed.items()}
     log = release_log.log_folder(project, year, synthetic)
-    figures = release_log.checked(year, figures, release_log.published(log), method.min_states_for_aggregate,
+    figures = release_log.checked(year, {code: a.figures for code, a in assessed.items()},
+                                  release_log.published(log), method.min_states_for_aggregate,
                                   release_log.load_approvals(project))
-    entries = {code: release.country_entry(assessed[code].level.level, figures[code]) for code in assessed}
+    entries = {code: release.country_entry(assessed[code].level, figures[code]) for code in assessed}
     label = inputs.confidential.label if synthetic else ""
     inputs_hashes = {"public": inputs.public.manifest, "confidential": dict(sorted(inputs.confidential.sources.items()))}
     return Release(release.public_release(year, synthetic, label, method, entries),
@@ -67,8 +163,6 @@ def build_release(project: Project, inputs: AssessmentInputs, assessed: dict) ->
 
 def merged(path: Path, public: dict) -> dict:
     """A release file with some countries replaced (a one-country run keeps the others' entries)."""
-    import json
-
     if not Path(path).exists():
         return public
     before = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -78,11 +172,13 @@ def merged(path: Path, public: dict) -> dict:
 
 
 def restricted_phase(project: Project, audience: str, inputs: AssessmentInputs, codes: list[str], store: Path,
-                     out: Path, outside: dict[str, str] | None = None) -> Release | None:
-    """A public run's first phase: every country assessed in full into the restricted `store`, then
-    the edition's release written into `out` (what the public pages read). None for a restricted run."""
+                     out: Path, outside: dict[str, str] | None = None,
+                     slices: dict[str, str] | None = None, fresh: bool = False) -> Release | None:
+    """A public run's first phase: every country assessed in full into the restricted `store` (a
+    country whose inputs are unchanged kept from an earlier run), then the edition's release written
+    into `out` (what the public pages read). None for a restricted run."""
     if audience != "public":
         return None
-    made = build_release(project, inputs, assess_all(project, inputs, codes, store, outside))
+    made = build_release(project, inputs, assess_all(project, inputs, codes, store, outside, slices, fresh))
     write_json(out / RELEASE_FILE, merged(out / RELEASE_FILE, made.public))
     return made

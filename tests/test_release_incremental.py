@@ -1,0 +1,132 @@
+"""The restricted phase is incremental (release_step.py): a country whose inputs did not change keeps
+its figures and full results from the restricted store; only changed countries are assessed again,
+and the release, the log's entry and the store are byte-identical to a phase run from scratch. The
+steps across countries and releases (the rule between releases) always run over every country."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from readmission.base.layout import RELEASE_FILE
+from readmission.run import release_log, release_step
+
+from conftest import SELECTED, fixture_inputs, make_project
+
+
+@pytest.fixture
+def assessed(monkeypatch) -> list[str]:
+    """The countries the restricted phase assesses in full, in order."""
+    calls, real = [], release_step.assess_country
+
+    def counting(inputs, country, **kwargs):
+        calls.append(country)
+        return real(inputs, country, **kwargs)
+
+    monkeypatch.setattr(release_step, "assess_country", counting)
+    return calls
+
+
+@pytest.fixture
+def project(tmp_path):
+    return make_project(tmp_path / "project")
+
+
+def phase(project, inputs, folder: Path, **kwargs):
+    return release_step.restricted_phase(project, "public", inputs, SELECTED, folder / "store", folder / "out",
+                                         **kwargs)
+
+
+def store_files(folder: Path) -> dict[str, bytes]:
+    """The store's results files (what the restricted side reads), by name."""
+    return {p.name: p.read_bytes() for p in sorted((folder / "store").iterdir()) if p.suffix in (".json", ".csv")}
+
+
+def one_row_changed(inputs, country: str):
+    """`country`'s first readmission statistics row with other counts, the file's hash changed with it."""
+    stats = inputs.confidential.statistics.copy()
+    row = stats.index[stats["country"] == country][0]
+    stats.loc[row, "readmission_requests_accepted"] = stats.loc[row, "readmission_requests_submitted"]
+    sources = {name: "changed-" + digest for name, digest in inputs.confidential.sources.items()}
+    return replace(inputs, confidential=replace(inputs.confidential, statistics=stats, sources=sources))
+
+
+def test_a_changed_row_reassesses_its_country_only_and_the_release_is_as_from_scratch(project, tmp_path, assessed):
+    inputs = fixture_inputs(project, tuple(SELECTED))
+    phase(project, inputs, tmp_path / "run").record()  # published: the next release is compared with it
+    assert assessed == SELECTED
+    assessed.clear()
+
+    changed = one_row_changed(inputs, "MA")
+    incremental = phase(project, changed, tmp_path / "run")
+    assert assessed == ["MA"]
+    scratch = phase(project, changed, tmp_path / "scratch")
+    assert assessed == ["MA", *SELECTED]
+
+    release_file = lambda folder: (folder / "out" / RELEASE_FILE).read_bytes()  # noqa: E731
+    assert release_file(tmp_path / "run") == release_file(tmp_path / "scratch")
+    assert incremental.log_entry == scratch.log_entry and incremental.public == scratch.public
+    # the store holds what a full assessment writes, the new provenance included for the kept countries
+    assert store_files(tmp_path / "run") == store_files(tmp_path / "scratch")
+    iq = json.loads((tmp_path / "run" / "store" / "IQ.json").read_text(encoding="utf-8"))
+    assert all(v.startswith("changed-") for v in iq["provenance"]["confidential_inputs"]["files"].values())
+    first = release_log.published(incremental.log)[0]["figures"]["MA"]
+    assert first != incremental.log_entry["figures"]["MA"]  # the change reached the release
+
+
+def test_nothing_changed_assesses_none_and_a_countrys_settings_reassess_it(project, tmp_path, assessed):
+    inputs = fixture_inputs(project, tuple(SELECTED))
+    before, files = phase(project, inputs, tmp_path).public, store_files(tmp_path)
+    assessed.clear()
+    assert phase(project, inputs, tmp_path).public == before and assessed == []
+    assert store_files(tmp_path) == files
+    (project.params / "countries").mkdir(parents=True, exist_ok=True)
+    (project.params / "countries" / "PK.yml").write_text("note: an analyst's note\n", encoding="utf-8")
+    phase(project, inputs, tmp_path)
+    assert assessed == ["PK"]
+    assessed.clear()
+    phase(project, inputs, tmp_path, fresh=True)  # a forced run assesses every country again
+    assert assessed == SELECTED
+
+
+def test_a_damaged_or_foreign_entry_is_assessed_again(project, tmp_path, assessed):
+    inputs = fixture_inputs(project, tuple(SELECTED))
+    before = phase(project, inputs, tmp_path).public
+    assessed.clear()
+    release_step.kept_path(tmp_path / "store", "IQ").write_bytes(b"not a pickle")
+    release_step.kept_path(tmp_path / "store", "MA").unlink()
+    assert phase(project, inputs, tmp_path).public == before
+    assert assessed == ["IQ", "MA"]
+
+
+def test_kept_countries_still_meet_the_rule_between_releases(project, tmp_path, assessed):
+    """A kept country's figures go through the comparison with the published releases every run: a
+    release published meanwhile whose value differs by one state's contribution withholds it."""
+    inputs = fixture_inputs(project, tuple(SELECTED))
+    first = phase(project, inputs, tmp_path)
+    value = first.log_entry["figures"]["IQ"]["acceptance"]["value"]
+    assert value["numerator"] is not None
+    other = json.loads(json.dumps(first.log_entry))
+    acceptance = other["figures"]["IQ"]["acceptance"]
+    state = sorted(acceptance["contributors"])[0]
+    acceptance["value"] = {**value, "numerator": value["numerator"] + 1}
+    acceptance["contributors"][state] = "another contribution"
+    release_log.record(first.log, other)
+    assessed.clear()
+    again = phase(project, inputs, tmp_path)
+    assert assessed == []
+    released = again.entry_of("IQ")["acceptance"]
+    assert released["numerator"] is None and "release 1" in released["suppressed"]
+    assert again.public == phase(project, inputs, tmp_path / "scratch").public
+
+
+def test_the_kept_entries_are_restricted(project, tmp_path):
+    """They sit in the restricted store, hidden beside its results files; the public folder gets the
+    release only."""
+    phase(project, fixture_inputs(project, tuple(SELECTED)), tmp_path)
+    kept = sorted(p.name for p in (tmp_path / "store").iterdir() if p.name.startswith("."))
+    assert kept == sorted(release_step.kept_path(tmp_path / "store", c).name for c in SELECTED)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [RELEASE_FILE]
