@@ -21,7 +21,7 @@ from readmission.inputs.loading import load_inputs, load_public_inputs
 from readmission.method.release import read_country
 from readmission.settings.judgement import load_country_params
 from readmission.settings.params import load_edition, load_method
-from readmission.base.project import Project
+from readmission.base.paths import Project
 from readmission.method.rating import country_level, rate_states
 from readmission.method.results import write_results
 

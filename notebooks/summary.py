@@ -15,7 +15,7 @@ from readmission.pages import charts, presentation as show
 from readmission.method import findings
 from readmission.data.reference import load_reference
 from readmission.settings.params import load_method
-from readmission.base.project import Project
+from readmission.base.paths import Project
 
 charts.use_house_style()
 

@@ -9,10 +9,9 @@ import pytest
 
 from readmission.data.fixture import fixture_project
 from readmission.run.edition_run import RunRequest, run_edition
-from readmission.base.layout import OutputTree
+from readmission.base.paths import OutputTree, Project
 from readmission.inputs.loading import load_inputs
 from readmission.settings.params import load_edition, load_method
-from readmission.base.project import Project
 
 REPO = Path(__file__).resolve().parents[1]
 SNAPSHOT = REPO.parent / "shared" / "data" / "snapshot"

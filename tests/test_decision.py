@@ -92,7 +92,7 @@ def test_signoff_is_required_of_the_editions_the_setting_names(tmp_path, monkeyp
     """By default only the latest edition on the site must be signed off (issue 25, item 9)."""
     from readmission.method.audit import signoff_editions
     from readmission.base.errors import InputError
-    from readmission.base.project import Project
+    from readmission.base.paths import Project
 
     project = Project(tmp_path)
     (tmp_path / "params").mkdir()

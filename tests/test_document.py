@@ -22,8 +22,7 @@ from readmission.publish import document
 from readmission.publish.document import (DRAFT, MARKING, TITLE, DocumentError, Part, body_parts, build_document,
                                   check_destination, check_site, check_tools, cover_html, document_path,
                                   name_key, start_pages, text_width, toc_html)
-from readmission.base.layout import OutputTree
-from readmission.base.project import Project
+from readmission.base.paths import OutputTree, Project
 
 YEAR = 2016
 COUNTRIES = [  # the run's order, not the document's: it sorts by name

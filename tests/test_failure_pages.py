@@ -13,7 +13,7 @@ import pytest
 
 from conftest import active_project, make_project, public_tree, restricted_tree, run_fixture
 from readmission.run.edition_run import RunRequest, record_outcome, run_record
-from readmission.base.layout import OutputTree
+from readmission.base.paths import OutputTree
 from readmission.base.outputs import write_json
 from readmission.settings.params import load_edition
 from readmission.run.pipeline import CountryOutcome

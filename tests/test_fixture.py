@@ -37,7 +37,7 @@ def test_committed_fixture_confidential_set_is_the_demo_writers_output(tmp_path)
     from readmission.inputs.loading import edition_states, load_public
     from readmission.run.editions import write_demo_set
     from readmission.settings.params import load_edition, load_method
-    from readmission.base.project import Project
+    from readmission.base.paths import Project
 
     project = Project(REPO).copy_inputs(tmp_path / "p")
     shutil.copytree(REPO / "data" / "fixture" / "public", project.public)

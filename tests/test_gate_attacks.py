@@ -295,7 +295,7 @@ def test_a_valid_allow_list_entry_admits_exactly_its_value(project):
 
 def test_render_with_an_invalid_allow_list_exits_2_with_the_message(project, monkeypatch):
     from readmission.cli import app
-    from readmission.base.layout import PUBLIC, OutputTree
+    from readmission.base.paths import PUBLIC, OutputTree
 
     run_file = OutputTree(project, 2016, PUBLIC).run_file  # an edition has run: the render goes on
     run_file.parent.mkdir(parents=True, exist_ok=True)

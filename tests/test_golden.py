@@ -17,7 +17,7 @@ from readmission.data import eurostat, frontex
 from readmission.data.reference import load_reference
 from readmission.inputs.loading import load_inputs
 from readmission.settings.params import load_edition, load_method
-from readmission.base.project import Project
+from readmission.base.paths import Project
 from readmission.method.selection import select_countries
 
 pytestmark = pytest.mark.skipif(not (SNAPSHOT / "eurostat" / "migr_eiord.csv").exists(),

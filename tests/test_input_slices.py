@@ -7,7 +7,7 @@ import dataclasses
 
 from readmission.data.confidential import PROVENANCE, load_confidential
 from readmission.inputs.loading import edition_states
-from readmission.base.layout import demo_folder
+from readmission.base.paths import demo_folder
 from readmission.inputs.slices import slice_folder
 from readmission.settings.params import load_edition
 from conftest import SELECTED, active_project, notebook_bytes, restricted_tree, run_fixture

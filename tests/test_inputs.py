@@ -9,7 +9,7 @@ from readmission.method import indicators as ind
 from readmission.inputs.loading import edition_states, load_public
 from readmission.run.editions import public_rates
 from readmission.settings.params import load_edition
-from readmission.base.project import Project
+from readmission.base.paths import Project
 
 
 def test_absent_frontex_files_are_noted_and_left_out(tmp_path):

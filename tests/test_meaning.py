@@ -103,7 +103,7 @@ def test_a_country_run_outside_the_selection_carries_the_mark_in_its_results_and
 
     from conftest import REPO, fixture_inputs
     from readmission.run.pipeline import front_matter
-    from readmission.base.project import Project
+    from readmission.base.paths import Project
     from readmission.method.results import write_results
 
     json_path, _ = write_results(iraq, fixture_inputs(Project(REPO)), tmp_path,
@@ -137,7 +137,7 @@ def test_the_restricted_rating_table_says_which_return_rate_entered_for_each_sta
     from readmission.method.rating import rate_states
 
     from conftest import fixture_inputs
-    from readmission.base.project import Project
+    from readmission.base.paths import Project
 
     inputs = fixture_inputs(Project(REPO))
     forced = forced_returns(inputs.confidential.statistics, "IQ", 2016)
@@ -227,8 +227,7 @@ def test_the_reporting_states_are_an_edition_setting_with_its_legal_basis(tmp_pa
 def test_methodology_shows_which_countries_depend_on_the_united_kingdom(tmp_path):
     import json
 
-    from readmission.base.layout import OutputTree
-    from readmission.base.project import Project
+    from readmission.base.paths import OutputTree, Project
     from readmission.publish.site_sources import selection_md
 
     project = Project(tmp_path)

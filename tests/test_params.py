@@ -9,7 +9,7 @@ import pytest
 from readmission.base.errors import InputError, quote
 from readmission.settings.limits import Limits, load_limits
 from readmission.settings.params import load_edition, load_method, parse_edition, parse_method, read_yaml_mapping
-from readmission.base.project import Project
+from readmission.base.paths import Project
 
 
 def test_shipped_editions():

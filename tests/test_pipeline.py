@@ -118,7 +118,7 @@ def test_a_failing_country_does_not_stop_the_others(first_run):
 
 def test_a_new_edition_runs_beside_the_others_and_reruns_nothing_of_them(first_run):
     from readmission.run.edition_run import RunRequest, run_edition
-    from readmission.base.layout import OutputTree
+    from readmission.base.paths import OutputTree
     from readmission.settings.params import load_edition
 
     project = first_run[0]

@@ -15,7 +15,7 @@ from readmission.method.assessment import assess_country, assess_public
 from readmission.method.disclosure import RULES, class_reason, item_reason
 from readmission.base.errors import InputError
 from readmission.settings.params import load_method
-from readmission.base.project import Project
+from readmission.base.paths import Project
 from readmission.method.results import public_results
 
 from conftest import REPO

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from readmission.run.edition_run import RunRequest, run_edition
-from readmission.base.layout import RELEASE_FILE
+from readmission.base.paths import RELEASE_FILE
 from readmission.settings.params import load_edition
 from readmission.run.pipeline import CountryJob, run_job
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from readmission.base.layout import RELEASE_FILE
+from readmission.base.paths import RELEASE_FILE
 from readmission.run import release_log, release_step
 
 from conftest import SELECTED, fixture_inputs, make_project

@@ -21,7 +21,7 @@ from readmission.base import outputs
 from readmission.cli import app
 from readmission.run.kernels import WarmKernelEngine
 from readmission.base.lock import LOCK_FILE
-from readmission.base.project import Project
+from readmission.base.paths import Project
 from conftest import make_project, public_tree, restricted_tree
 
 CLI = [sys.executable, "-m", "readmission"]

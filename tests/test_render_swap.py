@@ -8,7 +8,7 @@ import stat
 import pytest
 
 from conftest import REPO
-from readmission.base.project import Project
+from readmission.base.paths import Project
 from readmission.publish.site import RenderError, render
 
 FAKE_QUARTO = """#!/bin/sh

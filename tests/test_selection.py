@@ -115,7 +115,7 @@ def test_an_edition_the_data_cannot_support_names_what_is_missing(tmp_path, monk
 def test_every_edition_the_offline_data_allow_is_defined(year):
     from conftest import REPO
     from readmission.settings.params import load_edition
-    from readmission.base.project import Project
+    from readmission.base.paths import Project
 
     edition = load_edition(year, Project(REPO))
     assert edition.selection_year == year - 1 and str(edition.reference_date) == f"{year}-12-31"

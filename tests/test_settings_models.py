@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 
 from readmission.base.errors import InputError
-from readmission.base.project import Project
+from readmission.base.paths import Project
 from readmission.settings.limits import Limits, load_limits
 from readmission.settings.params import load_method, parse_edition, parse_method
 

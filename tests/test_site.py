@@ -14,8 +14,7 @@ import yaml
 from readmission.pages.front_matter import front_matter_cell
 from readmission.base.outputs import write_json
 from readmission.base.codes import KOSOVO_FOOTNOTE
-from readmission.base.layout import OutputTree
-from readmission.base.project import Project
+from readmission.base.paths import OutputTree, Project
 from readmission.publish.site import QuartoMissing, anchored_problems, render
 from readmission.publish.site_checks import check_site as check_year, site_pages
 from readmission.publish.site_sources import failure_notebook, write_latest_site_sources, write_site_sources

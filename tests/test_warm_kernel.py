@@ -71,7 +71,7 @@ def test_a_kernel_warmed_up_before_its_first_notebook_gives_the_cold_outputs(tmp
         run_sync(client.wait_for_ready)(timeout=120)
         found = []
         reply = run_sync(client.execute_interactive)(
-            "import gc; from readmission import inputs as _i; "
+            "import gc; from readmission.inputs import loading as _i; "
             "print(any(k[0] == 'public' for k in _i._CACHE), gc.get_freeze_count() > 0, "
             "get_ipython().kernel.log.isEnabledFor(10))",
             output_hook=lambda msg: found.append(msg["content"].get("text", "")))

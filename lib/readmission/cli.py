@@ -14,7 +14,7 @@ from rich.text import Text
 from .base.errors import InputError, quote
 from .base.outputs import OutputError, environment_fault
 from .settings.params import DEFAULT_EDITION, load_edition
-from .base.project import Project
+from .base.paths import Project
 
 app = typer.Typer(help="Article 25a Visa Code assessment of cooperation on readmission.",
                   no_args_is_help=True, add_completion=False)
@@ -37,7 +37,7 @@ SNAPSHOT_HELP = "Snapshot folder (default: shared/data/snapshot beside the proje
 def default_snapshot(project: Project, given: Optional[Path]) -> Path:
     """The snapshot a command reads: the one given, or the project's default, found from the project
     root and never from the working folder (run from notebooks/, '../shared' would be elsewhere)."""
-    return given if given is not None else project.root.parent / "shared" / "data" / "snapshot"
+    return given if given is not None else project.default_snapshot
 YearOption = typer.Option(DEFAULT_EDITION, "--year", "-y", help="Data year of the edition.")
 YearsOption = typer.Option([DEFAULT_EDITION], "--year", "-y",
                            help="Data year of an edition (repeat the option for several).")
@@ -49,7 +49,7 @@ DemoOption = typer.Option(False, "--demo", help="Use the seeded synthetic demo s
 
 
 def check_audience(audience: str) -> str:
-    from .base.layout import AUDIENCES
+    from .base.paths import AUDIENCES
 
     if audience not in AUDIENCES:
         raise InputError.single("command line", f"{quote(audience)} is not an audience (public, restricted)",
@@ -166,7 +166,7 @@ def check_country_inputs(project: Project, edition, code: str, states: list[str]
     """
     from .data.confidential import load_confidential
     from .inputs.loading import load_public
-    from .base.layout import confidential_source
+    from .base.paths import confidential_source
     from .settings.judgement import load_country_params
     from .settings.limits import load_limits
     from .settings.params import load_method
@@ -296,11 +296,27 @@ def run(year: list[int] = YearsOption,
         workers: int = typer.Option(0, min=0, help="Parallel countries (0 = number of cores)."),
         force: bool = typer.Option(False, "--force", help="Re-run every country, even if up to date."),
         snapshot: Optional[Path] = typer.Option(None, help="Import this snapshot folder first."),
-        audience: str = AudienceOption, demo: bool = DemoOption):
+        audience: str = AudienceOption, demo: bool = DemoOption,
+        dry_run: bool = typer.Option(False, "--dry-run", help="Say what would run and why; run nothing.")):
     """Run whole editions: selection, every country's notebook, then the summary (each edition in
     its own folder; `--year 2014 --year 2015 --year 2016` runs three, oldest first)."""
+    if dry_run:
+        return print_dry_run(year, force, check_audience(audience), demo)
     if not run_editions(year, workers, force, snapshot, check_audience(audience), demo):
         raise typer.Exit(1)
+
+
+def print_dry_run(years: list[int], force: bool, audience: str, demo: bool) -> None:
+    """What each edition's run would do and why (run/dry_run.py); nothing is run or published."""
+    from .run.dry_run import dry_run
+    from .run.edition_run import RunRequest
+
+    project = Project.default()
+    for year in sorted(set(years)):
+        request = RunRequest(load_edition(year, project), audience, 1, force, demo)
+        with console.status(f"edition {year}: working out what would run"):
+            lines = dry_run(project, request)
+        console.print(Text("\n".join(lines)), soft_wrap=True)
 
 
 def run_editions(years: list[int], workers: int, force: bool, snapshot: Optional[Path], audience: str,

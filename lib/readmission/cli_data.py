@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from .base.project import Project
+from .base.paths import Project
 from .cli import SNAPSHOT_HELP, YearOption, console, data_app, default_snapshot, exclusive, flagged, friendly_errors
 from .settings.limits import load_limits
 from .settings.params import load_edition
@@ -73,7 +73,7 @@ def data_check(year: int = YearOption,
     project = Project.default()
     edition = load_edition(year, project)
     from .inputs.loading import edition_states
-    from .base.layout import confidential_source, demo_folder, has_confidential_files
+    from .base.paths import confidential_source, demo_folder, has_confidential_files
 
     # whichever set exists: the real files, else the demo set a `--demo` run wrote
     demo = restricted_dir is None and not has_confidential_files(project.restricted / str(year)) \

@@ -12,7 +12,7 @@ from rich.text import Text
 
 from .cli import app, console, err_console, exclusive, flagged, friendly_errors
 from .settings.params import DEFAULT_EDITION
-from .base.project import Project
+from .base.paths import Project
 
 
 @app.command()

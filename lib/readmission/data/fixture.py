@@ -17,7 +17,7 @@ import pycountry
 import yaml
 
 from ..base.outputs import write_text_atomic
-from ..base.project import Project
+from ..base.paths import Project
 from .snapshot import sha256_file
 
 FIXTURE_LABEL = "SYNTHETIC TEST FIXTURE - invented numbers in Eurostat's and Frontex's layouts"
@@ -124,7 +124,7 @@ def write_fixture(folder: Path, seed: int = 2016, countries: dict | None = None)
 def fixture_project(source: Project, root: Path) -> Project:
     """A copy of `source`'s inputs in `root` on its committed fixture, with the fixture edition."""
     project = source.copy_inputs(root)
-    shutil.copytree(source.root / "data" / "fixture" / "public", project.public)
+    shutil.copytree(source.public_fixture, project.public)
     project.write_edition(FIXTURE_EDITION["data_year"], FIXTURE_EDITION)
     return project
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 
 from ..base.errors import InputError, Problem, raise_if_any
+from ..base.paths import backup_folder, beside
 
 EUROSTAT_FILES = ("eurostat/migr_eiord.csv", "eurostat/migr_eirtn.csv",
                   "eurostat/migr_asyappctza.csv")
@@ -107,7 +108,7 @@ def staging_dir(public_dir: Path, purpose: str) -> Path:
     """
     public_dir.parent.mkdir(parents=True, exist_ok=True)
     while True:
-        path = public_dir.parent / f".{public_dir.name}-{purpose}-{secrets.token_hex(4)}"
+        path = beside(public_dir, f"{purpose}-{secrets.token_hex(4)}", hidden=True)
         try:
             path.mkdir()
             return path
@@ -126,7 +127,7 @@ def _keep_backup(target: Path, backup: Path) -> None:
 
 def _swap_files(staging: Path, public_dir: Path, rel_paths: list[str]) -> None:
     """Replace each file with os.replace; if any step fails, restore every file as it was."""
-    backups = staging / ".backup"
+    backups = backup_folder(staging)
     done: list[tuple[Path, Path | None]] = []
     created = [d for d in sorted({(public_dir / r).parent for r in rel_paths}) if not d.exists()]
     try:

@@ -16,8 +16,7 @@ from ..base.errors import InputError
 from ..settings.limits import load_limits
 from ..settings.params import Edition, Method
 from ..data.reference import edition_state_codes
-from ..base.project import Project
-from ..base.layout import confidential_source
+from ..base.paths import Project, confidential_source
 
 
 @dataclass(frozen=True)

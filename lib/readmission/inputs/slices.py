@@ -13,13 +13,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..data.confidential import DEMO_MARKER, FILES
-from ..base.layout import OutputTree
+from ..base.paths import OutputTree
 from ..base.outputs import write_csv, write_bytes_atomic
 
 
 def slice_folder(tree: OutputTree, country: str) -> Path:
     """Where `country`'s slice goes (the same for both audiences: it is restricted either way)."""
-    return tree.restricted_root / "inputs" / country
+    return tree.country_inputs(country)
 
 
 def write_slice(folder: Path, confidential, country: str, marker: Path | None) -> Path:

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..base.layout import OutputTree, published_editions
-from ..base.project import Project
+from ..base.paths import OutputTree, Project, published_editions
 
 AUDIT_COLUMNS = ["edition", "country", "name", "method_level", "assessed_level", "status", "assessed_by",
                  "assessed_on", "reviewed_by", "reviewed_on", "entry", "commit"]
@@ -18,7 +17,7 @@ AUDIT_COLUMNS = ["edition", "country", "name", "method_level", "assessed_level",
 
 def last_commit(project: Project, path: Path) -> str:
     """The short hash of the commit that last changed `path`; '' outside a git checkout or if never committed."""
-    if not (project.root / ".git").exists() or not path.exists():
+    if not project.git.exists() or not path.exists():
         return ""
     try:
         done = subprocess.run(["git", "-C", str(project.root), "log", "-1", "--format=%h", "--",
@@ -38,7 +37,7 @@ def audit_rows(project: Project, tree: OutputTree) -> pd.DataFrame:
             continue
         public = json.loads(path.read_text(encoding="utf-8"))["public"]
         j = public.get("assessment") or {}
-        params = project.params / "countries" / f"{entry['country']}.yml"
+        params = project.country_params(entry["country"])
         rows.append({"edition": tree.year, "country": entry["country"], "name": public["name"],
                      "method_level": public["level"], "assessed_level": j.get("assessed_level", public["level"]),
                      "status": j.get("status", "not reviewed"), "assessed_by": j.get("assessed_by") or "",

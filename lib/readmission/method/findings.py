@@ -21,7 +21,7 @@ COUNTRY_COLUMNS = ["country", "name", "level", "level_key", "method_level", "rev
 
 def read_run(folder: Path) -> dict:
     """The record of the run that made the countries' results in `folder`."""
-    from ..base.layout import RUN_RECORD
+    from ..base.paths import RUN_RECORD
 
     return json.loads((Path(folder) / RUN_RECORD).read_text(encoding="utf-8"))
 

@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..base.layout import OutputTree, published_editions
-from ..base.project import Project
+from ..base.paths import OutputTree, Project, published_editions
 from ..base.levels import LEVELS, final_level, level_with_method
 from .vocabulary import instrument, level_key
 
@@ -67,7 +66,7 @@ def read_edition(project: Project, year: int, audience: str = "public") -> Editi
         path = tree.countries / f"{entry['country']}.json"
         if entry.get("ok") and path.exists():
             results[entry["country"]] = json.loads(path.read_text(encoding="utf-8"))["public"]
-    selection_file = project.results / str(year) / "selection.csv"
+    selection_file = project.edition_results(year) / "selection.csv"
     selection = pd.read_csv(selection_file, keep_default_na=False, na_values=[""]) \
         if selection_file.exists() else None
     return EditionRecord(year, run.get("edition", {}), results, selection, run.get("inputs", []))
@@ -162,7 +161,7 @@ def country_trajectory(history: list[EditionRecord], country: str) -> pd.DataFra
 def current_record(project: Project, run: dict, results: dict[str, dict]) -> EditionRecord:
     """The edition a summary is computing (its results in the run's working folder, not yet published)."""
     year = int(run["edition"]["data_year"])
-    selection_file = project.results / str(year) / "selection.csv"
+    selection_file = project.edition_results(year) / "selection.csv"
     selection = pd.read_csv(selection_file, keep_default_na=False, na_values=[""]) \
         if selection_file.exists() else None
     return EditionRecord(year, run["edition"], {c: r["public"] for c, r in results.items()}, selection,

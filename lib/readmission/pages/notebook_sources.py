@@ -9,9 +9,9 @@ from pathlib import Path
 import jupytext
 import nbformat
 
-from ..base.project import PACKAGE_ROOT
+from ..base.paths import PACKAGE_ROOT, Project
 
-NOTEBOOKS = PACKAGE_ROOT / "notebooks"
+NOTEBOOKS = Project(PACKAGE_ROOT).notebooks
 NAMES = ("country", "summary")
 METADATA = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
             "language_info": {"name": "python"}}

@@ -21,13 +21,11 @@ from pathlib import Path
 
 from ..method.audit import audit_rows
 from ..base.errors import InputError
-from ..base.layout import PUBLIC, OutputTree, published_editions
+from ..base.paths import PUBLIC, OutputTree, Project, published_editions
 from ..base.outputs import write_bytes_atomic
-from ..base.project import Project
 from ..base.versions import package_versions  # the versions that shape the outputs, as the run keys take them
-from .site import SITE_DIR, rendered_site_problems
+from .site import rendered_site_problems
 
-DIST = "dist"
 SUMS, MANIFEST, SITE_FOLDER = "SHA256SUMS", "manifest.json", "site"
 
 
@@ -132,7 +130,7 @@ def check_site(project: Project, site: Path) -> None:
 
 def publish(project: Project, out: Path | None = None) -> Path:
     """Write dist/readmission-<version>.tar.gz from the gated _site/; return its path."""
-    site = project.root / SITE_DIR
+    site = project.site
     check_site(project, site)
     commit, when = source_commit(project)
     files = site_files(site)
@@ -142,7 +140,7 @@ def publish(project: Project, out: Path | None = None) -> Path:
     entries = {f"{SITE_FOLDER}/{name}": data for name, data in files.items()}
     entries[SUMS] = sums_text(files).encode()
     entries[MANIFEST] = (json.dumps(manifest(project, files, commit, when), indent=1, sort_keys=True) + "\n").encode()
-    archive = Path(out or project.root / DIST) / f"{top}.tar.gz"
+    archive = Path(out or project.dist) / f"{top}.tar.gz"
     write_bytes_atomic(archive, tar_bytes(top, entries, when))
     return archive
 

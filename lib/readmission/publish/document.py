@@ -26,15 +26,14 @@ from dataclasses import dataclass, replace
 from itertools import accumulate
 from pathlib import Path
 
-from ..base.layout import RESTRICTED, RESTRICTED_SITE_DIR, OutputTree
+from ..base.paths import RESTRICTED, SITE_CHECK, OutputTree, Project, findings_link, npm_package, page_link, pages_link
 from ..base.outputs import write_bytes_atomic
-from ..base.project import PACKAGE_ROOT, Project
 from .site import RenderError
 
 TITLE = "Assessment of third countries' cooperation on readmission, Article 25a Visa Code"
 MARKING = "RESTRICTED"
 DRAFT = "DRAFT, not reviewed"
-PRINTER = PACKAGE_ROOT / "tools" / "site-check"
+PRINTER = SITE_CHECK
 INSTALL = "install with `apt-get install chromium nodejs npm` and `npm ci --prefix tools/site-check`"
 PRINT_TIMEOUT = 1800  # seconds for the whole print session, a hung browser included
 SIDE_MARGIN_PT = 14 / 25.4 * 72  # print.mjs's @page side margin
@@ -62,12 +61,12 @@ class Part:
 
 def document_path(project: Project, year: int) -> Path:
     """Where an edition's Council document goes: the restricted tree, never notebooks/ or _site/."""
-    return OutputTree(project, year, RESTRICTED).restricted_root / "document" / f"council-{year}.pdf"
+    return OutputTree(project, year, RESTRICTED).documents / f"council-{year}.pdf"
 
 
 def check_destination(project: Project, path: Path) -> None:
     """Refuse a destination inside the public outputs (notebooks/, _site/): the PDF is restricted."""
-    for public in (project.notebooks, project.root / "_site"):
+    for public in (project.notebooks, project.site):
         if Path(path).resolve().is_relative_to(public.resolve()):
             raise DocumentError(f"refusing to write the restricted document under {public}")
 
@@ -82,7 +81,7 @@ def country_parts(year: int, countries: list[dict], unsigned: set[str], levels: 
     """One part per country of the run, by name; a country not signed off (or failed) is a draft."""
     ordered = sorted(countries, key=lambda c: (name_key(c["name"]), c["country"]))
     return [Part(f"country-{c['country']}", c["name"], "Countries",
-                 f"notebooks/countries/{year}/{c['country']}.html",
+                 page_link(year, c["country"], "html"),
                  draft=c["country"] in unsigned or not c.get("ok", True),
                  note=levels.get(c["country"], "no result (the country's notebook failed)"))
             for c in ordered]
@@ -90,7 +89,7 @@ def country_parts(year: int, countries: list[dict], unsigned: set[str], levels: 
 
 def body_parts(year: int, countries: list[dict], unsigned: set[str], levels: dict[str, str]) -> list[Part]:
     """Findings, the countries, then the annex (methodology, Article 25a(5)/(8) candidates)."""
-    return ([Part("findings", "Findings", page=f"notebooks/findings/{year}.html")]
+    return ([Part("findings", "Findings", page=findings_link(year, "html"))]
             + country_parts(year, countries, unsigned, levels)
             + [Part("annex-methodology", "A. Methodology", "Annex", page="methodology.html",
                     note="method settings, disclosure rules"),
@@ -126,7 +125,7 @@ def git_facts(root: Path) -> dict[str, str]:
             return ""
         return done.stdout.strip() if done.returncode == 0 else ""
 
-    commit = git("rev-parse", "HEAD") if (root / ".git").exists() else ""
+    commit = git("rev-parse", "HEAD") if Project(root).git.exists() else ""
     if not commit:
         return {"version": "unknown (not a git checkout)", "date": "unknown", "commit": "unknown"}
     return {"version": git("describe", "--always", "--dirty"), "date": git("log", "-1", "--format=%cs"),
@@ -138,7 +137,7 @@ def check_tools() -> str:
     node = shutil.which("node")
     chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
     missing = [what for what, there in (("node", node), ("chromium", os.access(chromium, os.X_OK)),
-               ("the npm modules of tools/site-check", (PRINTER / "node_modules" / "playwright-core").is_dir()))
+               ("the npm modules of tools/site-check", npm_package(PRINTER, "playwright-core").is_dir()))
                if not there]
     try:
         import pypdf  # noqa: F401
@@ -153,12 +152,12 @@ def check_site(site: Path, tree: OutputTree, parts: list[Part], countries: list[
     """Refuse a restricted site that is missing, lacks a page, or was rendered from another run."""
     again = f"render the restricted site first: readmission render --audience restricted --year {tree.year}"
     missing = [p.page for p in parts if p.page and not (site / p.page).is_file()]
-    if not (site / f"notebooks/findings/{tree.year}.html").is_file():
+    if not (site / findings_link(tree.year, "html")).is_file():
         raise DocumentError(f"no rendered restricted site for {tree.year} in {site}: {again}")
     if missing:
         raise DocumentError(f"the restricted site lacks {len(missing)} page(s) ({', '.join(missing[:5])}): "
                             f"{again}")
-    copies = site / f"notebooks/countries/{tree.year}"  # the site's copies of the results files
+    copies = site / pages_link(tree.year)  # the site's copies of the results files
     stale = [c["country"] for c in countries if c.get("ok") and not ((copies / f"{c['country']}.json").is_file()
              and filecmp.cmp(copies / f"{c['country']}.json", tree.countries / f"{c['country']}.json", False))]
     if stale:
@@ -358,7 +357,7 @@ def build_document(project: Project, year: int, workers: int | None = None) -> P
     from ..method.audit import unsigned
 
     tree = OutputTree(project, year, RESTRICTED)
-    site = project.root / RESTRICTED_SITE_DIR
+    site = project.restricted_site
     run = read_run(tree)
     countries = run.get("countries") or []
     drafts = set(unsigned(project, RESTRICTED, [year]).get(year, []))

@@ -28,7 +28,7 @@ from ..data.inputfile import SUFFIXES, read_rows
 from ..data.snapshot import REQUIRED_FILES, verify_file
 from ..base.errors import InputError, Problem, quote, raise_if_any, shorten
 from .gate_numbers import html_text, numbers_in, svg_text
-from ..base.project import Project
+from ..base.paths import Project
 from ..base.columns import confidential_columns, telltale_columns
 
 CONFIDENTIAL_COLUMNS = confidential_columns()  # the schema's per-state confidential and derived columns
@@ -43,7 +43,7 @@ SMALLEST_COMPARED = 1000  # values below are not compared: rates, years' parts a
 TEXT_SUFFIXES = {".html", ".htm", ".json", ".csv", ".md", ".qmd", ".txt", ".xml", ".yml", ".yaml", ".ipynb",
                  ".svg"}
 SKIPPED_FOLDERS = {"site_libs"}  # Quarto's own scripts and styles
-ALLOW_FILE = Path("params") / "publish_gate.yml"
+ALLOW_FILE = "publish_gate.yml"  # in params/
 ALLOW_KEYS = ("value", "reason")
 _WHOLE = re.compile(r"[0-9]+")  # a count as the loader accepts it
 COUNTRY_FILE = re.compile(r"^[A-Z]{2}$")
@@ -90,8 +90,8 @@ def public_numbers(project: Project) -> set[int]:
 
 def confidential_folders(project: Project) -> list[Path]:
     """Every folder of confidential inputs the project holds: data/restricted/<year>/, data/demo/<year>/."""
-    roots = [p for p in sorted(project.restricted.glob("*")) if p.is_dir() and p.name != "out"]
-    roots += [project.restricted] + sorted((project.root / "data" / "demo").glob("*"))
+    roots = [p for p in sorted(project.restricted.glob("*")) if p.is_dir() and p != project.restricted_outputs]
+    roots += [project.restricted] + sorted(project.demo.glob("*"))
     return [p for p in roots if p.is_dir()]
 
 
@@ -181,7 +181,7 @@ def allowed_values(project: Project) -> set[int]:
     an InputError naming the file, the entry (and its line) and the field."""
     from ..settings.params import read_yaml_mapping
 
-    path = project.root / ALLOW_FILE
+    path = project.params / ALLOW_FILE
     if not path.exists():
         return set()
     content = read_yaml_mapping(path)
@@ -346,7 +346,7 @@ def file_problems(path: Path, rel: str, context: GateContext) -> list[str]:
     if leaked:
         problems.append(f"{rel}: holds {', '.join(f'{v:,}' for v in leaked[:5])}"
                         f"{' and more' if len(leaked) > 5 else ''}, a single state's confidential value "
-                        f"(found nowhere in the public inputs; if it is a public figure, add it to {ALLOW_FILE})")
+                        f"(found nowhere in the public inputs; if it is a public figure, add it to params/{ALLOW_FILE})")
     return problems
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from fnmatch import fnmatch
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,15 +14,18 @@ from pathlib import Path
 import yaml
 
 from ..base.outputs import write_json
-from ..base.project import Project
+from ..base.paths import GENERATED, Project
 from ..base.steps import digest as _digest, step_key
 from .site_checks import expand, load_config, render_list
 
-SITE_WIDE = ("_quarto.yml", "*.scss", "*.ejs", "_*.html", "*.svg", "_generated/site.yml",
+SITE_WIDE = ("_quarto.yml", "*.scss", "*.ejs", "_*.html", "*.svg", f"{GENERATED}/site.yml",
              "params/publish_gate.yml")  # the gate's settings: a site kept as it is was gated with them
 PUBLISH_CODE = Path(__file__).resolve().parent  # how pages are checked and rendered
 INCLUDE = re.compile(r"\{\{<\s*include\s+(\S+)\s*>\}\}")
 RESULT_SUFFIXES = (".json", ".csv")  # a country page's results, offered beside it (project resources)
+# Quarto renders each file it is given in a pass of its own (several seconds of start-up each): beyond
+# this many changed pages, one full render is quicker
+MAX_INCREMENTAL = 20
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,7 @@ class RenderPlan:
     site_wide: str
     full: str = ""  # why everything is rendered; empty for an incremental render
     changed: list[str] = field(default_factory=list)  # pages rendered again (incremental)
+    listings: list[str] = field(default_factory=list)  # listing pages rendered after them, explicitly
 
     @property
     def nothing(self) -> bool:
@@ -83,18 +88,37 @@ def page_key(project: Project, page: Path, site: str) -> str:
     return step_key("page", {"site": site.encode(), "page sources": sources.encode()})
 
 
-def listing_pages(project: Project, pages: list[Path]) -> list[str]:
-    """Pages that list others (a `listing:` in their front matter), and the home page: rendered again
-    with any changed page, since they show its title, level and figures."""
-    found = []
+def listings(project: Project, pages: list[Path]) -> dict[str, list[str]]:
+    """Pages that list others (`listing:` in their front matter) and the patterns of what they list."""
+    found = {}
     for page in pages:
         if page.suffix != ".qmd":
             continue
         front = page.read_text(encoding="utf-8").split("---", 2)
-        meta = yaml.safe_load(front[1]) if len(front) == 3 else {}
-        if page.name == "index.qmd" or "listing" in (meta or {}):
-            found.append(str(page.relative_to(project.root)))
+        listing = (yaml.safe_load(front[1]) or {}).get("listing") if len(front) == 3 else None
+        if listing:
+            specs = listing if isinstance(listing, list) else [listing]
+            found[str(page.relative_to(project.root))] = [
+                c.lstrip("/") for s in specs for c in ([s.get("contents")] if isinstance(s.get("contents"), str)
+                                                       else s.get("contents") or [])]
     return found
+
+
+def listings_to_render(project: Project, pages: list[Path], changed: list[str]) -> list[str]:
+    """The listing pages to render explicitly, last: Quarto adds a listing to the pass of the one page
+    it lists while its listing cache exists; with more listed pages changed, or no cache, the cache
+    is cleared (by the caller) and each listing rendered once, after them."""
+    found = []
+    for listing, patterns in listings(project, pages).items():
+        listed = [page for page in changed if any(fnmatch(page, pattern) for pattern in patterns)]
+        if listed and (len(listed) > 1 or not project_listing_cache(project).exists()) and listing not in changed:
+            found.append(listing)
+    return found
+
+
+def project_listing_cache(project: Project) -> Path:
+    """Quarto's cache of what its listings list, in its project state."""
+    return project.quarto_listing_cache
 
 
 def plan_render(project: Project, exe: str, record: Path, site: Path) -> RenderPlan:
@@ -104,16 +128,17 @@ def plan_render(project: Project, exe: str, record: Path, site: Path) -> RenderP
     wide = site_wide_digest(project, exe, pages)
     digests = {str(p.relative_to(project.root)): page_key(project, p, wide) for p in pages}
     previous = _read_record(record)
-    if not (site / "index.html").exists() or previous is None or not (project.root / ".quarto").is_dir():
+    if not (site / "index.html").exists() or previous is None or not project.quarto_state.is_dir():
         return RenderPlan(digests, wide, full="no earlier render of this site (or of Quarto's index)")
     if previous.get("site_wide") != wide:
         return RenderPlan(digests, wide, full="the configuration, theme, menu, pages, gate or Quarto changed")
     if previous.get("site") != site_signature(site):
         return RenderPlan(digests, wide, full="the site folder changed since its last render")
     changed = [page for page, digest in digests.items() if previous.get("pages", {}).get(page) != digest]
-    if changed:
-        changed += [p for p in listing_pages(project, pages) if p not in changed]
-    return RenderPlan(digests, wide, changed=changed)
+    if len(changed) > MAX_INCREMENTAL:
+        return RenderPlan(digests, wide, full=f"{len(changed)} pages changed (a full render is quicker "
+                                               f"beyond {MAX_INCREMENTAL})")
+    return RenderPlan(digests, wide, changed=changed, listings=listings_to_render(project, pages, changed))
 
 
 def _read_record(record: Path) -> dict | None:

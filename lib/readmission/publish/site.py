@@ -19,16 +19,15 @@ from pathlib import Path
 import yaml
 
 from .gate import check_published, gate_context, refuse_if_any
-from ..base.layout import PUBLIC, RESTRICTED, RESTRICTED_SITE_DIR, OutputTree, published_editions
+from ..base.paths import PUBLIC, RESTRICTED, OutputTree, Project, beside, published_editions, rendering
 from ..base.outputs import replace_folder, write_text_atomic
-from ..base.project import Project
 from .site_checks import CONFIG, expand, load_config, render_list
 from .site_sources import CANDIDATES_PAGE
-from .render_plan import plan_render, write_record
+from . import search_index
+from .render_plan import plan_render, project_listing_cache, write_record
 from .site_links import broken_links, quarto_warnings, unresolved_targets, warnings_summary
 from ..method.vocabulary import setting_value, term
 
-SITE_DIR = "_site"
 MARKER = "# readmission report site"  # the first line of our _quarto.yml
 INSTALL_HINT = ("install Quarto from conda-forge (`quarto` is in environment.yml: "
                 "`conda env create -f environment.yml`) or from https://quarto.org/docs/get-started/, "
@@ -76,7 +75,7 @@ def declared_sources(project: Project) -> list[Path]:
     config = load_config(project).get("project") or {}
     found = [p for e in list(config.get("render") or []) + list(config.get("resources") or [])
              if not e.startswith("!") for p in expand(project, e)]
-    generated = project.root / "_generated"
+    generated = project.generated
     return found + ([generated] if generated.is_dir() else [])
 
 
@@ -149,7 +148,7 @@ def gate_links(site: Path) -> None:
 
 def swap_in(next_dir: Path, site: Path) -> Path:
     """Replace `site` with the finished `next_dir` (the old one is removed only after the swap)."""
-    replace_folder(next_dir, site, site.with_name(site.name + "-old"))
+    replace_folder(next_dir, site, beside(site, "old"))
     return site
 
 
@@ -169,17 +168,13 @@ def render_public(project: Project, exe: str) -> Rendered:
     refuse_if_any(anchored_problems(project), "render")
     context = gate_context(project)
     refuse_if_any(check_published(project, root, declared_sources(project), context), "render")
-    site, record = root / SITE_DIR, render_record(project)
+    site, record = project.site, render_record(project)
     plan = plan_render(project, exe, record, site)
     if plan.nothing:
         return Rendered(site, [], "nothing: every page's sources are those of the site's last render")
-    next_dir = root / f"{SITE_DIR}-next"
+    next_dir = rendering(root)
     shutil.rmtree(next_dir, ignore_errors=True)
-    if plan.full:
-        warnings = quarto_render(exe, root, next_dir.name)
-    else:
-        shutil.copytree(site, next_dir, symlinks=True)
-        warnings = quarto_render(exe, root, next_dir.name, plan.changed)
+    warnings = quarto_render(exe, root, next_dir.name) if plan.full else render_changed(project, exe, plan, next_dir)
     try:
         refuse_if_any(rendered_site_problems(project, next_dir, context), "publishing the site")
     except Exception:
@@ -189,13 +184,26 @@ def render_public(project: Project, exe: str) -> Rendered:
     published = swap_in(next_dir, site)
     write_record(record, plan, published)
     what = f"every page ({plan.full})" if plan.full else \
-        f"{len(plan.changed)} of {len(plan.pages)} pages (their sources changed, and the listings)"
+        f"{len(plan.changed)} of {len(plan.pages)} pages (their sources changed), and the listings"
     return Rendered(published, warnings, what)
+
+
+def render_changed(project: Project, exe: str, plan, next_dir: Path) -> list[str]:
+    """The changed pages rendered into a copy of the site (a real copy: Quarto writes some files in
+    place), their search entries dropped first and the index put back in a full render's order."""
+    shutil.copytree(project.site, next_dir, symlinks=True)
+    html = lambda page: str(Path(page).with_suffix(".html"))  # noqa: E731
+    search_index.prune(next_dir, [html(p) for p in plan.changed + plan.listings])
+    if plan.listings:
+        project_listing_cache(project).unlink(missing_ok=True)
+    warnings = quarto_render(exe, project.root, next_dir.name, plan.changed + plan.listings)
+    search_index.reorder(next_dir, [html(p) for p in plan.pages])
+    return warnings
 
 
 def render_record(project: Project) -> Path:
     """What the public site's last render was made from (data/cache/: deleting it renders everything)."""
-    return project.cache / "render" / "public.json"
+    return project.render_cache / "public.json"
 
 
 def restricted_config(project: Project) -> dict:
@@ -235,7 +243,7 @@ def build_restricted_sources(project: Project, year: int) -> Path:
     for entry in render_list(project) + list((load_config(project).get("project") or {}).get("resources") or []):
         for path in expand(project, entry):
             rel = path.relative_to(project.root)
-            if rel.parts[0] != "notebooks":  # pages and resources beside them; notebooks come below
+            if not path.is_relative_to(project.notebooks):  # pages and resources beside them; notebooks come below
                 (src / rel).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(path, src / rel)
     for pattern in SUPPORT_FILES:  # the theme, includes, the listing's template, beside the pages
@@ -315,11 +323,11 @@ def order_words(order: list[str]) -> str:
 def render_restricted(project: Project, year: int, exe: str) -> Rendered:
     """Render the restricted site from its own sources into _site-restricted (never _site)."""
     src = build_restricted_sources(project, year)
-    next_dir = src / f"{SITE_DIR}-next"
+    next_dir = rendering(src)
     shutil.rmtree(next_dir, ignore_errors=True)
     warnings = quarto_render(exe, src, next_dir.name)
     gate_links(next_dir)
-    return Rendered(swap_in(next_dir, project.root / RESTRICTED_SITE_DIR), warnings)
+    return Rendered(swap_in(next_dir, project.restricted_site), warnings)
 
 
 def check_signoff(project: Project, audience: str, year: int | None) -> None:

@@ -9,8 +9,7 @@ from urllib.parse import unquote
 import nbformat
 import yaml
 
-from ..base.project import Project
-from .site_sources import page_link
+from ..base.paths import Project, page_link
 
 CONFIG = "_quarto.yml"
 LINK = re.compile(r"!?\[(?:\\.|[^\]\\])*\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^)]*[\"'])?\s*\)")

@@ -15,16 +15,14 @@ import yaml
 
 from ..base.codes import designations_md
 from ..pages.front_matter import front_matter_cell
-from ..base.layout import PUBLIC, RESTRICTED, OutputTree
+from ..base.paths import PUBLIC, RESTRICTED, OutputTree, Project, findings_link, page_link, published_editions
 from ..base.markdown import md_escape, md_table, share_text
 from ..base.outputs import write_text_atomic
 from ..base.levels import LEVELS, final_level
 from ..settings.params import load_method
-from ..base.project import Project
 from ..pages.tables import raw_block, table_html
 from ..method.vocabulary import country_name, setting_value
 
-GENERATED = "_generated"
 SITE_METADATA = "site.yml"  # _generated/site.yml: named by `metadata-files` in _quarto.yml
 CANDIDATES_PAGE = "candidates.qmd"  # restricted site only
 FAILED = "failed"
@@ -34,16 +32,6 @@ SOURCES = [  # input file prefix -> who publishes it, as the credits name it
     ("frontex/illegal_border_crossings", "Frontex"),
     ("frontex/return_operations", "Frontex documents via Statewatch"),
 ]
-
-
-def page_link(year: int | str, country: str) -> str:
-    """A country page's path from the site root (the same in the public and restricted sites)."""
-    return f"notebooks/countries/{year}/{country}.ipynb"
-
-
-def findings_link(year: int | str) -> str:
-    """An edition's Findings page from the site root: its one address, in both sites."""
-    return f"notebooks/findings/{year}.ipynb"
 
 
 def method_values(method) -> dict:
@@ -249,7 +237,7 @@ def downloads_md(tree: OutputTree, records: list[dict]) -> str:
     """Each country's page and results files (JSON with provenance, tidy CSV), as present."""
     rows = []
     for r in records:
-        files = [f"[{kind}](notebooks/countries/{tree.year}/{r['country']}.{ext})"
+        files = [f"[{kind}]({page_link(tree.year, r['country'], ext)})"
                  for kind, ext in (("JSON", "json"), ("CSV", "csv"))
                  if r["ok"] and (tree.countries / f"{r['country']}.{ext}").exists()]
         status = "assessed" if r["ok"] else "not assessed"
@@ -266,7 +254,7 @@ def write_site_sources(tree: OutputTree, run: dict, earlier: dict[int, dict[str,
              "sources.md": sources_md(run), "downloads.md": downloads_md(tree, records)}
     paths = []
     for name, text in texts.items():
-        path = tree.site_sources / GENERATED / name
+        path = tree.generated / name
         write_text_atomic(path, text)
         paths.append(path)
     return paths
@@ -290,7 +278,7 @@ def selection_md(trees: list[OutputTree]) -> str:
     whose selection depends on counting the United Kingdom among them."""
     rows, bases = [], {}
     for tree in sorted(trees, key=lambda t: t.year, reverse=True):
-        path = tree.project.results / str(tree.year) / "selection.json"
+        path = tree.project.edition_results(tree.year) / "selection.json"
         if not path.exists():
             continue
         record = json.loads(path.read_text(encoding="utf-8"))
@@ -311,8 +299,6 @@ def selection_md(trees: list[OutputTree]) -> str:
 
 def write_latest_site_sources(tree: OutputTree) -> list[Path]:
     """The includes of the audience's site: the latest edition's figures and the list of editions."""
-    from ..base.layout import published_editions
-
     years = sorted(set(published_editions(tree.project, tree.audience)) | {tree.year})
     trees = [OutputTree(tree.project, y, tree.audience) for y in years] if tree.audience == "public" else [tree]
     latest = trees[-1]
@@ -326,8 +312,8 @@ def write_latest_site_sources(tree: OutputTree) -> list[Path]:
              "designations.md": designations_md(), "selection.md": selection_md(published),
              "disclosure.md": disclosure_md(load_method(tree.project))}
     for name, text in extra.items():
-        write_text_atomic(latest.site_sources / GENERATED / name, text)
-    return paths + [latest.site_sources / GENERATED / name for name in extra]
+        write_text_atomic(latest.generated / name, text)
+    return paths + [latest.generated / name for name in extra]
 
 
 def audit_md(trees: list[OutputTree]) -> str:

@@ -14,10 +14,9 @@ from pathlib import Path
 
 from . import runkeys
 from ..base.errors import InputError
-from ..base.layout import RELEASE_FILE, RESTRICTED, RUN_RECORD, OutputTree
+from ..base.paths import RELEASE_FILE, RESTRICTED, RUN_RECORD, OutputTree, Project
 from ..base.outputs import EnvironmentFault, environment_fault, write_json, write_text_atomic
 from ..settings.params import Edition, load_method
-from ..base.project import Project
 from .next_folder import SUMMARY_STAGED, abandon, publish, recover, start_next
 from .run_report import RunReport
 
@@ -25,7 +24,7 @@ from .run_report import RunReport
 # nothing to do answers in well under a second.
 
 
-def record_outcome(out: Path, outcome, key: str, tree: OutputTree) -> None:
+def record_outcome(out: Path, outcome, parts: dict[str, bytes], tree: OutputTree) -> None:
     """Store the key of a finished country; replace a failed country's page with a failure page naming
     the step and the restricted log, which holds the error (its text on a restricted page only)."""
     from ..base.codes import country_name
@@ -34,7 +33,7 @@ def record_outcome(out: Path, outcome, key: str, tree: OutputTree) -> None:
 
     key_file = runkeys.keys_dir(out) / f"{outcome.country}.key"
     if outcome.ok:
-        write_text_atomic(key_file, key + "\n")
+        runkeys.write_key(key_file, runkeys.step_key("country", parts), parts)
         return
     key_file.unlink(missing_ok=True)
     for ext in ("json", "csv"):
@@ -120,7 +119,7 @@ def up_to_date(tree: OutputTree, key: str) -> list[str] | None:
     """The countries of the last run if it had this edition key and left every output, else None."""
     out = tree.countries
     key_file = runkeys.keys_dir(out) / "edition.key"
-    if not (key_file.exists() and tree.run_file.exists()) or key_file.read_text().strip() != key:
+    if not tree.run_file.exists() or runkeys.read_key(key_file)[0] != key:
         return None
     run = json.loads(tree.run_file.read_text(encoding="utf-8"))
     codes = [c["country"] for c in run["countries"]]
@@ -142,12 +141,17 @@ class RunRequest:
     restricted_dir: Path | None = None
 
 
-def edition_key(project: Project, request: RunRequest, confidential_dir: Path) -> str:
-    """One key over everything a run of the edition reads, earlier editions' results included."""
+def edition_key_parts(project: Project, request: RunRequest, confidential_dir: Path) -> dict[str, bytes]:
+    """Everything a run of the edition reads, earlier editions' results included, by declared kind."""
     year = request.edition.data_year
-    return runkeys.edition_digest(project, year, request.public_dir or project.public, confidential_dir,
-                                  request.audience + ("|demo" if request.demo else ""),
-                                  runkeys.history_digest(project, year))
+    return runkeys.edition_parts(project, year, request.public_dir or project.public, confidential_dir,
+                                 request.audience + ("|demo" if request.demo else ""),
+                                 runkeys.history_digest(project, year))
+
+
+def edition_key(project: Project, request: RunRequest, confidential_dir: Path) -> str:
+    """One key over everything a run of the edition reads."""
+    return runkeys.step_key("edition", edition_key_parts(project, request, confidential_dir))
 
 
 def prepare_inputs(project: Project, request: RunRequest, codes: list[str]):
@@ -155,7 +159,7 @@ def prepare_inputs(project: Project, request: RunRequest, codes: list[str]):
     an edition the public data cannot support stops here, naming what is missing."""
     from ..inputs.loading import edition_states, load_inputs, load_public
     from .editions import write_demo_set
-    from ..base.layout import confidential_source
+    from ..base.paths import confidential_source
     from ..method.selection import check_edition_supported
 
     edition, method = request.edition, load_method(project)
@@ -169,8 +173,8 @@ def prepare_inputs(project: Project, request: RunRequest, codes: list[str]):
 
 def country_keys(project: Project, request: RunRequest, inputs, codes: list[str],
                  outside_selection: bool = False, release=None,
-                 slices: dict[str, str] | None = None) -> dict[str, str]:
-    """Each country's run key: what its notebook reads (its slice, or for a public page its entry of
+                 slices: dict[str, str] | None = None) -> dict[str, dict[str, bytes]]:
+    """Each country's run key parts: what its notebook reads (its slice, or for a public page its entry of
     the release), its parameters and the audience (`slices`: runkeys.slice_digests, when computed)."""
     from ..inputs.slices import slice_folder
     from .pipeline import notebook_parameters
@@ -185,8 +189,8 @@ def country_keys(project: Project, request: RunRequest, inputs, codes: list[str]
     read = {"release": RELEASE_FILE} if release else {}  # the file's own place varies (next folder)
     keyed = lambda c: notebook_parameters(  # noqa: E731
         project, request.edition, c, public_dir, None if release else slice_folder(tree, c), outside_selection)
-    return {c: runkeys.run_key(project, c, dict(keyed(c), **read, audience=request.audience),
-                               shared, slices[c], runkeys.history_digest(project, year, c)) for c in codes}
+    return {c: runkeys.run_key_parts(project, c, dict(keyed(c), **read, audience=request.audience),
+                                     shared, slices[c], runkeys.history_digest(project, year, c)) for c in codes}
 
 
 def run_record(request: RunRequest, inputs, codes: list[str], errors: dict[str, str]) -> dict:
@@ -207,7 +211,7 @@ def run_record(request: RunRequest, inputs, codes: list[str], errors: dict[str, 
 
 def run_edition(project: Project, request: RunRequest, progress=None, on_start=None) -> RunReport:
     """Run the whole edition for one audience; a failing country is reported, never stops the others."""
-    from ..base.layout import confidential_source
+    from ..base.paths import confidential_source
 
     edition = request.edition
     tree = OutputTree(project, edition.data_year, request.audience)
@@ -264,7 +268,8 @@ def run_started(project: Project, request: RunRequest, tree: OutputTree, workers
         digests = runkeys.slice_digests(inputs, codes)  # the restricted phase's keys and the pages' share them
         release = restricted_phase(project, request.audience, inputs, codes, tree.store_next, out,
                                    slices=digests, fresh=request.force)
-        keys = country_keys(project, request, inputs, codes, release=release, slices=digests)
+        parts = country_keys(project, request, inputs, codes, release=release, slices=digests)
+        keys = {c: runkeys.step_key("country", parts[c]) for c in codes}
         pending = codes if request.force else [c for c in codes if not runkeys.is_current(out, c, keys[c])]
         if on_start:
             on_start(len(pending), len(codes))
@@ -275,7 +280,7 @@ def run_started(project: Project, request: RunRequest, tree: OutputTree, workers
         outcomes = workers.countries(jobs, progress)
         stop_on_fault(outcomes)
         for outcome in outcomes:
-            record_outcome(out, outcome, keys[outcome.country], tree)
+            record_outcome(out, outcome, parts[outcome.country], tree)
         stale = remove_stale(out, codes)
         failed = [o for o in outcomes if not o.ok]
         run = run_record(request, inputs, codes, {o.country: o.error for o in failed})
@@ -299,8 +304,9 @@ def run_started(project: Project, request: RunRequest, tree: OutputTree, workers
 
     write_latest_site_sources(tree)
     if not failed and summary_ok:
-        write_text_atomic(runkeys.keys_dir(tree.countries) / "edition.key",
-                          edition_key(project, request, folder) + "\n")
+        edition = edition_key_parts(project, request, folder)
+        runkeys.write_key(runkeys.keys_dir(tree.countries) / "edition.key", runkeys.step_key("edition", edition),
+                          edition)
     notes += [f"removed outputs of countries no longer selected: {', '.join(stale)}"] if stale else []
     return RunReport(edition, codes, [o.country for o in outcomes if o.ok],
                      [c for c in codes if c not in pending], failed,
@@ -329,7 +335,7 @@ def run_one_country(project: Project, request: RunRequest, country: str, codes: 
     outside = {country: "run on request, outside the edition's selection"} if outside_selection else None
     release = restricted_phase(project, request.audience, inputs, [country], tree.store, tree.countries,
                                outside, fresh=request.force)
-    key = country_keys(project, request, inputs, [country], outside_selection, release)[country]
+    parts = country_keys(project, request, inputs, [country], outside_selection, release)[country]
     (runkeys.keys_dir(tree.countries) / "edition.key").unlink(missing_ok=True)
     inputs_slice = None if release else write_slices(tree, inputs.confidential, folder, [country])[country]
     outcome = run_job(CountryJob(project.root, edition.data_year, country, tree.countries, inputs_slice,
@@ -339,7 +345,7 @@ def run_one_country(project: Project, request: RunRequest, country: str, codes: 
     if outcome.fault:
         raise EnvironmentFault(fault_message(f"{country}: {outcome.error}"))
     if outcome.ok:
-        record_outcome(tree.countries, outcome, key, tree)
+        record_outcome(tree.countries, outcome, parts, tree)
         if release is not None:
             release.record()
         refresh_site_sources(tree)

@@ -7,9 +7,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..base.errors import InputError
-from ..base.layout import demo_folder
+from ..base.paths import Project, demo_folder
 from ..base.outputs import write_csv, write_json
-from ..base.project import Project
 from ..data import eurostat, snapshot
 from ..data.demo import make_demo
 from ..inputs.loading import PublicData
@@ -30,7 +29,7 @@ def prepare_public_data(project: Project, snapshot_dir: Path | None, fetch: bool
 
 
 def edition_dir(project: Project, edition: Edition) -> Path:
-    return project.results / str(edition.data_year)
+    return project.edition_results(edition.data_year)
 
 
 def record_manifest(project: Project, edition: Edition, manifest: list[dict] | None = None) -> list[str]:

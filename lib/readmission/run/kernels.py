@@ -30,6 +30,7 @@ from nbclient.exceptions import DeadKernelError
 from papermill.engines import NBClientEngine, papermill_engines
 
 from ..base.outputs import EnvironmentFault
+from ..base.paths import Project
 
 KERNEL = "python3"
 PARENT_POLL_SECONDS = 0.5
@@ -189,7 +190,7 @@ class WarmKernelEngine(NBClientEngine):
         if km is None:
             km = WarmManager(kernel_name=kernel_name)
             # the kernel process's own stderr (start-up warnings, crashes) goes to a log, not the console
-            log = Path(os.getcwd()).parent / "logs" / "kernels.log"
+            log = Project(Path(os.getcwd()).parent).kernel_log  # started in the project's notebooks/
             if not log.exists():  # a command that then fails removes what it created (shutdown_warm_kernel)
                 cls.new_log = [p for p in (log.parent, log) if not p.exists()]
             log.parent.mkdir(parents=True, exist_ok=True)
@@ -266,9 +267,10 @@ def prestart(kernel_name: str, cwd: Path) -> None:
 WARM_UP_CODE = """\
 %matplotlib inline
 from pathlib import Path
-from readmission import assessment, charts, cooperation, findings, history, presentation, results
+from readmission.method import assessment, cooperation, findings, history, results
+from readmission.pages import charts, presentation
 from readmission.inputs.loading import preload_public
-from readmission.base.project import Project
+from readmission.base.paths import Project
 _project = Project.default()
 preload_public(Path({public!r}), _project.reference, _project.cache)
 import gc, logging

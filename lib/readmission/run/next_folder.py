@@ -11,7 +11,7 @@ import os
 import shutil
 from pathlib import Path
 
-from ..base.layout import OutputTree
+from ..base.paths import OutputTree
 from ..base.outputs import OutputError, replace_folder
 
 SUMMARY_STAGED = ".summary.ipynb"
@@ -49,7 +49,7 @@ def publish(tree: OutputTree, summary_staged: Path | None) -> None:
             tree.summary.parent.mkdir(parents=True, exist_ok=True)
             os.replace(tree.countries / summary_staged.name, tree.summary)
         if tree.store_next.exists():  # the full results of what was just published
-            replace_folder(tree.store_next, tree.store, tree.store.with_name(".results-old"))
+            replace_folder(tree.store_next, tree.store, tree.store_old)
     except OSError as exc:
         raise OutputError(f"cannot publish the run's outputs in {tree.countries.parent}: "
                           f"{exc.strerror or exc}") from exc

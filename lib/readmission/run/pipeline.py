@@ -11,11 +11,10 @@ from ..base.codes import is_country
 from ..base.errors import InputError
 from .execute import clean_notebook, clear_staging, run_papermill, strip_restricted, write_notebook
 from .kernels import KERNEL, init_worker, prestart, shutdown_warm_kernel, starting_workers, warm_up
-from ..base.layout import PUBLIC, OutputTree
+from ..base.paths import PUBLIC, OutputTree, Project
 from ..base.outputs import environment_fault, write_bytes_atomic, write_json, write_text_atomic
 from .audience import audience_rows, audience_view
 from ..settings.params import Edition
-from ..base.project import Project
 from ..pages.front_matter import front_matter
 
 

@@ -18,16 +18,16 @@ import yaml
 from ..method.disclosure import comparison_reason
 from ..base.errors import InputError, Problem
 from ..base.outputs import write_json
-from ..base.project import Project
+from ..base.paths import Project
 from ..method.release import Figure, withhold
 
-APPROVALS_FILE = Path("params") / "release_approvals.yml"
+APPROVALS_FILE = "release_approvals.yml"  # in params/
 APPROVAL_FIELDS = ("edition", "country", "figure", "approved_by", "reason")
 
 
 def log_folder(project: Project, year: int, synthetic: bool) -> Path:
     """Where an edition's releases are kept (the demo set's apart: they never block real figures)."""
-    return project.restricted / "releases" / (f"{year}-demo" if synthetic else str(year))
+    return project.release_folder(year, synthetic)
 
 
 def published(folder: Path) -> list[dict]:
@@ -37,7 +37,7 @@ def published(folder: Path) -> list[dict]:
 
 def load_approvals(project: Project) -> set[tuple[int, str, str]]:
     """Approved re-releases (edition, country, figure), each with the name of who approved and why."""
-    path = project.root / APPROVALS_FILE
+    path = project.params / APPROVALS_FILE
     if not path.exists():
         return set()
     content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -81,7 +81,7 @@ def against_published(country: str, key: str, figure: Figure, releases: list[dic
             continue
         if comparison_reason(changed_states(figure.contributors, before["contributors"]), min_states):
             return (f"released again, it would differ from release {number} by fewer than {min_states} "
-                    f"states' contributions (an approval goes in {APPROVALS_FILE.as_posix()})")
+                    f"states' contributions (an approval goes in params/{APPROVALS_FILE})")
     return ""
 
 

@@ -28,10 +28,9 @@ from . import release_log, runkeys
 from ..method.assessment import assess_country
 from ..method.indicators import series_years
 from ..inputs.loading import AssessmentInputs, caveat_notes
-from ..base.layout import RELEASE_FILE
+from ..base.paths import RELEASE_FILE, Project
 from ..base.outputs import dumps_json, write_bytes_atomic, write_json, write_text_atomic
 from ..settings.judgement import load_country_params
-from ..base.project import Project
 from ..method.results import provenance, write_results
 
 

@@ -14,8 +14,7 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from ..base.layout import OutputTree, published_editions
-from ..base.project import Project
+from ..base.paths import OutputTree, Project, keys_folder, published_editions
 from ..base.versions import package_versions
 from ..base.steps import digest as _digest, step_key
 
@@ -101,7 +100,7 @@ def slice_digests(inputs: "AssessmentInputs", countries: list[str]) -> dict[str,
 
 
 def country_params(project: Project, country: str) -> bytes:
-    path = project.params / "countries" / f"{country}.yml"
+    path = project.country_params(country)
     return path.read_bytes() if path.exists() else b""
 
 
@@ -112,14 +111,51 @@ def _shared_parts(shared: dict[str, str], wanted: tuple[str, ...]) -> dict[str, 
     return {kind: shared[kind].encode() for kind in wanted}
 
 
+def run_key_parts(project: Project, country: str, parameters: dict, shared: dict[str, str],
+                  slices: str, history: str = "") -> dict[str, bytes]:
+    """One country's key parts by declared kind; `shared` from `shared_digests`, `slices` its rows'
+    digest, `history` the digest of its earlier editions (history.history_digest)."""
+    return {**_shared_parts(shared, SHARED), "parameters": json.dumps(parameters, sort_keys=True).encode(),
+            "country settings": country_params(project, country),
+            "country rows": slices.encode(), "earlier editions": history.encode()}
+
+
 def run_key(project: Project, country: str, parameters: dict, shared: dict[str, str],
             slices: str, history: str = "") -> str:
-    """The key of one country's run; `shared` from `shared_digests`, `slices` its rows' digest,
-    `history` the digest of its earlier editions (history.history_digest)."""
-    return step_key("country", {**_shared_parts(shared, SHARED),
-                                "parameters": json.dumps(parameters, sort_keys=True).encode(),
-                                "country settings": country_params(project, country),
-                                "country rows": slices.encode(), "earlier editions": history.encode()})
+    """The key of one country's run (its parts: `run_key_parts`)."""
+    return step_key("country", run_key_parts(project, country, parameters, shared, slices, history))
+
+
+def part_digests(parts: dict[str, bytes]) -> dict[str, str]:
+    """Each key part's digest: kept beside a key, they say which input changed (`--dry-run`)."""
+    return {kind: hashlib.sha256(part).hexdigest() for kind, part in parts.items()}
+
+
+def changed_kinds(before: dict[str, str] | None, parts: dict[str, bytes]) -> list[str]:
+    """The declared kinds whose part differs from the one kept (all of them when none was kept)."""
+    now = part_digests(parts)
+    return [kind for kind in now if before is None or before.get(kind) != now[kind]]
+
+
+def write_key(file: Path, key: str, parts: dict[str, bytes] | None = None) -> None:
+    """A key file: the key on its first line, then its parts' digests (JSON) when given."""
+    from ..base.outputs import write_text_atomic
+
+    extra = json.dumps(part_digests(parts), sort_keys=True) + "\n" if parts else ""
+    write_text_atomic(file, key + "\n" + extra)
+
+
+def read_key(file: Path) -> tuple[str, dict[str, str] | None]:
+    """A key file's key ('' when absent) and its parts' digests (None when not kept)."""
+    try:
+        lines = file.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return "", None
+    try:
+        parts = json.loads(lines[1]) if len(lines) > 1 else None
+    except ValueError:
+        parts = None
+    return (lines[0].strip() if lines else ""), parts if isinstance(parts, dict) else None
 
 
 def shared_digests(project: Project, year: int) -> dict[str, str]:
@@ -131,14 +167,13 @@ def shared_digests(project: Project, year: int) -> dict[str, str]:
 
 
 def keys_dir(countries_dir: Path) -> Path:
-    return countries_dir / ".runkeys"
+    return keys_folder(countries_dir)
 
 
 def is_current(countries_dir: Path, country: str, key: str) -> bool:
     """True when the country's outputs exist and were made with this very key."""
-    stored = keys_dir(countries_dir) / f"{country}.key"
     outputs = [countries_dir / f"{country}.{ext}" for ext in ("ipynb", "json", "csv")]
-    return stored.exists() and stored.read_text().strip() == key and all(p.exists() for p in outputs)
+    return read_key(keys_dir(countries_dir) / f"{country}.key")[0] == key and all(p.exists() for p in outputs)
 
 
 def files_digest(*folders: Path, root: Path | None = None) -> str:
@@ -157,16 +192,20 @@ def files_digest(*folders: Path, root: Path | None = None) -> str:
     return _digest(*parts)
 
 
+def edition_parts(project: Project, year: int, public_dir: Path, restricted_dir: Path,
+                  audience: str, history: str = "") -> dict[str, bytes]:
+    """Everything a whole run reads, by declared kind."""
+    shared = shared_digests(project, year)
+    folder = lambda path: files_digest(path, root=project.root).encode()  # noqa: E731
+    return {**_shared_parts(shared, SHARED), "audience": audience.encode(), "public data": folder(public_dir),
+            "confidential inputs": folder(restricted_dir),
+            "country settings": folder(project.country_settings), "earlier editions": history.encode()}
+
+
 def edition_digest(project: Project, year: int, public_dir: Path, restricted_dir: Path,
                    audience: str, history: str = "") -> str:
     """One key over everything a whole run reads: equal keys mean nothing to do."""
-    shared = shared_digests(project, year)
-    folder = lambda path: files_digest(path, root=project.root).encode()  # noqa: E731
-    return step_key("edition", {**_shared_parts(shared, SHARED),
-                                "audience": audience.encode(), "public data": folder(public_dir),
-                                "confidential inputs": folder(restricted_dir),
-                                "country settings": folder(project.params / "countries"),
-                                "earlier editions": history.encode()})
+    return step_key("edition", edition_parts(project, year, public_dir, restricted_dir, audience, history))
 
 
 def summary_key(project: Project, year: int, run: dict, results: bytes, history: str = "") -> str:
@@ -190,7 +229,7 @@ def history_files(project: Project, up_to: int, country: str | None = None,
         if year < up_to:
             tree = OutputTree(project, year, audience)
             results = [tree.countries / f"{country}.json"] if country else sorted(tree.countries.glob("*.json"))
-            files += [project.results / str(year) / "selection.csv", tree.run_file, *results]
+            files += [project.edition_results(year) / "selection.csv", tree.run_file, *results]
     return [f for f in files if f.exists()]
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from ..base.codes import is_country
 from ..base.errors import InputError, Problem
 from ..base.levels import LEVELS
-from ..base.project import Project
+from ..base.paths import Project
 from .params import load_edition, read_yaml_mapping, unknown_keys
 
 ENTRY_KEYS = {"assessed_level", "justification", "assessed_by", "assessed_on", "reviewed_by", "reviewed_on"}
@@ -139,7 +139,7 @@ def country_settings_problems(project) -> list[Problem]:
     (it would be silently ignored, and its page would say "No analyst entry"), and every invalid
     entry of the files that are. Checked before a run starts any country."""
 
-    folder = project.params / "countries"
+    folder = project.country_settings
     problems = []
     for path in sorted(folder.iterdir()) if folder.is_dir() else []:
         if path.name.startswith(".") or path.name.lower() == "readme.md":
@@ -163,7 +163,7 @@ COUNTRY_KEYS = {"note", "assessment"}
 def load_country_params(project: Project, country: str) -> dict[str, Any]:
     """Per-country parameters (params/countries/<CODE>.yml): an analyst's note shown on the page, and
     per edition the analyst's assessed level with its justification and sign-off (judgement.py)."""
-    path = project.params / "countries" / f"{country}.yml"
+    path = project.country_params(country)
     if not path.exists():
         return {"note": "", "assessment": {}}
     content = read_yaml_mapping(path)
@@ -183,7 +183,7 @@ def _assessments(project: Project, path: Path, entries) -> tuple[dict, list[Prob
     if not isinstance(entries, dict):
         return {}, [Problem(str(path), "expected one entry per edition (data year: settings)", field="assessment")]
     found, problems = {}, []
-    known = {p.stem for p in (project.params / "editions").glob("*.yml")}
+    known = {p.stem for p in project.edition_settings.glob("*.yml")}
     for year, entry in entries.items():
         if isinstance(year, bool) or not isinstance(year, int) or str(year) not in known:
             problems.append(Problem(str(path), f"{str(year)[:20]!r} is not an edition's data year "

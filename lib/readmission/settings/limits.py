@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from ..base.project import Project
+from ..base.paths import Project
 from .models import Settings, validated
 from .params import read_yaml_mapping
 

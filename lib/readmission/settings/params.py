@@ -12,7 +12,7 @@ import yaml
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, field_validator
 
 from ..base.errors import InputError, Problem, quote, shorten
-from ..base.project import Project
+from ..base.paths import Project
 from .models import Settings, fail, field_type, rule, validated
 
 DEFAULT_EDITION = 2016
@@ -180,7 +180,7 @@ def load_edition(year: int, project: Project | None = None) -> Edition:
     project = project or Project.default()
     path = project.edition_params(year)
     if not path.exists():
-        known = sorted(p.stem for p in (project.params / "editions").glob("*.yml"))
+        known = sorted(p.stem for p in project.edition_settings.glob("*.yml"))
         meant = [k for k in known if k.endswith(f"{year:02d}") and len(str(year)) <= 2]
         hint = (f"; a data year has four digits: did you mean --year {meant[0]}?" if meant
                 else f" (to add one: params/editions/{year}.yml)" if len(str(year)) == 4
