@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "lib"))
 
 from readmission.data.fixture import fixture_project  # noqa: E402
-from readmission.base.project import Project  # noqa: E402
+from readmission.base.paths import Project  # noqa: E402
 
 CLI = [sys.executable, "-m", "readmission"]
 HEADER = "reporting_state,country,year,identification,laissez_passer,readmission_acceptance,return_operations,comment\n"

@@ -11,6 +11,11 @@ TARGETS = {
     "one_country_rerun_x": ("x one country", "< 1.5x", lambda v: v < 1.5),
     "peak_rss_mib": ("MiB", "< 1024 MiB", lambda v: v < 1024),
     "scaling_growth": ("x", "<= 1.25x (flat)", lambda v: v <= 1.25),
+    # end to end (issue 28): what a user waits for, render included
+    "report_noop_s": ("s", "< 10 s", lambda v: v < 10),
+    "report_one_country_s": ("s", "< 45 s", lambda v: v < 45),
+    "render_vs_quarto_x": ("x", "<= 1.10x", lambda v: v <= 1.10),
+    "report_peak_rss_mib": ("MiB", "< 2048 MiB", lambda v: v < 2048),
 }
 
 
@@ -20,10 +25,13 @@ class Figures:
     def __init__(self):
         self.rows: list[dict] = []
 
-    def add(self, name: str, value, unit: str, note: str = "", target_key: str | None = None) -> None:
+    def add(self, name: str, value, unit: str, note: str = "", target_key: str | None = None,
+            skip: bool = False) -> None:
+        """A figure; value None is an ERROR (a step failed), or with skip=True SKIP: not measured here,
+        for the reason the note gives (e.g. Quarto not installed)."""
         target, test = (TARGETS[target_key][1], TARGETS[target_key][2]) if target_key else ("", None)
         if value is None:
-            status = "ERROR"
+            status = "SKIP" if skip else "ERROR"
         else:
             value = round(float(value), 3)
             status = "INFO" if test is None else "PASS" if test(value) else "MISS"
@@ -68,6 +76,9 @@ def print_table(figs: Figures, details: dict) -> None:
     if details.get("machinery"):
         print(f"machinery (CPU ms per unit, worker side and kernel side; counts in one country): "
               f"{details['machinery']}")
+    e2e = details.get("end_to_end") or {}
+    if e2e.get("render_note"):
+        print(f"render, where the time goes: {e2e['render_note']}")
     if details.get("breakdown_probe_s"):
         print("probe (s):")
         for k, v in details["breakdown_probe_s"].items():

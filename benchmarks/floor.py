@@ -95,7 +95,7 @@ def run_cells(cells: list[tuple[str, str]], parameters: dict, prefix: str) -> No
 
 def country_page(project, year: int, code: str, folder: Path) -> None:
     """One country's page: the country notebook's code cells, with the parameters a run passes."""
-    from readmission.base.layout import OutputTree
+    from readmission.base.paths import OutputTree
 
     slice_dir = OutputTree(project, year, "public").restricted_root / "inputs" / code
     restricted = slice_dir if slice_dir.is_dir() else project.root / "data" / "demo" / str(year)
@@ -116,7 +116,7 @@ def summary_page(project, year: int, folder: Path) -> None:
     """The summary notebook's code cells over the countries' results files."""
     import shutil
 
-    from readmission.base.layout import RUN_RECORD, OutputTree
+    from readmission.base.paths import RUN_RECORD, OutputTree
 
     record = folder / RUN_RECORD
     record.parent.mkdir(parents=True, exist_ok=True)
@@ -182,7 +182,7 @@ def main() -> None:
     import matplotlib.pyplot as plt
     from readmission.pages import charts, presentation
     from readmission.settings.params import load_edition, load_method
-    from readmission.base.project import Project
+    from readmission.base.paths import Project
 
     presentation.display = capture
     plt.show = render_figure

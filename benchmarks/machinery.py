@@ -91,8 +91,8 @@ def country_counts(template: Path, parameters: dict) -> dict:
 
 def main() -> None:
     from readmission.run.kernels import shutdown_warm_kernel
-    from readmission.base.layout import OutputTree
-    from readmission.base.project import Project
+    from readmission.base.paths import OutputTree
+    from readmission.base.paths import Project
 
     year, country = int(sys.argv[1]), sys.argv[2]
     project = Project.default()

@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import re
 import resource
+import shutil
 import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -41,8 +43,28 @@ def cpu_seconds(who: int) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def role(proc: psutil.Process, root: int) -> str:
+# Quarto's processes: its `quarto` launcher script, deno running Quarto, and the tools it starts
+# (pandoc, dart-sass as `dart`, esbuild, typst); anything they start is Quarto's too.
+QUARTO_NAMES = {"quarto", "deno", "pandoc", "dart", "sass", "dart-sass", "esbuild", "typst"}
+_QUARTO_ON_PATH = shutil.which("quarto")
+QUARTO_HOME = Path(os.path.realpath(_QUARTO_ON_PATH)).parents[1] if _QUARTO_ON_PATH else None
+if QUARTO_HOME and Path(os.path.realpath(sys.executable)).is_relative_to(QUARTO_HOME):
+    QUARTO_HOME = None  # Quarto from the same (conda) environment as Python: known by process names only
+
+
+def is_quarto(proc: psutil.Process) -> bool:
+    argv = proc.cmdline()
+    exe = argv[0] if argv else ""
+    if proc.name() in QUARTO_NAMES or proc.name().startswith("dart") or any(
+            Path(a).name == "quarto" for a in argv[:2]):
+        return True
+    return bool(QUARTO_HOME and exe.startswith(str(QUARTO_HOME) + os.sep))
+
+
+def role(proc: psutil.Process, root: int, parent_role: str | None = None) -> str:
     cmd = " ".join(proc.cmdline())
+    if parent_role == "quarto" or is_quarto(proc):  # the root too, when the command is `quarto render`
+        return "quarto"
     if proc.pid == root:
         return "cli"
     if "multiprocessing.spawn" in cmd:
@@ -70,7 +92,8 @@ class TreeSampler(threading.Thread):
         super().__init__(daemon=True)
         self.root, self.t0, self.done = pid, t0, threading.Event()
         self.peak_rss, self.peak_parts, self.peak_procs, self.samples, self.peak_pss = 0, {}, 0, 0, 0
-        self.procs: dict[int, dict] = {}   # pid -> role, start, cpu, peak rss
+        self.peak_own, self.peak_quarto = 0, 0  # the project's own processes (not Quarto's), Quarto's
+        self.procs: dict[int, dict] = {}   # pid -> role, name, start, last seen, cpu, peak rss
 
     def run(self) -> None:
         try:
@@ -88,22 +111,28 @@ class TreeSampler(threading.Thread):
                     with proc.oneshot():
                         memory, cpu = proc.memory_full_info(), proc.cpu_times()
                         rss = memory.rss
+                        parent = self.procs.get(proc.ppid(), {}).get("role")
                         if proc.pid not in self.procs:
-                            self.procs[proc.pid] = {"role": role(proc, self.root),
+                            self.procs[proc.pid] = {"role": role(proc, self.root, parent), "name": proc.name(),
                                                     "start": proc.create_time() - self.t0, "peak_rss": 0}
                         elif "kernel" not in self.procs[proc.pid]["role"] and proc.pid != self.root:
                             # a kernel is first seen between fork and exec, with its parent's command line
-                            self.procs[proc.pid]["role"] = role(proc, self.root)
+                            # (and Quarto's launcher script execs deno in the same process)
+                            self.procs[proc.pid]["role"] = role(proc, self.root, parent)
+                            self.procs[proc.pid]["name"] = proc.name()
                 except psutil.Error:
                     continue
                 info = self.procs[proc.pid]
                 info["cpu"] = cpu.user + cpu.system
                 info["peak_rss"] = max(info["peak_rss"], rss)
+                info["last"] = time.time() - self.t0
                 total += rss
                 pss += getattr(memory, "pss", rss)
                 parts[info["role"]] = parts.get(info["role"], 0) + rss
             self.samples += 1
             self.peak_pss = max(self.peak_pss, pss)
+            self.peak_quarto = max(self.peak_quarto, parts.get("quarto", 0))
+            self.peak_own = max(self.peak_own, total - parts.get("quarto", 0))
             if total > self.peak_rss:
                 self.peak_rss, self.peak_parts, self.peak_procs = total, parts, len(tree)
             self.done.wait(SAMPLE_INTERVAL)
@@ -118,8 +147,19 @@ class TreeSampler(threading.Thread):
             entry["max_rss_mib"] = max(entry["max_rss_mib"], mib(info["peak_rss"]))
         starts = lambda r: sorted(i["start"] for i in self.procs.values() if i["role"] == r)  # noqa: E731
         first = lambda r: round(starts(r)[0], 2) if starts(r) else None  # noqa: E731
+        quarto = [i for i in self.procs.values() if i["role"] == "quarto"]
+        pandoc = sorted(i["start"] for i in quarto if i.get("name") == "pandoc")
         return {"peak_rss_mib": mib(self.peak_rss), "peak_pss_mib": mib(self.peak_pss),
                 "peak_processes": self.peak_procs,
+                # the sum over the project's own processes (CLI, workers, kernels) and over Quarto's, each
+                # at its own peak (they need not peak together)
+                "peak_project_rss_mib": mib(self.peak_own), "peak_quarto_rss_mib": mib(self.peak_quarto),
+                "quarto_processes": {"count": len(quarto), "names": sorted({i.get("name", "") for i in quarto}),
+                                     "first_start_s": round(min(i["start"] for i in quarto), 2) if quarto else None,
+                                     "last_seen_s": round(max(i.get("last", 0) for i in quarto), 2) if quarto else None,
+                                     "pandoc_seen": len(pandoc),
+                                     "first_pandoc_s": round(pandoc[0], 2) if pandoc else None,
+                                     "last_pandoc_s": round(pandoc[-1], 2) if pandoc else None},
                 "peak_rss_by_role_mib": {k: mib(v) for k, v in sorted(self.peak_parts.items())},
                 "samples": self.samples, "by_role": by_role,
                 "timeline_s": {"first_worker": first("worker"), "first_country_kernel": first("country kernel"),
@@ -143,6 +183,12 @@ class Measured:
         """The CLI's closing line: selected, run, up to date, failed."""
         match = RUN_LINE.search(re.sub(r"\s+", " ", self.stdout))
         return dict(zip(["selected", "run", "reused", "failed"], map(int, match.groups()))) if match else None
+
+    @property
+    def all_counts(self) -> list[dict]:
+        """Every closing line, in order: one per edition of a multi-edition run."""
+        return [dict(zip(["selected", "run", "reused", "failed"], map(int, m)))
+                for m in RUN_LINE.findall(re.sub(r"\s+", " ", self.stdout))]
 
 
 class Bench:

@@ -35,7 +35,7 @@ def edition_steps(project, edition, method, year: int) -> tuple[list[str], objec
     """Edition key, selection, public data, demo set and run keys; returns the codes and the demo folder."""
     from readmission.run import editions, runkeys
     from readmission.inputs import loading as inputs
-    from readmission.base import layout
+    from readmission.base import paths as layout
 
     extra = ["public"] if "audience" in inspect.signature(runkeys.edition_digest).parameters else []
     step("edition key (hash every input file)", lambda: runkeys.edition_digest(
@@ -124,7 +124,7 @@ def main() -> None:
     year, notebook = int(sys.argv[1]), Path(sys.argv[2])
     imports()
     from readmission.settings.params import load_edition, load_method
-    from readmission.base.project import Project
+    from readmission.base.paths import Project
 
     project = Project.default()
     edition, method = load_edition(year, project), load_method(project)

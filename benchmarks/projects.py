@@ -8,8 +8,8 @@ from pathlib import Path
 
 import yaml
 
-from readmission.base.layout import PUBLIC, OutputTree
-from readmission.base.project import Project
+from readmission.base.paths import PUBLIC, OutputTree
+from readmission.base.paths import Project
 
 from .measure import Abort
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from readmission.base.layout import RUN_RECORD
+from readmission.base.paths import RUN_RECORD
 
 from .figures import Figures
 from .measure import Abort, Bench, Measured, contention_note

@@ -3,8 +3,9 @@
 
 Run with the project's interpreter (it needs psutil and PyYAML, both in the venv):
 
-    .venv/bin/python benchmarks/run.py            # the full benchmark (~15-25 min on 2 cores)
-    .venv/bin/python benchmarks/run.py --quick    # a smoke run (~3 min): 10 real countries, sizes 10, 20
+    .venv/bin/python benchmarks/run.py            # the full benchmark (~50-60 min on 2 cores)
+    .venv/bin/python benchmarks/run.py --quick    # a smoke run (~20 min): 10 real countries, sizes 10, 20
+    .venv/bin/python benchmarks/run.py --only end_to_end   # `make report` end to end alone (~20-30 min)
 
 Every figure comes from subprocesses of the real command line (`readmission data import`,
 `readmission run`, `papermill`) in temporary copies of the project (READMISSION_ROOT), never in
@@ -30,6 +31,7 @@ REPO = Path(__file__).resolve().parents[1]
 if __package__ in (None, ""):  # run as a script: the repository root makes `benchmarks` importable
     sys.path.insert(0, str(REPO))
 
+from benchmarks.end_to_end import end_to_end  # noqa: E402
 from benchmarks.figures import Figures, print_table  # noqa: E402
 from benchmarks.projects import make_project  # noqa: E402
 from benchmarks.real_edition import QUICK_THRESHOLD, real_edition  # noqa: E402
@@ -46,6 +48,7 @@ REAL_FIGURES = [("cold_run_s", "s", None), ("peak_rss_mib", "MiB", "peak_rss_mib
                 ("speedup_vs_parallel", "x", "speedup_vs_parallel"),
                 ("kernel_overhead_cpu_s", "CPU s / country", "kernel_overhead_cpu_s"),
                 ("three_editions_s", "s", None)]
+PARTS = ("real", "end_to_end", "scaling")
 
 
 def git_state(source: Path) -> dict:
@@ -73,16 +76,28 @@ def parse_args(argv=None):
                    help="folder holding the readmission and papermill commands (default: this interpreter's)")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"JSON results (default {DEFAULT_OUT}); "
                    "command logs go to logs/ beside it")
-    p.add_argument("--skip-real", action="store_true", help="only the scaling part")
+    p.add_argument("--skip-real", action="store_true", help="leave out the real edition's part")
+    p.add_argument("--skip-end-to-end", action="store_true", help="leave out the end-to-end part (make report, "
+                   "render included)")
+    p.add_argument("--only", type=lambda s: {x.strip() for x in s.split(",") if x.strip()},
+                   help=f"only these parts, comma-separated, of: {', '.join(PARTS)}")
     p.add_argument("--keep", action="store_true", help="keep the temporary projects (their path is printed)")
+    p.add_argument("--repeat", type=int, default=3, help="rounds of the cold run (forced) against the floor, "
+                   "interleaved: floor_ratio is their median (default 3; the machine's speed drifts)")
     args = p.parse_args(argv)
+    if args.only is not None and not args.only <= set(PARTS):
+        p.error(f"--only takes {', '.join(PARTS)}; got {', '.join(sorted(args.only - set(PARTS)))}")
+    if args.only is not None:
+        args.skip_real, args.skip_end_to_end = "real" not in args.only, "end_to_end" not in args.only
+        if "scaling" not in args.only:
+            args.sizes = []
     if args.sizes is None:
         args.sizes = QUICK_SIZES if args.quick else FULL_SIZES
     args.source, args.bin, args.snapshot = args.source.resolve(), args.bin.resolve(), args.snapshot.resolve()
     for tool in ("readmission", "papermill"):
         if not (args.bin / tool).exists():
             p.error(f"{args.bin / tool} not found: run with the project's .venv/bin/python or pass --bin")
-    if not args.skip_real and not (args.snapshot / "eurostat" / "migr_eiord.csv").exists():
+    if not (args.skip_real and args.skip_end_to_end) and not (args.snapshot / "eurostat" / "migr_eiord.csv").exists():
         p.error(f"no offline snapshot at {args.snapshot} (pass --snapshot)")
     return args
 
@@ -100,7 +115,8 @@ def frozen_source(args, tmp: Path, env: dict) -> Path:
 
 
 def measure_all(bench: Bench, args, tmp: Path, figs: Figures, details: dict) -> None:
-    """The real edition's figures (each one it could not measure marked so), then the scaling."""
+    """The real edition's figures (each one it could not measure marked so), the end-to-end ones
+    (`make report` with its render: benchmarks/end_to_end.py), then the scaling."""
     if not args.skip_real:
         try:
             real_edition(bench, args, tmp, figs, details)
@@ -108,6 +124,8 @@ def measure_all(bench: Bench, args, tmp: Path, figs: Figures, details: dict) -> 
             print(f"  real edition: {exc}")
             details["real_edition_error"] = str(exc)
         figs.missing(REAL_FIGURES, details.get("real_edition_error", "an earlier step failed"))
+    if not args.skip_end_to_end:
+        end_to_end(bench, args, tmp, figs, details)
     if args.sizes:
         scaling(bench, args, tmp, figs, details)
 
@@ -120,7 +138,9 @@ def write_result(args, figs: Figures, details: dict, bench: Bench, source_state:
         "benchmark_s": round(total, 1),
         "machine": {"cores": cores, "python": platform.python_version(), "platform": platform.platform(),
                     "load_average_at_end": [round(x, 2) for x in os.getloadavg()]},
-        "settings": {"quick": args.quick, "sizes": args.sizes, "workers": args.workers or "CLI default (cores)",
+        "settings": {"quick": args.quick, "sizes": args.sizes,
+                     "parts": [p for p, skip in zip(PARTS, (args.skip_real, args.skip_end_to_end, not args.sizes))
+                               if not skip], "workers": args.workers or "CLI default (cores)",
                      "year": args.year, "snapshot": str(args.snapshot), "source": str(args.source),
                      **source_state},
         "figures": figs.rows,
