@@ -76,7 +76,14 @@ def parallel_loop(bench: Bench, args, naive: Path, codes: list[str], cores: int,
               f"{papermill} summary.ipynb {folder}-parallel/summary.ipynb -k python3 -p countries_dir "
               f"{folder}-parallel -p restricted_dir {folder}-parallel")
     print(f"parallel loop: xargs -P {cores} papermill over {len(codes)} countries, then the summary")
-    return bench.measure("parallel-loop", ["sh", "-c", script], {"READMISSION_ROOT": str(naive)},
+    first = bench.measure("parallel-loop", ["sh", "-c", script], {"READMISSION_ROOT": str(naive)},
+                          cwd=naive / "notebooks", check=False)
+    if first.rc == 0:
+        return first
+    # papermill's kernels, started two at once, sometimes die before their first reply (a port race of
+    # jupyter_client, not the loop's work): the loop is measured once more, and the retry is logged
+    print("  the parallel loop failed (a papermill kernel died at start); measured once more")
+    return bench.measure("parallel-loop-retry", ["sh", "-c", script], {"READMISSION_ROOT": str(naive)},
                          cwd=naive / "notebooks")
 
 
