@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import json
 import re
-from fnmatch import fnmatch
 import subprocess
+from fnmatch import fnmatch
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,7 +32,7 @@ MAX_INCREMENTAL = 20
 class RenderPlan:
     """What a render does: everything (`full`, with the reason), the listed pages, or nothing."""
 
-    pages: dict[str, str]  # page (relative to the project) -> digest of its sources
+    pages: dict[str, str]  # page (relative to the project) -> its key (step "page")
     site_wide: str
     full: str = ""  # why everything is rendered; empty for an incremental render
     changed: list[str] = field(default_factory=list)  # pages rendered again (incremental)
@@ -98,10 +98,14 @@ def listings(project: Project, pages: list[Path]) -> dict[str, list[str]]:
         listing = (yaml.safe_load(front[1]) or {}).get("listing") if len(front) == 3 else None
         if listing:
             specs = listing if isinstance(listing, list) else [listing]
-            found[str(page.relative_to(project.root))] = [
-                c.lstrip("/") for s in specs for c in ([s.get("contents")] if isinstance(s.get("contents"), str)
-                                                       else s.get("contents") or [])]
+            found[str(page.relative_to(project.root))] = [c.lstrip("/") for s in specs for c in _contents(s)]
     return found
+
+
+def _contents(spec: dict) -> list[str]:
+    """A listing's `contents`: one pattern or a list of them."""
+    contents = spec.get("contents") or []
+    return [contents] if isinstance(contents, str) else list(contents)
 
 
 def listings_to_render(project: Project, pages: list[Path], changed: list[str]) -> list[str]:
@@ -111,14 +115,9 @@ def listings_to_render(project: Project, pages: list[Path], changed: list[str]) 
     found = []
     for listing, patterns in listings(project, pages).items():
         listed = [page for page in changed if any(fnmatch(page, pattern) for pattern in patterns)]
-        if listed and (len(listed) > 1 or not project_listing_cache(project).exists()) and listing not in changed:
+        if listed and (len(listed) > 1 or not project.quarto_listing_cache.exists()) and listing not in changed:
             found.append(listing)
     return found
-
-
-def project_listing_cache(project: Project) -> Path:
-    """Quarto's cache of what its listings list, in its project state."""
-    return project.quarto_listing_cache
 
 
 def plan_render(project: Project, exe: str, record: Path, site: Path) -> RenderPlan:

@@ -24,7 +24,7 @@ from ..base.outputs import replace_folder, write_text_atomic
 from .site_checks import CONFIG, expand, load_config, render_list
 from .site_sources import CANDIDATES_PAGE
 from . import search_index
-from .render_plan import plan_render, project_listing_cache, write_record
+from .render_plan import plan_render, write_record
 from .site_links import broken_links, quarto_warnings, unresolved_targets, warnings_summary
 from ..method.vocabulary import setting_value, term
 
@@ -195,7 +195,7 @@ def render_changed(project: Project, exe: str, plan, next_dir: Path) -> list[str
     html = lambda page: str(Path(page).with_suffix(".html"))  # noqa: E731
     search_index.prune(next_dir, [html(p) for p in plan.changed + plan.listings])
     if plan.listings:
-        project_listing_cache(project).unlink(missing_ok=True)
+        project.quarto_listing_cache.unlink(missing_ok=True)
     warnings = quarto_render(exe, project.root, next_dir.name, plan.changed + plan.listings)
     search_index.reorder(next_dir, [html(p) for p in plan.pages])
     return warnings

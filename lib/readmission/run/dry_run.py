@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 from . import runkeys
-from ..base.paths import RELEASE_FILE, OutputTree, Project, confidential_source, has_confidential_files
+from ..base.paths import PUBLIC, RELEASE_FILE, OutputTree, Project, confidential_source, has_confidential_files
 from ..settings.params import load_method
 from .edition_run import RunRequest, country_keys, edition_key_parts, run_decisions, up_to_date
 
@@ -36,14 +36,13 @@ def edition_lines(project: Project, request: RunRequest, folder: Path) -> tuple[
 
 def scratch_store(tree: OutputTree) -> Path:
     """A copy of the restricted store (hard links) where the restricted phase may write."""
-    scratch = tree.dry_run
-    shutil.rmtree(scratch, ignore_errors=True)
+    shutil.rmtree(tree.dry_run, ignore_errors=True)
     if tree.store.exists():
         shutil.copytree(tree.store, tree.dry_run_store, copy_function=os.link)
-    (tree.dry_run_out).mkdir(parents=True, exist_ok=True)
+    tree.dry_run_out.mkdir(parents=True, exist_ok=True)
     if (tree.countries / RELEASE_FILE).exists():
         shutil.copy2(tree.countries / RELEASE_FILE, tree.dry_run_out / RELEASE_FILE)
-    return scratch
+    return tree.dry_run
 
 
 def country_lines(project: Project, request: RunRequest, folder: Path) -> list[str]:
@@ -57,7 +56,7 @@ def country_lines(project: Project, request: RunRequest, folder: Path) -> list[s
     inputs = load_inputs(project, edition, load_method(project), codes, request.public_dir, folder)
     digests = runkeys.slice_digests(inputs, codes)
     lines = []
-    if request.audience == "public":
+    if request.audience == PUBLIC:
         keys = assessment_keys(project, inputs, codes, {}, digests)
         again = [c for c in codes if request.force or kept(tree.store, c, keys[c]) is None]
         lines.append(f"restricted phase: {len(again)} of {len(codes)} countries assessed again"

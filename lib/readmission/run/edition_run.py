@@ -15,7 +15,7 @@ from pathlib import Path
 from . import runkeys
 from ..base.errors import InputError
 from ..base.paths import RELEASE_FILE, RESTRICTED, RUN_RECORD, OutputTree, Project
-from ..base.outputs import EnvironmentFault, environment_fault, write_json, write_text_atomic
+from ..base.outputs import EnvironmentFault, environment_fault, write_json
 from ..settings.params import Edition, load_method
 from .next_folder import SUMMARY_STAGED, abandon, publish, recover, start_next
 from .run_report import RunReport
@@ -71,7 +71,7 @@ def run_summary(project: Project, tree: OutputTree, out: Path, run: dict, force:
                      for p in (out / f"{c['country']}.json", tree.store_next / f"{c['country']}.json")
                      if p.exists())
     key = runkeys.summary_key(project, tree.year, run, reads, runkeys.history_digest(project, tree.year))
-    if not force and tree.summary.exists() and key_file.exists() and key_file.read_text().strip() == key:
+    if not force and tree.summary.exists() and runkeys.read_key(key_file)[0] == key:
         return None
     staged = out / SUMMARY_STAGED
     rel = lambda p: os.path.relpath(p, project.notebooks)  # noqa: E731
@@ -80,7 +80,7 @@ def run_summary(project: Project, tree: OutputTree, out: Path, run: dict, force:
                  {"countries_dir": rel(out),  # a public summary reads released figures only
                   "restricted_dir": rel(tree.store_next) if tree.audience == RESTRICTED else ""}, project.notebooks,
                  tree.logs / "summary.log", tree.year)
-    write_text_atomic(key_file, key + "\n")
+    runkeys.write_key(key_file, key)
     return staged
 
 

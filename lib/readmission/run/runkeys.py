@@ -14,6 +14,7 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
+from ..base.outputs import write_text_atomic
 from ..base.paths import OutputTree, Project, keys_folder, published_editions
 from ..base.versions import package_versions
 from ..base.steps import digest as _digest, step_key
@@ -139,8 +140,6 @@ def changed_kinds(before: dict[str, str] | None, parts: dict[str, bytes]) -> lis
 
 def write_key(file: Path, key: str, parts: dict[str, bytes] | None = None) -> None:
     """A key file: the key on its first line, then its parts' digests (JSON) when given."""
-    from ..base.outputs import write_text_atomic
-
     extra = json.dumps(part_digests(parts), sort_keys=True) + "\n" if parts else ""
     write_text_atomic(file, key + "\n" + extra)
 
