@@ -11,19 +11,19 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 
-from readmission.pages import charts, presentation as show
-from readmission.method import cooperation
-from readmission.method import indicators as ind
-from readmission.method.assessment import (REQUEST_COUNTS, assess_country, assess_public, forced_returns,
-                                    rating_indicators, trend_table)
-from readmission.method.disclosure import aggregate_states, confidential_rate, left_out_text, states_without_decisions
+from readmission.base.paths import Project
 from readmission.inputs.loading import load_inputs, load_public_inputs
+from readmission.method import cooperation
+from readmission.method.assessment import assemble, synthetic_label
+from readmission.method.disclosure import left_out_text
 from readmission.method.release import read_country
+from readmission.method.results import write_results
+from readmission.method.sections import (context_tables, practical_cooperation, rating, readmission_rates,
+                                         return_operations, return_rates, trend_table)
+from readmission.method.vocabulary import country_name
+from readmission.pages import charts, presentation as show
 from readmission.settings.judgement import load_country_params
 from readmission.settings.params import load_edition, load_method
-from readmission.base.paths import Project
-from readmission.method.rating import country_level, rate_states
-from readmission.method.results import write_results
 
 charts.use_house_style()
 
@@ -44,24 +44,23 @@ project = Project.default()
 edition = load_edition(year, project)
 method = load_method(project)
 country_params = load_country_params(project, country)
-settings = dict(note=country_params["note"], entry=country_params["assessment"].get(year))
 if release:  # a public page: public data and the disclosure-checked release, nothing else
     inputs = load_public_inputs(project, edition, method, public_dir=Path(public_dir))
-    a = assess_public(inputs, country, read_country(Path(release), country), **settings)  # the results file
+    released = read_country(Path(release), country)
 else:
     inputs = load_inputs(project, edition, method, [country], public_dir=Path(public_dir),
                          restricted_dir=Path(restricted_dir) if restricted_dir else None)
-    a = assess_country(inputs, country, **settings)  # the results file
-states, public, confidential = inputs.states, inputs.public, inputs.confidential
+    released = None
+requests = answers = rated = None  # per-state confidential tables: computed on restricted pages only
+name, label = country_name(country), synthetic_label(inputs, released)
 
 # %%
 #| echo: false
-if a.public_synthetic:
+if inputs.public.synthetic:
     show.banner("SYNTHETIC TEST FIXTURE: the public statistics on this page are invented")
-show.banner(a.synthetic_label)
+show.banner(label)
 outside = show.outside_selection(inputs, country) if outside_selection else ""
-show.review_banner(a)
-show.overview(a)
+overview = show.placeholder()  # the level and the review status, filled in once Assessment has them
 
 # %% [markdown]
 # ## (a) Return decisions
@@ -75,7 +74,6 @@ show.overview(a)
 #| echo: true
 #| code-fold: true
 #| code-summary: "How this was computed"
-decisions = ind.return_decisions(public.decisions.observations, country, year, states)
 trend = trend_table(inputs, country)  # every year of either series, summed over the per-state tables
 show.table(trend, "trend", "Return decisions and returns per year, summed over the reporting states")
 show.sources(inputs, "migr_eiord", "migr_eirtn")
@@ -83,7 +81,7 @@ show.sources(inputs, "migr_eiord", "migr_eirtn")
 # %%
 #| echo: false
 #| fig-alt: "Line chart of return decisions and returns to third countries per year, summed over the reporting states; years without data are gaps."
-fig = charts.decisions_and_returns(trend, a.name)
+fig = charts.decisions_and_returns(trend, name)
 plt.show()
 show.figure_caption(charts.trend_finding(trend, year))
 
@@ -102,10 +100,7 @@ show.figure_caption(charts.trend_finding(trend, year))
 #| echo: true
 #| code-fold: true
 #| code-summary: "How this was computed"
-returns = ind.returns_carried_out(public.returns.observations, country, year, states, method.absent_returns)
-rates = ind.effective_return_rate(decisions, returns, method.small_numbers)
-eu = ind.aggregate_rate(rates, "returns", "return_decisions")
-assert eu == a.eu_return_rate  # the figure of the results file
+rates, eu = return_rates(inputs, country)  # per reporting state, and EU+ over states reporting both
 show.formula("Effective return rate", eu, "returns", "return decisions")
 show.text(show.reconciliation(trend, rates, year))
 show.table(rates, "return-rates", f"Effective return rate by reporting state, {year}",
@@ -115,7 +110,7 @@ show.table(rates, "return-rates", f"Effective return rate by reporting state, {y
 # %%
 #| echo: false
 #| fig-alt: "Horizontal bar chart of the effective return rate per reporting state, with the EU+ rate as a dashed line; bars above 150 % are cut and labelled with their value."
-fig = charts.return_rate_by_state(rates, a.name, year, eu.rate)
+fig = charts.return_rate_by_state(rates, name, year, eu.rate)
 plt.show()
 show.figure_caption(charts.rate_finding(rates, eu.rate))
 
@@ -132,16 +127,10 @@ show.figure_caption(charts.rate_finding(rates, eu.rate))
 #| echo: true
 #| code-fold: true
 #| code-summary: "How this was computed"
-if a.released:  # public page: the release's figures (readmission.method.release, from the restricted phase)
-    acceptance, issuance = a.eu_acceptance, a.eu_issuance
-else:
-    requests = ind.readmission_requests(confidential.statistics, country, year, states)
-    submitted, accepted, issued = REQUEST_COUNTS
-    shared = aggregate_states(requests, REQUEST_COUNTS, rates)  # one set of states for both rates
-    rules = (method.min_states_for_aggregate, method.dominance_share)
-    acceptance = confidential_rate(requests, accepted, submitted, shared, *rules)
-    issuance = confidential_rate(requests, issued, submitted, shared, *rules)
-    assert (acceptance, issuance) == (a.eu_acceptance, a.eu_issuance)
+if released:  # public page: the release's figures (readmission.method.release, from the restricted phase)
+    acceptance, issuance = released.acceptance, released.issuance
+else:  # one common set of states for both rates
+    requests, acceptance, issuance = readmission_rates(inputs, country, rates)
 show.formula("Acceptance rate", acceptance, "requests accepted", "requests submitted")
 show.formula("Issuance rate", issuance, "travel documents issued", "requests submitted")
 show.text(left_out_text(rates, year))
@@ -149,7 +138,7 @@ show.withheld("readmission statistics")
 
 # %% tags=["restricted"]
 #| echo: false
-show.banner(a.synthetic_label)
+show.banner(label)
 show.table(requests, "requests", f"Readmission requests by reporting state, {year} (RESTRICTED)")
 
 # %% [markdown]
@@ -164,19 +153,17 @@ show.table(requests, "requests", f"Readmission requests by reporting state, {yea
 #| echo: true
 #| code-fold: true
 #| code-summary: "How this was computed"
-if a.released:  # public page: the release's item summary (means to one decimal, class rule applied)
-    items = a.items
-else:
-    answers = cooperation.answers(confidential.questionnaire, country, year, states)
-    answered = cooperation.without_states(answers, states_without_decisions(rates))  # as for (c)
-    items = cooperation.item_summary(answered, method.min_states_for_aggregate, method.poor_answer)
+if released:  # public page: the release's item summary (means to one decimal, class rule applied)
+    items = released.items
+else:  # the EU-level items over the states with return decisions, as for (c)
+    answers, items = practical_cooperation(inputs, country, rates)
 show.table(items, "items", f"Practical cooperation by item, EU level, {year}",
            notes=(f"An answer at or below {method.poor_answer} counts as poor.",))
 show.withheld("questionnaire answers")
 
 # %% tags=["restricted"]
 #| echo: false
-show.banner(a.synthetic_label)
+show.banner(label)
 show.table(cooperation.answered(answers), "answers", f"Practical cooperation: each state's answers, {year} (RESTRICTED)",
            columns=["reporting_state", *cooperation.ITEM_COLUMNS, "practical_cooperation"],
            notes=("Answers from 1 (very poor) to 5 (very good), coloured on that scale; n/a: no answer.",))
@@ -189,14 +176,14 @@ show.table(cooperation.answered(answers), "answers", f"Practical cooperation: ea
 #| echo: true
 #| code-fold: true
 #| code-summary: "How this was computed"
-operations = a.operations if public.operations is None else cooperation.return_operations(public.operations, country, until=year)
+operations = return_operations(inputs, country)
 show.operations(operations, cooperation.voluntary_note(operations))
 
 # %%
 #| echo: false
 #| fig-alt: "Bar chart of persons returned on Frontex-coordinated forced-return operations to the country, per year, on a continuous year axis."
 if not operations.empty:
-    fig = charts.return_operations_chart(operations, a.name)
+    fig = charts.return_operations_chart(operations, name)
     plt.show()
 show.figure_caption(charts.operations_finding(operations))
 
@@ -209,7 +196,8 @@ show.figure_caption(charts.operations_finding(operations))
 
 # %%
 #| echo: false
-show.context(a, inputs)
+context = context_tables(inputs, country)
+show.context(context, inputs)
 
 # %% [markdown]
 # ## Rating
@@ -225,21 +213,18 @@ show.rating_rules(method)
 #| echo: true
 #| code-fold: true
 #| code-summary: "How this was computed"
-if a.released:  # public page: the level and the class counts the release gives
-    level = a.level
-else:
-    forced = forced_returns(confidential.statistics, country, year)  # confidential; else the public rate
-    indicators = rating_indicators(rates, forced, requests, answers)
-    ratings = rate_states(indicators, method)
-    level = country_level(ratings, method)
-    assert level == a.level
+if released:  # public page: the level and the class counts the release gives
+    level = released.level
+else:  # the return rate from forced returns where a state gave them (confidential), else the public rate
+    rated = rating(inputs, country, rates, requests, answers)
+    level = rated.level
 show.text(show.level_counts(level))
 show.method(method)
 show.withheld("ratings")
 
 # %% tags=["restricted"]
 #| echo: false
-show.table(ratings, "state-ratings", f"Rating by reporting state, {year} (RESTRICTED)")
+show.table(rated.state_ratings, "state-ratings", f"Rating by reporting state, {year} (RESTRICTED)")
 
 # %% [markdown]
 # ## Assessment
@@ -250,7 +235,11 @@ show.table(ratings, "state-ratings", f"Rating by reporting state, {year} (RESTRI
 
 # %%
 #| echo: false
+a = assemble(inputs, country, trend=trend, rates=rates, eu=eu, acceptance=acceptance, issuance=issuance, items=items,
+             operations=operations, context=context, level=level, requests=requests, answers=answers, rated=rated,
+             released=released, note=country_params["note"], entry=country_params["assessment"].get(year))
 show.judgement(a)
+show.overview(a, into=overview)
 
 # %% [markdown]
 # ## Across editions
@@ -265,7 +254,7 @@ show.judgement(a)
 #| fig-alt: "Line chart of the country's EU+ effective return rate in each edition, each point coloured by that edition's cooperation level."
 across = show.trajectory(project, a, inputs)
 if charts.draws_trajectory(across):
-    fig = charts.trajectory_chart(across, a.name)
+    fig = charts.trajectory_chart(across, name)
     plt.show()
 show.figure_caption(charts.trajectory_finding(across))
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from types import SimpleNamespace
 
+import nbformat
 import pandas as pd
 import pytest
 
 from readmission.method import indicators as ind
-from readmission.method.assessment import assess_country, per_state_indicators, trend_table
+from readmission.method.assessment import assess_country
+from readmission.method.sections import per_state_indicators, trend_table
 from readmission.method.cooperation import OPERATION_COUNTS
 
 
@@ -88,3 +91,38 @@ def test_without_frontex_and_asylum_data_the_context_is_left_out(fixture_2016):
     a = assess_country(dataclasses.replace(fixture_2016, public=public), "IQ")
     assert a.crossings is None and a.asylum is None
     assert a.operations.empty and list(a.operations.columns) == ["year", *OPERATION_COUNTS]
+
+
+def results_of(folder, code: str) -> tuple[dict, str]:
+    """A results file's figures (its provenance aside: the page loads one country's slice) and its CSV."""
+    figures = json.loads((folder / f"{code}.json").read_text(encoding="utf-8"))
+    figures.pop("provenance")
+    return figures, (folder / f"{code}.csv").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("audience", ["restricted", "public"])
+def test_the_page_and_assess_country_make_the_same_figures(fixture_2016, iraq, tmp_path, audience):
+    """One computation path: the page's results file is assembled from its visible cells' values, and
+    `assess_country` / `assess_public` (the restricted phase, the tests) call the same sections."""
+    from conftest import REPO
+    from readmission.method import release
+    from readmission.method.assessment import assess_public
+    from readmission.method.results import write_results
+    from readmission.run.execute import run_papermill, strip_restricted
+
+    template = nbformat.read(REPO / "notebooks" / "country.ipynb", as_version=4)
+    parameters = {"country": "IQ", "results_dir": str(tmp_path / "page")}
+    expected = iraq
+    if audience == "public":
+        method = fixture_2016.method
+        entry = release.country_entry(iraq.level.level, release.country_figures(iraq, method, release.method_variants(method)))
+        path = tmp_path / "release.json"
+        path.write_text(json.dumps(release.public_release(2016, True, "SYNTHETIC", method, {"IQ": entry})))
+        parameters["release"] = str(path)
+        expected = assess_public(fixture_2016, "IQ", release.read_country(path, "IQ"))
+        template = strip_restricted(template)  # as the public phase runs it
+    (tmp_path / "page").mkdir()
+    run_papermill(template, parameters, REPO / "notebooks")
+    write_results(expected, fixture_2016, tmp_path / "recipe")
+    assert results_of(tmp_path / "page", "IQ") == results_of(tmp_path / "recipe", "IQ")

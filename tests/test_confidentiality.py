@@ -261,7 +261,7 @@ def test_the_gate_knows_every_per_state_confidential_column_the_tables_have(iraq
     column 'return_operations' through (issue 24)."""
     from readmission.base.columns import CLASSES, COLUMNS, CONFIDENTIAL
     from readmission.method import cooperation
-    from readmission.method.assessment import per_state_indicators
+    from readmission.method.sections import per_state_indicators
     from readmission.publish.gate import _csv_problems
 
     for column in cooperation.ITEM_COLUMNS:

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from readmission.method import disclosure
-from readmission.method.assessment import REQUEST_COUNTS
+from readmission.method.sections import REQUEST_COUNTS
 from readmission.method.cooperation import ITEM_COLUMNS, item_summary
 from readmission.base.errors import InputError
 from readmission.settings.params import load_method, parse_method

@@ -69,9 +69,8 @@ def test_the_listing_and_the_headline_show_the_final_level_and_the_methods(iraq,
     matter = front_matter(results, "public")
     assert (matter["level"], matter["method-level"]) == (LEVEL_AVERAGE, LEVEL_POOR)
     shown = []
-    monkeypatch.setattr(presentation, "display", lambda obj: shown.append(obj.data))
     assessed = dataclasses.replace(iraq, judgement={"assessed_level": LEVEL_AVERAGE, "status": "reviewed"})
-    presentation.overview(assessed)
+    presentation.overview(assessed, into=type("Handle", (), {"update": lambda _, obj: shown.append(obj.data)})())
     assert shown[0].startswith(f"**Iraq (IQ), data year 2016: {LEVEL_AVERAGE}.** (the rating method proposed: "
                                f"{iraq.level.level})")
 
@@ -123,7 +122,7 @@ def test_every_year_of_a_context_window_is_shown_or_its_absence_stated(iraq, mon
     asylum = iraq.asylum[iraq.asylum["year"] != 2014]  # a year the window holds, gone from the data
     presentation.context(dataclasses.replace(iraq, asylum=asylum), type("I", (), {
         "method": type("M", (), {"context_before": 4, "context_after": 1})(),
-        "edition": type("E", (), {"reference_date": "2016-12-31"})()})())
+        "edition": type("E", (), {"reference_date": "2016-12-31", "data_year": 2016})()})())
     table = next(s for s in shown if "table-asylum" in s)
     assert "No data in the inputs for " in table and "2014" in table.split("No data in the inputs for ")[1]
 
@@ -132,16 +131,15 @@ def test_the_restricted_rating_table_says_which_return_rate_entered_for_each_sta
     """Forced-return rate (confidential) or effective return rate (public): per state, restricted
     only (issue 25, item 7)."""
     from conftest import REPO
-    from readmission.method.assessment import forced_returns, rating_indicators
+    from readmission.method.sections import forced_returns
     from readmission.publish.gate import CONFIDENTIAL_COLUMNS
-    from readmission.method.rating import rate_states
 
     from conftest import fixture_inputs
     from readmission.base.paths import Project
 
     inputs = fixture_inputs(Project(REPO))
     forced = forced_returns(inputs.confidential.statistics, "IQ", 2016)
-    ratings = rate_states(rating_indicators(iraq.return_rates, forced, iraq.requests, iraq.answers), inputs.method)
+    ratings = iraq.state_ratings
     bases = dict(zip(ratings["reporting_state"], ratings["rating_return_basis"]))
     decisions = dict(zip(iraq.return_rates["reporting_state"], iraq.return_rates["return_decisions"]))
     rated_on_forced = [s for s in forced["reporting_state"] if (decisions.get(s) or 0) > 0]
@@ -175,7 +173,7 @@ def test_a_state_without_return_decisions_is_left_out_of_every_figure_and_named(
     page names it (issue 25, item 2)."""
     import pandas as pd
 
-    from readmission.method.assessment import REQUEST_COUNTS
+    from readmission.method.sections import REQUEST_COUNTS
     from readmission.method.cooperation import without_states
     from readmission.method.disclosure import aggregate_states, common_states, left_out_text, states_without_decisions
 

@@ -46,8 +46,8 @@ def test_nbconvert_with_the_project_config_shows_tables_and_no_set_up_cell(iraq_
     body, text = html_text(iraq_page, project_config())
     assert body.count("<table") >= 5 and "&lt;table" not in body and "{=html}" not in text
     assert [s for s in SET_UP if s in text] == []
-    assert "decisions = ind.return_decisions(" in text  # `echo: true` code is shown, as on the site
-    assert "show.context(a, inputs)" not in text  # `echo: false` code is not
+    assert "rates, eu = return_rates(" in text  # `echo: true` code is shown, as on the site
+    assert "show.context(context, inputs)" not in text  # `echo: false` code is not
     assert "<title>Iraq, 2016 edition</title>" in body and "audience: public" not in text  # front matter
 
 

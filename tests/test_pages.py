@@ -10,6 +10,8 @@ import pytest
 from conftest import REPO
 
 SECTIONS = ["## (a) ", "## (b) ", "## (c) ", "## (d) ", "## Context", "## Rating", "## Assessment", "## Across editions"]
+SECTION_FUNCTIONS = ("trend_table", "return_rates", "readmission_rates", "practical_cooperation",
+                     "return_operations", "context_tables", "rating")  # method/sections.py, in page order
 FOLD = ['#| echo: true', '#| code-fold: true', '#| code-summary: "How this was computed"']
 
 
@@ -48,12 +50,25 @@ def test_each_indicator_section_folds_its_calculation(template):
     assert folded == {s for s in SECTIONS if s not in ("## Context", "## Assessment", "## Across editions")}
 
 
-def test_calculations_call_the_indicator_functions_on_named_frames(template):
+def test_calculations_call_the_section_functions_on_named_frames(template):
     source = "\n".join(c.source for c in template.cells if c.cell_type == "code" and FOLD[1] in c.source)
-    for call in ("decisions = ind.return_decisions(", "rates = ind.effective_return_rate(",
-                 "eu = ind.aggregate_rate(", "requests = ind.readmission_requests(",
-                 "items = cooperation.item_summary(", "ratings = rate_states("):
+    for call in ("trend = trend_table(", "rates, eu = return_rates(",
+                 "requests, acceptance, issuance = readmission_rates(", "answers, items = practical_cooperation(",
+                 "operations = return_operations(", "rated = rating("):
         assert call in source, call
+
+
+def test_the_results_file_is_assembled_from_the_cells_values_and_nothing_computes_a_second_time(template):
+    """One computation path: no cell assesses the whole country, and the results written are `a`,
+    assembled from the variables the visible cells computed, after the last of them."""
+    code = [c.source for c in template.cells if c.cell_type == "code"]
+    everything = "\n".join(code)
+    assert "assess_country" not in everything and "assess_public" not in everything and "assert " not in everything
+    assembled = next(i for i, c in enumerate(code) if "a = assemble(" in c)
+    written = next(i for i, c in enumerate(code) if "write_results(a," in c)
+    last_section = max(i for i, c in enumerate(code) for name in SECTION_FUNCTIONS if f"{name}(" in c)
+    assert last_section <= assembled < written
+    assert not [c for c in code[:assembled] if re.search(r"\ba\.", c)]  # nothing reads `a` before it exists
 
 
 def test_public_sections_say_what_is_withheld_and_why(template):

@@ -45,8 +45,7 @@ def entry_of(a, method, variants, releases=(), approvals=frozenset()):
 def public_page(fixture_2016, a, method, variants) -> dict:
     """What a public page of `a` publishes, built as the public notebook builds it."""
     _, entry = entry_of(a, method, variants)
-    entry = {**entry, "synthetic": True, "synthetic_label": "SYNTHETIC"}
-    return public_results(assess_public(fixture_2016, a.country, entry))
+    return public_results(assess_public(fixture_2016, a.country, release.released_figures(entry, "SYNTHETIC")))
 
 
 def test_the_forced_returns_solve_finds_no_candidate(fixture_2016, iraq, method, variants):

@@ -17,7 +17,8 @@ from pathlib import Path
 import pandas as pd
 
 from . import cooperation
-from .assessment import REQUEST_COUNTS, CountryAssessment
+from .assessment import CountryAssessment
+from .sections import REQUEST_COUNTS
 from .disclosure import (class_reason, comparison_reason, item_reason, states_without_decisions,
                          without_contributors)
 from .indicators import STATE, AggregateRate
@@ -139,11 +140,28 @@ def public_release(year: int, synthetic: bool, label: str, method: Method, entri
             "countries": dict(sorted(entries.items()))}
 
 
-def read_country(path: Path, country: str) -> dict:
+@dataclass(frozen=True)
+class Released:
+    """One country's figures as the release gives them: what a public page shows of (c), (d) and the level."""
+
+    acceptance: AggregateRate
+    issuance: AggregateRate
+    items: pd.DataFrame                 # the (d) items' summary (means to one decimal, class rule applied)
+    level: CountryLevel                 # counts None where withheld by the class rule
+    robustness: list[dict]
+    synthetic_label: str                # the release's mark: built on synthetic confidential inputs
+
+
+def released_figures(entry: dict, synthetic_label: str) -> Released:
+    """A country's release entry back as the values a page shows."""
+    return Released(released_rate(entry["acceptance"]), released_rate(entry["issuance"]), released_items(entry),
+                    released_level(entry), entry["robustness"], synthetic_label)
+
+
+def read_country(path: Path, country: str) -> Released:
     """One country's released figures, with the release's synthetic mark (what a public page reads)."""
     release = json.loads(Path(path).read_text(encoding="utf-8"))
-    entry = release["countries"][country]
-    return {**entry, "synthetic": release["synthetic"], "synthetic_label": release["synthetic_label"]}
+    return released_figures(release["countries"][country], release["synthetic_label"])
 
 
 def released_rate(value: dict) -> AggregateRate:

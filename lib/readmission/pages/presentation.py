@@ -124,11 +124,18 @@ def escape_markdown(value: str) -> str:
     return re.sub(r"([\\`*_{}\[\]()#+\-.!|$~])", r"\\\1", value)
 
 
-def overview(a) -> None:
-    """The page's first lines: the level, the counts behind it, and any note or footnote."""
+def placeholder():
+    """An empty output at the top of a page, filled by `overview` once the level is known."""
+    return display(Markdown(""), display_id=True)
+
+
+def overview(a, into) -> None:
+    """The page's first lines, written into the `placeholder` at its top: whether a reviewer signed the
+    level off, the level, the counts behind it, and any note or footnote."""
     final = (a.judgement or {}).get("assessed_level") or a.level.level
     method = "" if final == a.level.level else f" (the rating method proposed: {a.level.level})"
-    lines = [f"**{a.name} ({a.country}), data year {a.year}: {final}.**{method}", level_counts(a.level)]
+    lines = [review_note(a), f"**{a.name} ({a.country}), data year {a.year}: {final}.**{method}",
+             level_counts(a.level)]
     if a.note:
         lines.append(f"Note: {escape_markdown(a.note)}")
     if a.country in DESIGNATION_FOOTNOTES:  # the asterisk shown, not read as emphasis
@@ -136,7 +143,7 @@ def overview(a) -> None:
     if a.caveats:
         lines.append("Data caveats (see Methodology), applied to every table below: "
                      + "; ".join(escape_markdown(c) for c in a.caveats) + ".")
-    text("\n\n".join(lines))
+    into.update(Markdown("\n\n".join(filter(None, lines))))
 
 
 def level_counts(level) -> str:
@@ -156,12 +163,12 @@ def operations(table_frame: pd.DataFrame, note: str) -> None:
         table(table_frame, "operations", "Frontex-coordinated return operations to the country, per year")
 
 
-def context(a, inputs) -> None:
-    """The context tables of a country page: arrivals, asylum, instruments, RCMS, measures."""
-    method, on = inputs.method, inputs.edition.reference_date
-    first, last = a.year - method.context_before, a.year + method.context_after
-    for frame, table_id, caption in ((a.crossings, "crossings", "Irregular border crossings (Frontex detections)"),
-                                     (a.asylum, "asylum", "Asylum applications in the reporting states "
+def context(tables, inputs) -> None:
+    """The context tables of a country page (sections.Context): arrivals, asylum, instruments, RCMS, measures."""
+    method, on, year = inputs.method, inputs.edition.reference_date, inputs.edition.data_year
+    first, last = year - method.context_before, year + method.context_after
+    for frame, table_id, caption in ((tables.crossings, "crossings", "Irregular border crossings (Frontex detections)"),
+                                     (tables.asylum, "asylum", "Asylum applications in the reporting states "
                                                           "(Eurostat migr_asyappctza)")):
         if frame is None:
             text(f"{caption}: not available in the inputs.")
@@ -169,14 +176,14 @@ def context(a, inputs) -> None:
             shown = frame[frame["year"].between(first, last)]
             absent = [str(y) for y in range(first, last + 1) if y not in set(shown["year"].astype(int))]
             table(shown, table_id, f"{caption}, {first}-{last}"
-                  + (f" ({a.year + 1}-{last}: after the data year, shown as context)" if last > a.year else ""),
+                  + (f" ({year + 1}-{last}: after the data year, shown as context)" if last > year else ""),
                   notes=(f"No data in the inputs for {', '.join(absent)}.",) if absent else ())
-    text(f"**EU readmission instruments in force on {on}** (strongest: {instrument(a.strongest_instrument)})"
-         + ("" if not a.instruments.empty else ": none."))
-    if not a.instruments.empty:
-        table(a.instruments, "instruments", f"EU readmission instruments in force on {on}")
-    for frame, table_id, caption in ((a.rcms, "rcms", f"RCMS in place by {on}"),
-                                     (a.measures, "measures", f"Article 25a visa measures proposed by {on}")):
+    text(f"**EU readmission instruments in force on {on}** (strongest: {instrument(tables.strongest_instrument)})"
+         + ("" if not tables.instruments.empty else ": none."))
+    if not tables.instruments.empty:
+        table(tables.instruments, "instruments", f"EU readmission instruments in force on {on}")
+    for frame, table_id, caption in ((tables.rcms, "rcms", f"RCMS in place by {on}"),
+                                     (tables.measures, "measures", f"Article 25a visa measures proposed by {on}")):
         if frame.empty:
             text(f"**{caption}:** none.")
         else:
@@ -325,11 +332,12 @@ def editions_findings(project, run: dict, results: dict[str, dict]) -> None:
             table(frame, f"changes-{index}", title.split(" (")[0])
 
 
-def review_banner(a) -> None:
+def review_note(a) -> str:
     """A page whose level no reviewer has signed off says so at the top."""
-    if (a.judgement or {}).get("status") != "reviewed":
-        text("> **Draft, not reviewed.** No reviewer has signed off this country's "
-             "assessment for this edition yet.")
+    if (a.judgement or {}).get("status") == "reviewed":
+        return ""
+    return ("> **Draft, not reviewed.** No reviewer has signed off this country's "
+            "assessment for this edition yet.")
 
 
 def judgement(a) -> None:
