@@ -85,7 +85,8 @@ SITE_PAGES ?= index.html countries.html methodology.html audit.html notebooks/fi
 site-check:
 	npm ci --prefix tools/site-check --ignore-scripts --no-audit --no-fund --silent
 	node tools/site-check/check.mjs _site $(SITE_PAGES)
-	@if [ -d _site-restricted ]; then node tools/site-check/check.mjs _site-restricted index.html candidates.html notebooks/countries/2016/IQ.html; fi
+	@if [ -d data/restricted/out/_site ]; then node tools/site-check/check.mjs data/restricted/out/_site index.html candidates.html notebooks/countries/2016/IQ.html; fi
 
 clean-outputs:
-	rm -rf notebooks/countries/*/ notebooks/countries/.*-next notebooks/findings results logs data/restricted/out data/demo _site _site-restricted .quarto
+	rm -rf notebooks/*/ data/restricted/out
+	rm -rf _site*/ .quarto  # apart: Quarto's output and state (dist/ keeps what was published)

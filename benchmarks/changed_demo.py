@@ -3,11 +3,11 @@
 
     python benchmarks/changed_demo.py CODE YEAR -- report --demo --year 2014 ...
 
-`--demo` writes the seeded demo set to data/demo/<year>/ again on every run, so an edit to that
-file would be undone before the run reads it. This runs the same command line in this process
-(`readmission.cli.app`, as `python -m readmission` does): first the first row of country CODE in
-data/demo/<YEAR>/questionnaire.csv gets its answers moved to the other end of the scale, so the run's
-no-change check sees a changed input; and the demo writer is wrapped to make the same change each
+`--demo` writes the seeded demo set to data/restricted/out/demo/<year>/ again on every run, so an
+edit to that file would be undone before the run reads it. This runs the same command line in this
+process (`readmission.cli.app`, as `python -m readmission` does): first the first row of country CODE
+in data/restricted/out/demo/<YEAR>/questionnaire.csv gets its answers moved to the other end of the
+scale, so the run's no-change check sees a changed input; and the demo writer is wrapped to make the same change each
 time it writes that file again. The run then reads a confidential input that differs from the
 seeded one in exactly that row, as if an analyst had corrected one Member State's answer.
 """
@@ -54,7 +54,7 @@ def main(argv: list[str]) -> None:
     from readmission.base.paths import Project
     from readmission.data import demo
 
-    existing = Project.default().root / "data" / "demo" / year / "questionnaire.csv"
+    existing = Project.default().demo / year / "questionnaire.csv"
     if not existing.exists():
         raise SystemExit(f"{MARK}: no demo set at {existing}: run the edition with --demo first")
     print(f"{MARK} before the run: {change_row(existing, code)}", flush=True)

@@ -32,6 +32,8 @@ import sys
 import time
 from pathlib import Path
 
+from readmission.base.paths import Project
+
 from .figures import Figures
 from .measure import Abort, Bench, Measured, contention_note
 from .projects import make_project, selected_codes, set_threshold
@@ -293,7 +295,7 @@ def split_project(bench: Bench, args, tmp: Path, quarto: bool, figs: Figures, ou
              f"{RESTRICTED_YEAR}` (the restricted render's input; not part of `make report`)")
     restricted_render, rinfo = profiled(bench, "e2e-render-restricted", readmission(
         args, "render", "--audience", "restricted", "--year", str(RESTRICTED_YEAR)), env, tmp)
-    rpages = html_pages(root / "_site-restricted")
+    rpages = html_pages(Project(root).restricted_site)
     out["split"]["render_restricted"] = {"wall_s": round(restricted_render.wall, 2), "pages": rpages,
                                          "quarto_profile": rinfo, **memory(restricted_render)}
     figs.add("render_restricted_s", restricted_render.wall, "s", f"`render --audience restricted --year {RESTRICTED_YEAR}`, "

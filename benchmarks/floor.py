@@ -47,13 +47,28 @@ class step:
         STEP_CPU[self.name] += cpu() - self.start
 
 
-def capture(obj) -> None:
-    """presentation's display(): keep the object's HTML (a table) or Markdown, as a notebook stores it."""
+class Shown:
+    """A kept output that a later `update` replaces, as a display id's output is in a notebook."""
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+
+    def update(self, obj) -> None:
+        PAGES[self.index] = shown(obj)
+
+
+def shown(obj) -> str:
+    """The object's HTML (a table) or Markdown, as a notebook stores it."""
     for method in ("_repr_html_", "_repr_markdown_"):
         if hasattr(obj, method):
-            PAGES.append(getattr(obj, method)() or "")
-            return
-    PAGES.append(repr(obj))
+            return getattr(obj, method)() or ""
+    return repr(obj)
+
+
+def capture(obj, display_id: bool = False) -> Shown | None:
+    """presentation's display(): keep what the notebook would; with a display id, a handle to update it."""
+    PAGES.append(shown(obj))
+    return Shown(len(PAGES) - 1) if display_id else None
 
 
 def render_figure() -> None:

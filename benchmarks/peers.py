@@ -69,7 +69,7 @@ def parallel_loop(bench: Bench, args, naive: Path, codes: list[str], cores: int,
     the summary (the naive project's run record is already written by the serial loop)."""
     year, papermill = str(args.year), shlex.quote(str(args.bin / "papermill"))
     each = (f"{papermill} country.ipynb {folder}-parallel/{{}}.ipynb -k python3 -p country {{}} -p year {year} "
-            f"-p public_dir ../data/public -p restricted_dir ../data/demo/{year} -p results_dir {folder}-parallel")
+            f"-p public_dir ../data/public -p restricted_dir ../data/restricted/out/demo/{year} -p results_dir {folder}-parallel")
     record = Path(RUN_RECORD)
     script = (f"mkdir -p {folder}-parallel/{record.parent} && cp {folder}/{record} {folder}-parallel/{record} && "
               f"printf '%s\\n' {' '.join(codes)} | xargs -P {cores} -I{{}} sh -c {shlex.quote(each)} && "

@@ -132,7 +132,7 @@ def naive_loop(bench: Bench, args, naive: Path, codes: list[str]) -> Naive:
     for c in codes:
         m = bench.measure(f"naive-{c}", [papermill, "country.ipynb", f"{folder}/{c}.ipynb", "-k", "python3",
                                          "-p", "country", c, "-p", "year", year, "-p", "public_dir",
-                                         "../data/public", "-p", "restricted_dir", f"../data/demo/{year}",
+                                         "../data/public", "-p", "restricted_dir", f"../data/restricted/out/demo/{year}",
                                          "-p", "results_dir", folder], env, cwd=nb_dir)
         walls[c] = m.wall
         measured.append(m)

@@ -5,9 +5,9 @@ input manifest, stand-ins for country pages and run keys), breaks one input, run
 checks that
   1. the message names the file, and the row and field where they apply;
   2. the exit code is not 0 (2: an input problem; typer's usage errors are 2 too);
-  3. no existing output changed: every byte under data/public, results/, notebooks/countries/ and
+  3. no existing output changed: every byte under data/public, notebooks/selection/, notebooks/countries/ and
      notebooks/findings/ is as before, and no file appeared or vanished anywhere in the project
-     (so no kernel started: a notebook run writes logs/ first).
+     (so no kernel started: a notebook run writes its logs first).
 Most cases go through typer's CliRunner (fast); a few representative ones through the installed
 `readmission` script in a subprocess. Only test_note_is_shown_as_text_and_never_executed runs a
 notebook, because proving the note inert needs the real page.
@@ -39,8 +39,8 @@ from readmission.settings.params import load_edition
 from conftest import make_project
 
 READMISSION = Path(sys.executable).parent / "readmission"
-OUTPUT_AREAS = ("data/public", "results", "notebooks/countries", "notebooks/findings", "data/restricted/out",
-                "data/demo")
+OUTPUT_AREAS = ("data/public", "notebooks/selection", "notebooks/countries", "notebooks/findings",
+                "data/restricted/out")
 PUBLIC = "data/public"
 EIORD, EIRTN, ASYLUM = (f"{PUBLIC}/eurostat/{d}.csv" for d in ("migr_eiord", "migr_eirtn",
                                                                  "migr_asyappctza"))
@@ -77,8 +77,8 @@ def template(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("template")
     project = make_project(root)
     edition = load_edition(2016, project)
-    editions.run_selection(project, edition)      # results/2016/selection.csv, selection.json
-    editions.record_manifest(project, edition)    # results/2016/inputs.json
+    editions.run_selection(project, edition)      # notebooks/selection/2016/selection.csv, .json
+    editions.record_manifest(project, edition)    # notebooks/selection/2016/inputs.json
     countries = root / "notebooks" / "countries" / "2016"
     for name in [f"{c}.{ext}" for c in ("IQ", "MA", "PK") for ext in ("ipynb", "json", "csv")] + \
             [".runkeys/run.json", *(f".runkeys/{k}.key" for k in ("IQ", "MA", "PK", "summary", "edition"))]:

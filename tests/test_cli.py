@@ -23,7 +23,7 @@ def test_select_writes_and_prints_the_selection(tmp_path, monkeypatch):
     result = runner.invoke(app, ["select", "--year", "2016"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "3 countries selected" in result.output and "excluded: visa-free" in result.output  # AL
-    saved = json.loads((project.results / "2016" / "selection.json").read_text())
+    saved = json.loads((project.edition_results(2016) / "selection.json").read_text())
     assert saved["selected"] == SELECTED and "AL" in saved["excluded_visa_free"]
 
 
@@ -142,7 +142,7 @@ def test_data_check_names_unused_and_missing_rows_and_reads_any_case(tmp_path, m
     folder = project.restricted / "2016"
     write_demo_set(project, edition, load_method(project), SELECTED[:2], load_public(project.public, []),
                    edition_states(project, edition))
-    demo = project.root / "data" / "demo" / "2016"
+    demo = project.demo / "2016"
     folder.mkdir(parents=True)
     for name in ("readmission_statistics.csv", "questionnaire.csv"):
         text = (demo / name).read_text().replace("SYNTHETIC demo value", "")  # as real rows (issue 23)

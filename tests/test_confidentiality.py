@@ -72,8 +72,8 @@ def leaks(texts: dict[str, str]) -> list[str]:
 
 def public_outputs(project) -> list[Path]:
     """Everything public a run or render writes (the notebook templates are inputs, not outputs)."""
-    return [project.notebooks / "countries", project.notebooks / "findings", project.root / "_generated",
-            project.root / "_site", project.results]
+    return [project.notebooks / "countries", project.notebooks / "findings", project.generated,
+            project.root / "_site", project.notebooks / "selection"]
 
 
 def invoke(*args: str) -> str:
@@ -112,7 +112,7 @@ def test_restricted_run_and_render_then_public_run_and_render_publish_nothing_co
     project = canary_project
     invoke("run", "--year", "2016", "--workers", "2", "--audience", "restricted")
     invoke("render", "--audience", "restricted")
-    restricted_site = project.root / "_site-restricted"
+    restricted_site = project.restricted_site
     texts = files_text(restricted_site)
     assert len({leak.split(": ")[-1] for leak in leaks(texts)}) >= len(CANARIES) - 1
     assert all("RESTRICTED" in t for n, t in texts.items() if n.endswith(".html"))
@@ -213,7 +213,7 @@ def test_two_checkouts_in_different_folders_give_byte_identical_public_outputs(t
         with active_project(tmp_path_factory, name) as (project, _):
             assert run_fixture(project).ok
             files = notebook_bytes(project.root)
-            for folder in (project.root / "_generated", project.results):
+            for folder in (project.generated, project.notebooks / "selection"):
                 files.update({p.relative_to(project.root).as_posix(): p.read_bytes()
                               for p in sorted(folder.rglob("*")) if p.is_file()})
             assert not [n for n, data in files.items() if str(project.root).encode() in data]

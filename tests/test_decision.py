@@ -61,7 +61,7 @@ def test_an_entry_reruns_only_its_country_and_shows_on_page_summary_and_audit(de
     summary = public_tree(project).summary.read_text()
     assert "1 of 3 differ from the method" in summary and "Signed off by a reviewer: 1 of 3" in summary
     results = json.loads((public_tree(project).countries / "IQ.json").read_text())["public"]["assessment"]
-    audit = (project.root / "_generated" / "audit.md").read_text()
+    audit = (project.generated / "audit.md").read_text()
     assert results["entry_sha256"][:12] in audit and "HOME.C.2 head of sector 2017-03-08" in audit
 
 
@@ -79,7 +79,7 @@ def test_candidates_are_in_the_restricted_site_only(decided):
     project = decided
     assert invoke("run", "--year", "2016", "--demo", "--audience", "restricted").exit_code == 0
     assert invoke("render", "--audience", "restricted").exit_code == 0
-    page = project.root / "_site-restricted" / "candidates.html"
+    page = project.restricted_site / "candidates.html"
     assert page.exists() and "Article 25a(5)" in page.read_text()
     assert invoke("render").exit_code == 0
     public = project.root / "_site"

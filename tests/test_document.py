@@ -84,7 +84,7 @@ def make_restricted(root: Path) -> Project:
     """A project holding a restricted run record, results files and the rendered restricted site."""
     project = Project(root)
     tree = OutputTree(project, YEAR, "restricted")
-    site = root / "_site-restricted"
+    site = Project(root).restricted_site
     tree.run_file.parent.mkdir(parents=True)
     tree.run_file.write_text(json.dumps({
         "audience": "restricted", "edition": {"data_year": YEAR, "label": "Data year 2016 (test)",
@@ -176,7 +176,7 @@ def test_the_page_number_is_right_aligned_from_the_font_widths():
 def test_a_missing_or_stale_restricted_site_is_refused_with_the_command_to_render_it(tmp_path):
     project = make_restricted(tmp_path)
     tree = OutputTree(project, YEAR, "restricted")
-    site = tmp_path / "_site-restricted"
+    site = Project(tmp_path).restricted_site
     countries = json.loads(tree.run_file.read_text())["countries"]
     parts = body_parts(YEAR, countries, set(), {})
     check_site(site, tree, parts, countries)
@@ -334,7 +334,7 @@ def test_charts_are_never_upscaled_and_nothing_outside_main_is_printed(printed):
 @needs_chromium
 def test_a_cut_table_a_request_elsewhere_or_a_missing_file_fails_and_writes_nothing(tmp_path):
     project = make_restricted(tmp_path)
-    folder = tmp_path / "_site-restricted" / "notebooks" / "countries" / str(YEAR)
+    folder = Project(tmp_path).restricted_site / "notebooks" / "countries" / str(YEAR)
     (folder / "CI.html").write_text(page("Côte d'Ivoire", table("table-answers", 60, 2), depth=3))
     (folder / "TR.html").write_text(page("Türkiye", '<img src="http://192.0.2.1/x.png" alt="x">', depth=3))
     (folder / "XK_files" / "chart.png").unlink()
@@ -361,6 +361,6 @@ def test_the_command_prints_the_document_and_says_where(tmp_path, monkeypatch):
     assert done.exit_code == 0, done.output
     path = project.restricted / "out" / str(YEAR) / "document" / f"council-{YEAR}.pdf"
     assert f"Council document (RESTRICTED): {path}" in done.output and path.is_file()
-    (project.root / "_site-restricted" / "candidates.html").unlink()
+    (project.restricted_site / "candidates.html").unlink()
     refused = CliRunner().invoke(app, ["document", "--year", str(YEAR)], env={"COLUMNS": "300"})
     assert refused.exit_code == 2 and "render the restricted site first" in refused.output

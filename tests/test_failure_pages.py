@@ -36,7 +36,7 @@ def failing_template(project) -> None:
 def public_texts(project) -> dict[str, str]:
     """Every file of the public tree the site is built from, the run record included."""
     tree = public_tree(project)
-    roots = [tree.countries, tree.summary, project.root / "_generated"]
+    roots = [tree.countries, tree.summary, project.generated]
     files = [p for root in roots for p in ([root] if root.is_file() else sorted(root.rglob("*"))) if p.is_file()]
     return {str(p): p.read_text(encoding="utf-8", errors="replace") for p in files}
 
@@ -71,7 +71,7 @@ def test_no_public_file_run_status_or_run_record_carries_the_error(failed):
     run = json.loads(public_tree(failed.project).run_file.read_text(encoding="utf-8"))
     [entry] = [c for c in run["countries"] if not c["ok"]]
     assert "country calculation" in entry["error"] and log_reference(2016, "MA") in entry["error"]
-    status = (failed.project.root / "_generated" / "run-status.md").read_text(encoding="utf-8")
+    status = (failed.project.generated / "run-status.md").read_text(encoding="utf-8")
     assert "Morocco (MA): its country calculation" in status
 
 
@@ -81,7 +81,7 @@ def test_the_restricted_pages_keep_the_error(failed):
     assert SECRET in (tree.countries / "MA.ipynb").read_text(encoding="utf-8")
     run = json.loads(tree.run_file.read_text(encoding="utf-8"))
     assert SECRET in next(c["error"] for c in run["countries"] if c["country"] == "MA")
-    assert SECRET in (tree.site_sources / "_generated" / "run-status.md").read_text(encoding="utf-8")
+    assert SECRET in (tree.generated / "run-status.md").read_text(encoding="utf-8")
 
 
 # ---- without kernels ----
@@ -123,6 +123,6 @@ def test_run_status_of_a_public_site_ignores_an_error_text_in_an_older_run_recor
         tree = OutputTree(project, 2016, audience)
         write_json(tree.run_file, run)
         write_site_sources(tree, run)
-        status = (tree.site_sources / "_generated" / "run-status.md").read_text(encoding="utf-8")
+        status = (tree.generated / "run-status.md").read_text(encoding="utf-8")
         assert (CANARY in status) is shown and log_reference(2016, "MA") in status
-    assert Path(project.root / "_generated" / "run-status.md").is_file()
+    assert Path(project.generated / "run-status.md").is_file()

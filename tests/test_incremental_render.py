@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import active_project, run_fixture
+from readmission.base.paths import Project
 from readmission.publish.render_plan import plan_render, write_record
 from readmission.publish.site import render, render_record
 
@@ -47,10 +48,10 @@ def differences(full: Path, incremental: Path) -> dict[str, str]:
 def small_site(root: Path) -> None:
     (root / "_quarto.yml").write_text("project:\n  type: website\n  render: [index.qmd, a.qmd, b.qmd]\n")
     (root / "index.qmd").write_text("---\ntitle: Home\nlisting:\n  contents: /[ab].qmd\n---\n")
-    (root / "a.qmd").write_text("---\ntitle: A\n---\n{{< include _generated/a.md >}}\n")
+    (root / "a.qmd").write_text("---\ntitle: A\n---\n{{< include notebooks/_generated/a.md >}}\n")
     (root / "b.qmd").write_text("---\ntitle: B\n---\nb\n")
-    (root / "_generated").mkdir()
-    (root / "_generated" / "a.md").write_text("alpha\n")
+    Project(root).generated.mkdir(parents=True)
+    (Project(root).generated / "a.md").write_text("alpha\n")
     (root / "_site").mkdir()
     (root / "_site" / "index.html").write_text("<html></html>")
     (root / ".quarto").mkdir()
@@ -76,7 +77,7 @@ def test_unchanged_sources_render_nothing_and_a_changed_include_renders_its_page
     project, record, site = planned
     write_record(record, plan_render(project, "true", record, site), site)
     assert plan_render(project, "true", record, site).nothing
-    (project.root / "_generated" / "a.md").write_text("alpha, revised\n")
+    (project.generated / "a.md").write_text("alpha, revised\n")
     plan = plan_render(project, "true", record, site)
     assert not plan.full and plan.changed == ["a.qmd"]
     assert plan.listings == ["index.qmd"], "no listing cache: the page listing a.qmd is rendered after it"
@@ -137,7 +138,7 @@ def confidential_as_real(project) -> None:
     real = project.restricted / "2016"
     real.mkdir(parents=True)
     for name in ("readmission_statistics.csv", "questionnaire.csv"):
-        text = (project.root / "data" / "demo" / "2016" / name).read_text(encoding="utf-8")
+        text = (project.demo / "2016" / name).read_text(encoding="utf-8")
         (real / name).write_text(text.replace("SYNTHETIC demo value", ""), encoding="utf-8")
 
 

@@ -229,14 +229,14 @@ def test_methodology_shows_which_countries_depend_on_the_united_kingdom(tmp_path
     from readmission.publish.site_sources import selection_md
 
     project = Project(tmp_path)
-    (tmp_path / "results" / "2016").mkdir(parents=True)
-    (tmp_path / "results" / "2016" / "selection.json").write_text(json.dumps({
+    project.edition_results(2016).mkdir(parents=True)
+    (project.edition_results(2016) / "selection.json").write_text(json.dumps({
         "edition": {"excluded_states": []}, "reporting_states": ["AT", "BE", "UK"],
         "reporting_basis": "the Member States", "depends_on_uk": {"enter_without": [], "leave_without": ["JM", "NP"]}}))
     text = selection_md([OutputTree(project, 2016, "public")])
     assert "| 2016 | 3 | none | Jamaica, Nepal | none |" in text
     assert "Reporting states of edition 2016: the Member States." in text
-    assert "{{< include _generated/selection.md >}}" in (Path(__file__).parents[1] / "methodology.qmd").read_text()
+    assert "{{< include notebooks/_generated/selection.md >}}" in (Path(__file__).parents[1] / "methodology.qmd").read_text()
 
 
 def test_the_mean_answer_across_editions_is_taken_over_the_items_common_to_them():

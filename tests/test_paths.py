@@ -65,7 +65,7 @@ def test_a_copy_has_the_inputs_but_no_data_and_no_outputs(tmp_path):
     copy = Project(REPO).copy_inputs(tmp_path / "copy")
     assert all((copy.root / rel).exists() for rel in INPUT_PATHS if (REPO / rel).exists())
     assert not copy.public.exists() and not copy.restricted.exists()
-    assert not copy.country_pages.exists() and not copy.results.exists()
+    assert not copy.country_pages.exists() and not copy.edition_results(2016).exists()
 
 
 def test_a_written_edition_loads_with_the_settings_given(tmp_path):
@@ -86,9 +86,11 @@ def test_readmission_root_moves_the_default_project(tmp_path, monkeypatch):
 def test_settings_and_public_outputs_where_the_readme_says():
     assert PROJECT.edition_params(2016) == Path("/p/params/editions/2016.yml")
     assert PROJECT.country_params("IQ") == Path("/p/params/countries/IQ.yml")
-    assert PROJECT.edition_results(2016) == Path("/p/results/2016")
+    assert PROJECT.edition_results(2016) == Path("/p/notebooks/selection/2016")
     assert (PROJECT.site, PROJECT.restricted_site, PROJECT.generated) == (
-        Path("/p/_site"), Path("/p/_site-restricted"), Path("/p/_generated"))
+        Path("/p/_site"), Path("/p/data/restricted/out/_site"), Path("/p/notebooks/_generated"))
+    assert (PROJECT.demo, PROJECT.kernel_log) == (Path("/p/data/restricted/out/demo"),
+                                                  Path("/p/data/restricted/out/kernels.log"))
     assert rendering(PROJECT.root) == beside(PROJECT.site, "next") == Path("/p/_site-next")
     assert beside(PROJECT.public, "import-1", hidden=True) == Path("/p/data/.public-import-1")
     assert PROJECT.release_folder(2016, synthetic=True) == Path("/p/data/restricted/releases/2016-demo")
@@ -114,7 +116,7 @@ def test_public_pages_live_under_notebooks_and_restricted_ones_under_data_restri
     assert tree("restricted").summary == Path("/p/data/restricted/out/2016/summary.ipynb")
     assert tree("public").site_sources == Path("/p")
     assert tree("restricted").site_sources == Path("/p/data/restricted/out/2016/site")
-    assert tree("restricted").generated == Path("/p/data/restricted/out/2016/site/_generated")
+    assert tree("restricted").generated == Path("/p/data/restricted/out/2016/site/notebooks/_generated")
 
 
 @pytest.mark.parametrize("audience", AUDIENCES)
@@ -166,3 +168,81 @@ def test_every_file_a_run_writes_is_git_ignored():
     ignored = subprocess.run(["git", "check-ignore", "--no-index", *rel], cwd=REPO, capture_output=True,
                              text=True).stdout.split()
     assert sorted(set(rel) - set(ignored)) == []
+
+
+# ---- one output root per audience: what .gitignore and `make clean-outputs` name ----
+
+PROJECT_INPUTS = {"params", "edition_settings", "country_settings", "reference", "templates", "public",
+                  "public_fixture", "default_snapshot", "restricted", "notebooks", "git", "cache", "render_cache",
+                  "restricted_outputs"}  # committed, imported or confidential inputs; the cache; the roots
+APART = {"site", "dist", "quarto_state", "quarto_listing_cache"}  # Quarto's output and state, the bundles
+TREE_INPUTS = {"site_sources"}  # the public site's sources are the project root
+
+
+def outputs(project: Project) -> dict[str, Path]:
+    """Every output folder or file the paths module names, by name: each property of Project and of
+    both audiences' trees that is not an input (a property added later is an output until listed)."""
+    def properties(cls) -> list[str]:
+        return [name for name, value in vars(cls).items() if isinstance(value, property)]
+
+    found = {name: getattr(project, name) for name in properties(Project) if name not in PROJECT_INPUTS | APART}
+    found["edition_results"] = project.edition_results(2016)
+    for audience in AUDIENCES:
+        tree = OutputTree(project, 2016, audience)
+        found |= {f"{audience}.{name}": getattr(tree, name) for name in properties(OutputTree)
+                  if name not in TREE_INPUTS}
+        found[f"{audience}.country_inputs"] = tree.country_inputs("IQ")
+    return found
+
+
+def apart(project: Project) -> dict[str, Path]:
+    """The outputs kept apart from the two roots, and said so: Quarto's site with its swap folders,
+    Quarto's state (the bundles in dist/ are ignored on their own line)."""
+    return {"site": project.site, "rendering": rendering(project.root), "old site": beside(project.site, "old"),
+            "quarto": project.quarto_state}
+
+
+def clean_outputs_targets() -> list[str]:
+    """The paths `make clean-outputs` removes (its `rm -rf` lines, comments aside)."""
+    recipe = (REPO / "Makefile").read_text(encoding="utf-8").split("\nclean-outputs:\n", 1)[1]
+    lines = [line.split("#")[0] for line in recipe.splitlines() if line.startswith("\trm -rf ")]
+    return [target for line in lines for target in line.split()[2:]]
+
+
+def test_every_output_is_under_one_root_per_audience():
+    roots = {PROJECT.notebooks, PROJECT.restricted_outputs}
+    for name, path in outputs(PROJECT).items():
+        root = next((r for r in roots if path.is_relative_to(r)), None)
+        assert root is not None, f"{name}: {path} is under neither output root"
+        if root == PROJECT.notebooks:  # a folder of notebooks/, never a template beside them
+            assert len(path.relative_to(root).parts) >= 2 or path.suffix == "", f"{name}: {path}"
+    restricted = [name for name, path in outputs(PROJECT).items() if path.is_relative_to(PROJECT.restricted_outputs)]
+    for kind in ("store", "staging", "logs", "documents", "country_inputs"):  # always restricted
+        assert {f"public.{kind}", f"restricted.{kind}"} <= set(restricted), kind
+    assert {"demo", "kernel_log", "restricted_site"} <= set(restricted)
+
+
+def test_gitignore_and_clean_outputs_name_each_root_once_and_cover_every_output(tmp_path):
+    lines = [line for line in (REPO / ".gitignore").read_text(encoding="utf-8").splitlines()
+             if line and not line.startswith("#")]
+    assert "/notebooks/*/" in lines and "data/restricted/*" in lines and "/_site*/" in lines
+    targets = clean_outputs_targets()
+    assert targets[:2] == ["notebooks/*/", "data/restricted/out"] and set(targets[2:]) == {"_site*/", ".quarto"}
+    project = Project(tmp_path)
+    made = outputs(project) | apart(project)
+    for path in made.values():
+        path.mkdir(parents=True, exist_ok=True)
+    for template in INPUT_PATHS:
+        (tmp_path / template).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / template).touch()
+    rel = [path.relative_to(tmp_path).as_posix() + "/" for path in made.values()]
+    shutil.copy(REPO / ".gitignore", tmp_path / ".gitignore")
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    checked = subprocess.run(["git", "-C", str(tmp_path), "check-ignore", "--no-index", *rel],
+                             capture_output=True, text=True)
+    assert sorted(set(rel) - set(checked.stdout.split())) == [], "outputs git would not ignore"
+    kept = subprocess.run(["git", "-C", str(tmp_path), "check-ignore", "--no-index", *INPUT_PATHS],
+                          capture_output=True, text=True)
+    assert kept.stdout.split() == [], "inputs git would ignore"
+    subprocess.run(["sh", "-c", "rm -rf " + " ".join(targets)], cwd=tmp_path, check=True)
+    assert [p for p in made.values() if p.exists()] == [] and all((tmp_path / t).exists() for t in INPUT_PATHS)

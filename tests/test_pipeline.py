@@ -132,7 +132,7 @@ def test_a_new_edition_runs_beside_the_others_and_reruns_nothing_of_them(first_r
         assert all((tree.countries / f"{c}.ipynb").exists() for c in report.selected)
         assert {p: p.read_bytes() for p in public_tree(project).countries.glob("*.*") if p.is_file()} == before
         # the site's Findings menu entry stays the latest edition's
-        menu = (project.root / "_generated" / "site.yml").read_text()
+        menu = (project.generated / "site.yml").read_text()
         assert "notebooks/findings/2016.ipynb" in menu and "2015.ipynb" not in menu
         assert "edition: 2015" in (tree.countries / f"{report.selected[0]}.ipynb").read_text()
         # 2016's pages now have a 2015 row in their "Across editions" section: they run again once

@@ -59,7 +59,7 @@ def table_years(page: str, table_id: str) -> set[int]:
 
 def test_both_sites_publish_with_no_warning_and_no_broken_link(sites):
     project, public, restricted = sites
-    assert public.site == project.root / "_site" and restricted.site == project.root / "_site-restricted"
+    assert public.site == project.root / "_site" and restricted.site == project.restricted_site
     for rendered in (public, restricted):
         assert (rendered.site / "index.html").is_file()
         assert rendered.warnings == [], rendered.warnings

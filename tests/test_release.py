@@ -196,4 +196,4 @@ def test_methodology_states_every_rule_with_its_setting(method):
         assert rule.name.capitalize() in text and rule.words in text
         if rule.setting:
             assert f"{rule.words} (this setting: **{setting_value(rule.setting, getattr(method, rule.setting))}**)" in text
-    assert "{{< include _generated/disclosure.md >}}" in (REPO / "methodology.qmd").read_text(encoding="utf-8")
+    assert "{{< include notebooks/_generated/disclosure.md >}}" in (REPO / "methodology.qmd").read_text(encoding="utf-8")

@@ -36,7 +36,7 @@ def readings(text: str) -> set[str]:
 
 def public_outputs(project) -> dict[str, str]:
     """Every file the public side holds after a run (pages, results, release, generated includes)."""
-    roots = [project.notebooks / "countries", project.notebooks / "findings", project.root / "_generated"]
+    roots = [project.notebooks / "countries", project.notebooks / "findings", project.generated]
     return {p.relative_to(project.root).as_posix(): without_pictures(p.read_text(encoding="utf-8", errors="replace"))
             for root in roots if root.exists() for p in sorted(root.rglob("*"))
             if p.is_file() and ".runkeys" not in p.parts}  # hidden: never rendered
@@ -71,7 +71,7 @@ def published(tmp_path_factory):
 
 def demo_values(project) -> pd.DataFrame:
     """Every per-state confidential value of the demo set, by country."""
-    folder = project.root / "data" / "demo" / "2016"
+    folder = project.demo / "2016"
     stats = pd.read_csv(folder / "readmission_statistics.csv")
     answers = pd.read_csv(folder / "questionnaire.csv")
     long = [stats.melt(["reporting_state", "country"], CONFIDENTIAL_COUNTS),
@@ -86,7 +86,7 @@ def twin_inputs(project) -> None:
     real.mkdir(parents=True, exist_ok=True)
     for name, columns, change in (("readmission_statistics.csv", CONFIDENTIAL_COUNTS, lambda v: v * 7 + 1000),
                                   ("questionnaire.csv", ANSWERS, lambda v: 6 - v)):
-        frame = pd.read_csv(project.root / "data" / "demo" / "2016" / name, dtype=str, keep_default_na=False)
+        frame = pd.read_csv(project.demo / "2016" / name, dtype=str, keep_default_na=False)
         for column in columns:
             frame[column] = [str(change(int(v))) if v else "" for v in frame[column]]
         frame["comment"] = ""
@@ -118,7 +118,7 @@ def page(path: Path) -> list:
 def test_the_public_phase_runs_without_the_confidential_folder(published, tmp_path):
     project, tree = published, public_tree(published)
     away = tmp_path / "away"
-    moved = [project.root / "data" / "demo", project.restricted]
+    moved = [project.restricted]  # the demo set included
     for folder in moved:
         shutil.move(folder, away / folder.name)
     try:
@@ -152,7 +152,7 @@ def test_a_late_state_changes_no_public_aggregate(tmp_path_factory):
         real = project.restricted / "2016"
         real.mkdir(parents=True)
         for name in ("readmission_statistics.csv", "questionnaire.csv"):
-            text = (project.root / "data" / "demo" / "2016" / name).read_text(encoding="utf-8")
+            text = (project.demo / "2016" / name).read_text(encoding="utf-8")
             (real / name).write_text(text.replace("SYNTHETIC demo value", ""), encoding="utf-8")
         full = (real / "readmission_statistics.csv").read_text(encoding="utf-8")
         late = [line for line in full.splitlines() if line.startswith("CY,IQ,")]

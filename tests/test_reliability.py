@@ -85,7 +85,7 @@ def test_unwritable_output_is_a_clear_error_and_keeps_the_old_file(tmp_path, mon
     monkeypatch.setenv("READMISSION_ROOT", str(root))
     runner = CliRunner()
     assert runner.invoke(app, ["select", "--year", "2016"]).exit_code == 0
-    selection = project.results / "2016" / "selection.csv"
+    selection = project.edition_results(2016) / "selection.csv"
     before = selection.read_bytes()
 
     def refuse(*args, **kwargs):

@@ -40,7 +40,7 @@ def iq_submitted_plus_one(inputs):
 
 def demo_copy(project) -> Path:
     """Where a run with --demo reads the confidential inputs from (here: a copy of the fixture's)."""
-    return project.root / "data" / "demo" / "2016"
+    return project.demo / "2016"
 
 
 # kind of input -> a change to that file; the other kinds are changed in the test itself

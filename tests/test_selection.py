@@ -108,7 +108,7 @@ def test_an_edition_the_data_cannot_support_names_what_is_missing(tmp_path, monk
     (project.params / "editions" / "2013.yml").write_text("data_year: 2013\nthreshold: 5000\n")
     with pytest.raises(MissingDataError, match=r"no returns to third countries \(migr_eirtn.*for 2013.*2014-2016"):
         run_edition(project, RunRequest(load_edition(2013, project), demo=True))
-    assert not (project.root / "data" / "demo").exists() and not (project.notebooks / "countries").exists()
+    assert not (project.demo).exists() and not (project.notebooks / "countries").exists()
 
 
 @pytest.mark.parametrize("year", [2014, 2015, 2016])

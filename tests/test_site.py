@@ -137,13 +137,13 @@ def test_quarto_config_key_settings():
     for results_file in ("/notebooks/countries/2016/IQ.json", "/notebooks/countries/2016/IQ.csv"):
         assert any(fnmatch.fnmatch(results_file, entry) for entry in resources), results_file
     assert config["format"]["html"]["toc"] is True
-    assert config["metadata-files"] == ["_generated/site.yml"]  # the menu, written by each run
+    assert config["metadata-files"] == ["notebooks/_generated/site.yml"]  # the menu, written by each run
 
 
 def test_the_menu_points_findings_at_the_latest_edition(site):
     from readmission.publish.site_sources import site_metadata
 
-    menu = yaml.safe_load((site.root / "_generated" / "site.yml").read_text(encoding="utf-8"))
+    menu = yaml.safe_load((site.generated / "site.yml").read_text(encoding="utf-8"))
     assert [item["text"] for item in menu["website"]["navbar"]["left"]] == [
         "Home", "Findings", "Countries", "Methodology", "Audit", "Glossary"]
     assert menu["website"]["navbar"]["left"][1]["href"] == "notebooks/findings/2016.ipynb"
@@ -185,11 +185,11 @@ def test_write_site_sources_is_deterministic(site):
     shuffled["inputs"].reverse()
     assert {p: p.read_bytes() for p in write_site_sources(OutputTree(site, 2016, "public"), shuffled)} == first
     assert sorted(p.name for p in paths) == ["downloads.md", "key-figures.md", "run-status.md", "sources.md"]
-    assert all(p.parent == site.root / "_generated" for p in paths)
+    assert all(p.parent == site.generated for p in paths)
 
 
 def test_key_figures_count_the_levels_and_their_share(site):
-    text = (site.root / "_generated" / "key-figures.md").read_text(encoding="utf-8")
+    text = (site.generated / "key-figures.md").read_text(encoding="utf-8")
     assert "| works well with most Member States | 1 | 50% | [Kosovo\\*](notebooks/countries/2016/XK.ipynb) |" in text
     assert "| needs to be improved with most Member States | 1 | 50% | [Iraq](notebooks/countries/2016/IQ.ipynb) |" in text
     assert "| not enough information | 0 | 0% | – |" in text
@@ -197,7 +197,7 @@ def test_key_figures_count_the_levels_and_their_share(site):
 
 
 def test_sources_list_every_input_with_its_checksum_and_credit(site):
-    text = (site.root / "_generated" / "sources.md").read_text(encoding="utf-8")
+    text = (site.generated / "sources.md").read_text(encoding="utf-8")
     assert f">{'81b6e802' * 8}</code>" in text and f">{'180ad57f' * 8}</code>" in text
     assert ">28,545<" in text and "```{=html}" in text  # a finished table, as a raw HTML block
     assert "Eurostat (CC BY 4.0)" in text and "Frontex documents via Statewatch" in text
@@ -206,12 +206,12 @@ def test_sources_list_every_input_with_its_checksum_and_credit(site):
 
 def test_run_status_warns_of_synthetic_data_and_names_failed_countries(site):
     write_site_sources(OutputTree(site, 2016, "public"), run_content(failed={"AF": "Afghanistan"}))
-    status = (site.root / "_generated" / "run-status.md").read_text(encoding="utf-8")
+    status = (site.generated / "run-status.md").read_text(encoding="utf-8")
     assert "SYNTHETIC DATA" in status and "callout-warning" in status
     # a public site names the failed step and the restricted log, never the error's text (issue 23)
     assert "Afghanistan (AF): its country calculation" in status and "ValueError" not in status
     assert "restricted log data/restricted/out/2016/logs/AF.log" in status
-    downloads = (site.root / "_generated" / "downloads.md").read_text(encoding="utf-8")
+    downloads = (site.generated / "downloads.md").read_text(encoding="utf-8")
     assert "AF.json" not in downloads and "notebooks/countries/2016/IQ.json" in downloads
 
 
@@ -222,7 +222,7 @@ def test_run_status_without_failures_or_synthetic_data(site):
         write_json(site.notebooks / "countries" / "2016" / f"{code}.json", {
             "format": 1, "public": {**public_results(code, name, level, decisions), "synthetic_label": ""}})
     write_site_sources(OutputTree(site, 2016, "public"), run)
-    status = (site.root / "_generated" / "run-status.md").read_text(encoding="utf-8")
+    status = (site.generated / "run-status.md").read_text(encoding="utf-8")
     assert status == "All 2 selected countries were assessed in this run.\n"
 
 
@@ -288,7 +288,7 @@ def test_check_site_names_a_missing_listed_page(site):
     ("index", "index.qmd: link to 'missing-page.qmd'"),
     ("notebook-markdown", "IQ.ipynb cell 3: link to 'figures/gone.png'"),
     ("notebook-output", "XK.ipynb cell 5 output: link to 'XK.csv'"),
-    ("generated", "countries.qmd (included _generated/downloads.md): link to 'notebooks/countries/2016/IQ.csv'"),
+    ("generated", "countries.qmd (included notebooks/_generated/downloads.md): link to 'notebooks/countries/2016/IQ.csv'"),
 ])
 def test_check_site_names_a_broken_link(site, defect, expected):
     if defect == "index":
@@ -308,9 +308,9 @@ def test_check_site_names_a_broken_link(site, defect, expected):
 
 
 def test_check_site_names_a_missing_include(site):
-    (site.root / "_generated" / "key-figures.md").unlink()
+    (site.generated / "key-figures.md").unlink()
     problems = check_site(site, ["IQ", "XK"])
-    assert problems == ["index.qmd: includes _generated/key-figures.md but _generated/key-figures.md does not exist"]
+    assert problems == ["index.qmd: includes notebooks/_generated/key-figures.md but notebooks/_generated/key-figures.md does not exist"]
 
 
 def test_check_site_names_a_chart_without_alt_text(site):
@@ -334,8 +334,8 @@ def test_designation_footnotes_on_every_page_that_names_kosovo_or_palestine(site
     from readmission.base.codes import PALESTINE_FOOTNOTE
 
     for name in ("index.qmd", "countries.qmd", "methodology.qmd", "audit.qmd"):
-        assert "{{< include _generated/designations.md >}}" in (REPO / name).read_text(encoding="utf-8"), name
-    written = (site.root / "_generated" / "designations.md").read_text(encoding="utf-8")
+        assert "{{< include notebooks/_generated/designations.md >}}" in (REPO / name).read_text(encoding="utf-8"), name
+    written = (site.generated / "designations.md").read_text(encoding="utf-8")
     for note in (KOSOVO_FOOTNOTE, PALESTINE_FOOTNOTE):
         assert note.lstrip("*") in written
     assert "show.designations()" in (REPO / "notebooks" / "summary.py").read_text(encoding="utf-8")
@@ -344,9 +344,9 @@ def test_designation_footnotes_on_every_page_that_names_kosovo_or_palestine(site
 def test_pages_include_the_generated_files():
     index = (REPO / "index.qmd").read_text(encoding="utf-8")
     methodology = (REPO / "methodology.qmd").read_text(encoding="utf-8")
-    assert "\n\n{{< include _generated/key-figures.md >}}\n\n" in index
-    assert "\n\n{{< include _generated/run-status.md >}}\n\n" in index
-    assert "\n\n{{< include _generated/sources.md >}}\n\n" in methodology
+    assert "\n\n{{< include notebooks/_generated/key-figures.md >}}\n\n" in index
+    assert "\n\n{{< include notebooks/_generated/run-status.md >}}\n\n" in index
+    assert "\n\n{{< include notebooks/_generated/sources.md >}}\n\n" in methodology
     assert "Reg" in index and "810/2009" in index and "2019/1155" in index
 
 
@@ -407,10 +407,10 @@ def test_home_page_lists_every_edition_latest_first(site):
     run["edition"] = {**EDITION, "data_year": 2015, "label": "Data year 2015 (test)", "selection_year": 2014}
     write_json(tree15.run_file, run)
     write_latest_site_sources(tree15)  # an earlier edition run later: the site still shows 2016 first
-    text = (site.root / "_generated" / "editions.md").read_text(encoding="utf-8")
+    text = (site.generated / "editions.md").read_text(encoding="utf-8")
     assert text.index("Data year 2016 (test)") < text.index("Data year 2015 (test)")
     assert "(notebooks/findings/2015.ipynb)" in text and "(notebooks/findings/2016.ipynb)" in text
-    assert "Data year 2016 (test)" in (site.root / "_generated" / "key-figures.md").read_text(encoding="utf-8")
+    assert "Data year 2016 (test)" in (site.generated / "key-figures.md").read_text(encoding="utf-8")
 
 
 def test_a_plain_resource_without_a_leading_slash_is_named(site):

@@ -185,7 +185,7 @@ def mixed(tmp_path_factory):
         demo15 = run_edition(project, RunRequest(load_edition(2015, project), workers=2, demo=True))
         real_files(project, 2016)
         real16 = run_edition(project, RunRequest(load_edition(2016, project), workers=2))
-        status = (project.root / "_generated" / "run-status.md").read_text(encoding="utf-8")
+        status = (project.generated / "run-status.md").read_text(encoding="utf-8")
         both = sorted(set(demo15.selected) & set(real16.selected))
         countries = public_tree(project).countries
         before = {c: page_text(countries / f"{c}.ipynb") for c in real16.selected}
@@ -212,7 +212,7 @@ def test_one_synthetic_page_in_a_real_site_carries_its_banner_and_the_home_page_
     assert SYNTHETIC_LABEL in page_text(countries / "IQ.ipynb")
     real = [c for c in mixed.real16.selected if c != "IQ"]
     assert real and all(SYNTHETIC_LABEL not in page_text(countries / f"{c}.ipynb") for c in real)
-    status = (mixed.project.root / "_generated" / "run-status.md").read_text(encoding="utf-8")
+    status = (mixed.project.generated / "run-status.md").read_text(encoding="utf-8")
     assert "edition 2016: Iraq (IQ)" in status and "edition 2015: all" in status
-    figures = (mixed.project.root / "_generated" / "key-figures.md").read_text(encoding="utf-8")
+    figures = (mixed.project.generated / "key-figures.md").read_text(encoding="utf-8")
     assert "(synthetic inputs, illustrative)" in figures

@@ -43,9 +43,9 @@ YearsOption = typer.Option([DEFAULT_EDITION], "--year", "-y",
                            help="Data year of an edition (repeat the option for several).")
 AudienceOption = typer.Option("public", "--audience", help="public: confidential values only as "
                               "EU-level aggregates and levels (notebooks/, _site/); restricted: "
-                              "everything (data/restricted/out/, _site-restricted/).")
+                              "everything (data/restricted/out/, its site in data/restricted/out/_site/).")
 DemoOption = typer.Option(False, "--demo", help="Use the seeded synthetic demo set (written to "
-                          "data/demo/<year>/, labelled illustrative) instead of real confidential files.")
+                          "data/restricted/out/demo/<year>/, labelled illustrative) instead of real confidential files.")
 
 
 def check_audience(audience: str) -> str:
@@ -346,7 +346,7 @@ def render(audience: str = AudienceOption,
                                                 "any country lacks a reviewer's sign-off.")):
     """Render the report site with Quarto (the notebooks are not executed again).
 
-    The public site goes to _site/ after the publish gate; the restricted one to _site-restricted/."""
+    The public site goes to _site/ after the publish gate; the restricted one to data/restricted/out/_site/."""
     from .publish.site import render as render_site
 
     rendered = render_site(Project.default(), audience=check_audience(audience), year=year,

@@ -1,10 +1,13 @@
 """Where everything is: a project's folders, and each audience's outputs of an edition.
 
 The only module that joins folder names (tests/test_paths.py checks lib/ for any other `/ "folder"`).
-An edition's outputs form one tree per audience (`OutputTree`) and the two never meet: public pages
-live under `notebooks/`; everything restricted (full results, restricted pages, staging, logs, the
-restricted site's sources, the Council document) under `data/restricted/out/<year>/`, a path that
-never ends in `notebooks/countries/`. The audience is where files go, not only a flag on a command.
+Outputs have one root per audience, and the two never meet: everything public a run writes is in a
+folder under `notebooks/` (pages, results, the release, selections, the site's includes); everything
+restricted (full results, restricted pages, staging, logs, the demo set, the restricted site and its
+sources, the Council document) under `data/restricted/out/`. Apart, and said so: the rendered public
+site `_site/` (Quarto's output, with its swap folders `_site-*`), Quarto's state `.quarto/`, bundles in
+`dist/`, and the cache `data/cache/`. An edition's outputs form one tree per audience (`OutputTree`).
+The audience is where files go, not only a flag on a command.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ AUDIENCES = (PUBLIC, RESTRICTED)
 KEYS = ".runkeys"  # hidden: Quarto skips files and folders whose names start with '.'
 RUN_RECORD = f"{KEYS}/run.json"
 RELEASE_FILE = "release.json"  # an edition's release, in its public countries folder (release.py)
-GENERATED = "_generated"  # a site's run-specific includes (site_sources.py), beside its _quarto.yml
+GENERATED = "notebooks/_generated"  # a site's run-specific includes (site_sources.py), from its _quarto.yml
 
 
 @dataclass(frozen=True)
@@ -92,8 +95,8 @@ class Project:
 
     @property
     def demo(self) -> Path:
-        """data/demo/: the seeded synthetic stand-ins for the confidential inputs (git-ignored)."""
-        return self.root / "data" / "demo"
+        """The seeded synthetic stand-ins for the confidential inputs: restricted outputs, like them."""
+        return self.restricted_outputs / "demo"
 
     @property
     def cache(self) -> Path:
@@ -122,17 +125,13 @@ class Project:
         """notebooks/findings/: each edition's executed findings notebook, <year>.ipynb."""
         return self.notebooks / "findings"
 
-    @property
-    def results(self) -> Path:
-        return self.root / "results"
-
     def edition_results(self, year: int) -> Path:
-        """results/<year>/: an edition's public inputs manifest and its selection of countries."""
-        return self.results / str(year)
+        """notebooks/selection/<year>/: an edition's public inputs manifest and its selection of countries."""
+        return self.notebooks / "selection" / str(year)
 
     @property
     def generated(self) -> Path:
-        """The public site's run-specific includes (_generated/)."""
+        """The public site's run-specific includes (notebooks/_generated/: Quarto renders no `_` folder)."""
         return self.root / GENERATED
 
     @property
@@ -149,12 +148,13 @@ class Project:
 
     @property
     def restricted_outputs(self) -> Path:
+        """The restricted root: every restricted output of every edition (git-ignored with data/restricted/)."""
         return self.restricted / "out"
 
     @property
     def restricted_site(self) -> Path:
         """The rendered restricted site (never _site)."""
-        return self.root / "_site-restricted"
+        return self.restricted_outputs / "_site"
 
     def release_folder(self, year: int, synthetic: bool) -> Path:
         """Where an edition's releases are kept (the demo set's apart: they never block real figures)."""
@@ -162,8 +162,9 @@ class Project:
 
     @property
     def kernel_log(self) -> Path:
-        """The warm kernels' own stderr (start-up warnings, crashes), for every edition."""
-        return self.root / "logs" / "kernels.log"
+        """The warm kernels' own stderr (start-up warnings, crashes), for every edition and audience:
+        restricted, as a restricted page's kernel wrote it."""
+        return self.restricted_outputs / "kernels.log"
 
     @property
     def git(self) -> Path:

@@ -54,7 +54,7 @@ STEPS: dict[str, tuple[Input, ...]] = {
     # the public site's render (publish/render_plan.py): a page is rendered again when its key changed
     "page": (
         Input("site", "everything every page shows or is checked with: `_quarto.yml`, the theme, the "
-              "menu (`_generated/site.yml`), the set of pages, the publish code and gate settings, Quarto's version"),
+              "menu (`notebooks/_generated/site.yml`), the set of pages, the publish code and gate settings, Quarto's version"),
         Input("page sources", "the page, the files it includes, the results offered beside it"),
     ),
 }

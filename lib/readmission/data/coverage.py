@@ -45,7 +45,7 @@ def synthetic_problems(path: Path, frame: pd.DataFrame) -> list[Problem]:
     return [Problem(str(path), f"{len(marked)} of {len(frame)} rows say they are synthetic (comment "
                     f"{quote(marked['comment'].iloc[0])}) but the folder is read as real Member State input "
                     "(no demo.yml beside the files): synthetic rows are never read as real. Use --demo to "
-                    "run on the seeded synthetic demo set (data/demo/<year>/), or put the states' real "
+                    "run on the seeded synthetic demo set (data/restricted/out/demo/<year>/), or put the states' real "
                     "files here", first, "comment")]
 
 

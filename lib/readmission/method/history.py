@@ -48,7 +48,7 @@ class EditionRecord:
     year: int
     edition: dict
     results: dict[str, dict]           # country -> the "public" part (or full results, restricted)
-    selection: pd.DataFrame | None     # results/<year>/selection.csv
+    selection: pd.DataFrame | None     # notebooks/selection/<year>/selection.csv
     manifest: list[dict] = field(default_factory=list)
 
     def level(self, country: str, mark: bool = False) -> str:

@@ -1,5 +1,5 @@
 """The restricted Council document: one printable, marked PDF per edition, printed from the rendered
-restricted site (`_site-restricted/`), never computed again.
+restricted site (`data/restricted/out/_site/`), never computed again.
 
 Headless Chromium prints each part (cover, contents, findings, one part per country in name order,
 the annex) in one browser session (`tools/site-check/print.mjs`); pypdf counts each part's pages,
@@ -353,7 +353,7 @@ def join_parts(files: list[Path], parts: list[Part], year: int, facts: dict[str,
 
 
 def build_document(project: Project, year: int, workers: int | None = None) -> Path:
-    """Print the edition's restricted Council document from `_site-restricted/`; return its path."""
+    """Print the edition's restricted Council document from `data/restricted/out/_site/`; return its path."""
     from ..method.audit import unsigned
 
     tree = OutputTree(project, year, RESTRICTED)

@@ -89,7 +89,7 @@ def public_numbers(project: Project) -> set[int]:
 
 
 def confidential_folders(project: Project) -> list[Path]:
-    """Every folder of confidential inputs the project holds: data/restricted/<year>/, data/demo/<year>/."""
+    """Every folder of confidential inputs the project holds: data/restricted/<year>/, the demo set data/restricted/out/demo/<year>/."""
     roots = [p for p in sorted(project.restricted.glob("*")) if p.is_dir() and p != project.restricted_outputs]
     roots += [project.restricted] + sorted(project.demo.glob("*"))
     return [p for p in roots if p.is_dir()]

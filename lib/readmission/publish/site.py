@@ -1,4 +1,4 @@
-"""Rendering the Quarto websites: the public site to `_site/`, the restricted one to `_site-restricted/`.
+"""Rendering the Quarto websites: the public site to `_site/`, the restricted one to `data/restricted/out/_site/`.
 
 Quarto renders, papermill executes (`execute: enabled: false`). A render goes into a fresh folder
 and is swapped in only when complete. The public render passes the publish gate (gate.py) twice:
@@ -321,7 +321,7 @@ def order_words(order: list[str]) -> str:
 
 
 def render_restricted(project: Project, year: int, exe: str) -> Rendered:
-    """Render the restricted site from its own sources into _site-restricted (never _site)."""
+    """Render the restricted site from its own sources into data/restricted/out/_site/ (never _site)."""
     src = build_restricted_sources(project, year)
     next_dir = rendering(src)
     shutil.rmtree(next_dir, ignore_errors=True)

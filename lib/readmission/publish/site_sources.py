@@ -1,7 +1,7 @@
 """The site's run-specific sources: generated include files and failure pages.
 
-Everything that changes from run to run is written into `_generated/` as plain markdown that the
-hand-written pages include, so they never need editing. Each audience has its own `_generated/`.
+Everything that changes from run to run is written into `notebooks/_generated/` as plain markdown
+that the hand-written pages include, so they never need editing. Each audience has its own.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from ..settings.params import load_method
 from ..pages.tables import raw_block, table_html
 from ..method.vocabulary import country_name, setting_value
 
-SITE_METADATA = "site.yml"  # _generated/site.yml: named by `metadata-files` in _quarto.yml
+SITE_METADATA = "site.yml"  # notebooks/_generated/site.yml: named by `metadata-files` in _quarto.yml
 CANDIDATES_PAGE = "candidates.qmd"  # restricted site only
 FAILED = "failed"
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}

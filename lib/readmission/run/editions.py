@@ -119,7 +119,7 @@ def public_rates(public: PublicData, countries: list[str], year: int, states: li
 
 def write_demo_set(project: Project, edition: Edition, method: Method, countries: list[str],
                    public: PublicData, states: list[str]) -> Path:
-    """Write the seeded synthetic demo set for `countries` to data/demo/<year>/ and return the folder."""
+    """Write the seeded synthetic demo set for `countries` to data/restricted/out/demo/<year>/ and return the folder."""
     from ..data.demo import write_demo
 
     rates = public_rates(public, countries, edition.data_year, states, method)
