@@ -86,3 +86,27 @@ def test_an_entry_for_an_edition_that_does_not_exist_is_named(tmp_path):
     (project.params / "countries" / "IQ.yml").write_text("assessment:\n  2031:\n    assessed_level: x\n")
     with pytest.raises(InputError, match="2031.*not an edition's data year"):
         load_country_params(project, "IQ")
+
+
+@pytest.mark.parametrize("text, field, message", [
+    ("notes: x\n", "notes", "unknown setting (allowed: assessment, note)"),
+    ("note: 5\n", "note", "expected text, got 5"),
+    ("assessment: [1]\n", "assessment", "expected a mapping of settings"),
+    ("assessment:\n  2016: yes\n", "assessment.2016", "expected a mapping of settings, got True"),
+    ("assessment:\n  '2016': {}\n", "assessment.2016", "expected int, got '2016'"),
+    ("assessment:\n  2016:\n    assessed_level: x\n  2015:\n    justification: ' '\n",
+     "assessment.2015.justification", "a justification is required"),
+])
+def test_a_country_settings_file_is_checked_by_its_model_naming_each_setting(tmp_path, text, field, message):
+    """params/countries/<CODE>.yml as typed models (settings/judgement.py): every problem of every
+    entry named by its dotted setting, the entries of other editions too."""
+    from readmission.base.errors import InputError
+    from readmission.settings.judgement import load_country_params
+
+    project = make_project(tmp_path / "p")
+    path = project.country_params("IQ")
+    path.write_text(text)
+    with pytest.raises(InputError) as caught:
+        load_country_params(project, "IQ")
+    assert any(p.file == str(path) and p.field == field and message in p.message for p in caught.value.problems), \
+        caught.value.problems

@@ -2,8 +2,9 @@
 
 The rating method proposes a level; an analyst may assess another, with a justification, and a
 reviewer signs it off. Entries live per country and edition in params/countries/<CODE>.yml under
-`assessment:`, are validated like every other input, and are hashed into the results so an audit
-can tell which entry a page used. Without an entry the assessed level is the method's, not reviewed.
+`assessment:`, are validated by typed models like every settings file (models.py), and are hashed
+into the results so an audit can tell which entry a page used. Without an entry the assessed level
+is the method's, not reviewed.
 """
 
 from __future__ import annotations
@@ -11,108 +12,111 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, ConfigDict, ValidationInfo, model_validator
 
 from ..base.codes import is_country
 from ..base.errors import InputError, Problem
 from ..base.levels import LEVELS
 from ..base.paths import Project
-from .params import load_edition, read_yaml_mapping, unknown_keys
+from .models import Settings, fail, rule, validated
+from .params import load_edition, read_yaml_mapping
 
-ENTRY_KEYS = {"assessed_level", "justification", "assessed_by", "assessed_on", "reviewed_by", "reviewed_on"}
-REQUIRED = ("assessed_level", "justification", "assessed_by", "assessed_on")
 REVIEWED, NOT_REVIEWED = "reviewed", "not reviewed"
 DRAFT = "draft, not reviewed"
 
 
-@dataclass(frozen=True)
-class AnalystAssessment:
+def _known_level(value: str, info: ValidationInfo) -> str:
+    levels = (info.context or {}).get("levels", LEVELS)
+    if value not in levels:
+        raise fail(f"not a level of params/method.yml ({'; '.join(levels)})")
+    return value
+
+
+def _plausible_date(day: dt.date | None, info: ValidationInfo) -> dt.date | None:
+    """Not before the edition's reference date (the entry judges that edition), not in the future."""
+    context = info.context or {}
+    reference, today = context.get("reference_date"), context.get("today") or dt.date.today()
+    if day is not None and reference is not None and day < reference:
+        raise fail(f"{day} is before the edition's reference date {reference}")
+    if day is not None and day > today:
+        raise fail(f"{day} is in the future")
+    return day
+
+
+Who = Annotated[str, rule(bool, "expected a role or initials (text)"),
+                rule(lambda v: "@" not in v, "a role or initials, never an e-mail address")]
+Day = Annotated[dt.date, AfterValidator(_plausible_date)]
+
+
+class AnalystAssessment(Settings):
     """One edition's assessed level for a country, its justification and its sign-off."""
 
-    assessed_level: str
-    justification: str
-    assessed_by: str
-    assessed_on: dt.date
-    reviewed_by: str = ""
-    reviewed_on: dt.date | None = None
+    model_config = ConfigDict(**Settings.model_config, str_strip_whitespace=True)
+
+    assessed_level: Annotated[str, AfterValidator(_known_level)]
+    justification: Annotated[str, rule(bool, "a justification is required (free text)")]
+    assessed_by: Who
+    assessed_on: Day
+    reviewed_by: Who | None = None
+    reviewed_on: Day | None = None
+
+    @model_validator(mode="after")
+    def _signed_off_in_order(self) -> "AnalystAssessment":
+        """A reviewer and a review date go together, and the review comes after the assessment."""
+        broken = []
+        if self.reviewed_on is not None and self.reviewed_on < self.assessed_on:
+            broken.append(("reviewed_on", "the review is dated before the assessment"))
+        if (self.reviewed_by is None) != (self.reviewed_on is None):
+            broken.append(("reviewed_by", "reviewed_by and reviewed_on go together"))
+        if broken:
+            raise fail("the sign-off", broken)
+        return self
 
     @property
     def reviewed(self) -> bool:
-        return bool(self.reviewed_by) and self.reviewed_on is not None
+        return self.reviewed_by is not None and self.reviewed_on is not None
 
     def as_dict(self) -> dict:
-        return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in asdict(self).items()}
+        """The entry as the results carry it (dates as text; no reviewer reads "")."""
+        return {"assessed_level": self.assessed_level, "justification": self.justification,
+                "assessed_by": self.assessed_by, "assessed_on": self.assessed_on.isoformat(),
+                "reviewed_by": self.reviewed_by or "",
+                "reviewed_on": self.reviewed_on.isoformat() if self.reviewed_on else None}
 
     @property
     def sha256(self) -> str:
         return hashlib.sha256(json.dumps(self.as_dict(), sort_keys=True).encode()).hexdigest()
 
 
-def _date(value) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        return None
+def _known_editions(entries: dict, info: ValidationInfo) -> dict:
+    editions = (info.context or {}).get("editions")
+    unknown = [year for year in entries if editions is not None and year not in editions]
+    if unknown:
+        raise fail("an entry for an edition that does not exist", [
+            (str(year), f"{year} is not an edition's data year ({', '.join(map(str, sorted(editions)))})")
+            for year in unknown])
+    return entries
 
 
-def _who(path: Path, field: str, value, problems: list[Problem]) -> str:
-    """A role or initials: text, not empty, never a personal e-mail address."""
-    if not isinstance(value, str) or not value.strip():
-        problems.append(Problem(str(path), "expected a role or initials (text)", field=field))
-        return ""
-    if "@" in value:
-        problems.append(Problem(str(path), "a role or initials, never an e-mail address", field=field))
-    return value.strip()
+class CountrySettings(Settings):
+    """params/countries/<CODE>.yml: a note shown on the country's page, and per edition (its data
+    year) the analyst's assessment, each validated as an AnalystAssessment against its edition."""
+
+    note: str = ""
+    assessment: Annotated[dict[int, Any], AfterValidator(_known_editions)] = {}  # each entry: parse_entry
 
 
 def parse_entry(path: Path, year: int, entry, levels: list[str], reference_date: dt.date | None,
                 today: dt.date) -> tuple[AnalystAssessment | None, list[Problem]]:
     """Validate one edition's entry: known level, a justification, plausible and ordered dates."""
-    where = f"assessment.{year}"
-    if not isinstance(entry, dict):
-        return None, [Problem(str(path), "expected the entry's settings", field=where)]
-    problems = [Problem(str(path), f"unknown setting (allowed: {', '.join(sorted(ENTRY_KEYS))})",
-                        field=f"{where}.{key}") for key in entry if key not in ENTRY_KEYS]
-    problems += [Problem(str(path), "missing required setting", field=f"{where}.{key}")
-                 for key in REQUIRED if key not in entry]
-    level = entry.get("assessed_level")
-    if "assessed_level" in entry and level not in levels:
-        problems.append(Problem(str(path), f"not a level of params/method.yml ({'; '.join(levels)})",
-                                field=f"{where}.assessed_level"))
-    justification = entry.get("justification")
-    if "justification" in entry and (not isinstance(justification, str) or not justification.strip()):
-        problems.append(Problem(str(path), "a justification is required (free text)", field=f"{where}.justification"))
-    assessed_by = _who(path, f"{where}.assessed_by", entry.get("assessed_by"), problems) \
-        if "assessed_by" in entry else ""
-    reviewed_by = _who(path, f"{where}.reviewed_by", entry["reviewed_by"], problems) \
-        if entry.get("reviewed_by") is not None else ""
-    dates = {}
-    for key in ("assessed_on", "reviewed_on"):
-        if entry.get(key) is None:
-            continue
-        dates[key] = _date(entry[key])
-        if dates[key] is None:
-            problems.append(Problem(str(path), f"expected a date YYYY-MM-DD, got {str(entry[key])[:40]!r}",
-                                    field=f"{where}.{key}"))
-        elif reference_date is not None and dates[key] < reference_date:
-            problems.append(Problem(str(path), f"{dates[key]} is before the edition's reference date "
-                                    f"{reference_date}", field=f"{where}.{key}"))
-        elif dates[key] > today:
-            problems.append(Problem(str(path), f"{dates[key]} is in the future", field=f"{where}.{key}"))
-    if dates.get("reviewed_on") and dates.get("assessed_on") and dates["reviewed_on"] < dates["assessed_on"]:
-        problems.append(Problem(str(path), "the review is dated before the assessment", field=f"{where}.reviewed_on"))
-    if bool(reviewed_by) != ("reviewed_on" in dates):
-        problems.append(Problem(str(path), "reviewed_by and reviewed_on go together", field=f"{where}.reviewed_by"))
-    if problems:
-        return None, problems
-    return AnalystAssessment(level, justification.strip(), assessed_by, dates["assessed_on"], reviewed_by,
-                             dates.get("reviewed_on")), []
+    context = {"levels": levels, "reference_date": reference_date, "today": today}
+    try:
+        return validated(AnalystAssessment, Path(path), entry, context=context, where=("assessment", str(year))), []
+    except InputError as exc:
+        return None, exc.problems
 
 
 def judgement(method_level: str, entry: AnalystAssessment | None) -> dict:
@@ -157,41 +161,22 @@ def country_settings_problems(project) -> list[Problem]:
     return problems
 
 
-COUNTRY_KEYS = {"note", "assessment"}
-
-
 def load_country_params(project: Project, country: str) -> dict[str, Any]:
     """Per-country parameters (params/countries/<CODE>.yml): an analyst's note shown on the page, and
-    per edition the analyst's assessed level with its justification and sign-off (judgement.py)."""
+    per edition the analyst's assessed level with its justification and sign-off, each entry checked
+    against its own edition's reference date."""
     path = project.country_params(country)
     if not path.exists():
         return {"note": "", "assessment": {}}
-    content = read_yaml_mapping(path)
-    problems = unknown_keys(path, content, COUNTRY_KEYS)
-    if not isinstance(content.get("note", ""), str):
-        problems.append(Problem(str(path), "expected text", field="note"))
-    assessments, found = _assessments(project, path, content.get("assessment") or {})
-    problems += found
-    if problems:
-        raise InputError(problems)
-    return {"note": content.get("note", ""), "assessment": assessments}
-
-
-def _assessments(project: Project, path: Path, entries) -> tuple[dict, list[Problem]]:
-    """Each edition's analyst assessment, validated against the method's levels and the edition's dates."""
-
-    if not isinstance(entries, dict):
-        return {}, [Problem(str(path), "expected one entry per edition (data year: settings)", field="assessment")]
+    editions = {int(p.stem) for p in project.edition_settings.glob("*.yml") if p.stem.isdigit()}
+    settings = validated(CountrySettings, path, read_yaml_mapping(path), context={"editions": editions})
     found, problems = {}, []
-    known = {p.stem for p in project.edition_settings.glob("*.yml")}
-    for year, entry in entries.items():
-        if isinstance(year, bool) or not isinstance(year, int) or str(year) not in known:
-            problems.append(Problem(str(path), f"{str(year)[:20]!r} is not an edition's data year "
-                                    f"({', '.join(sorted(known))})", field="assessment"))
-            continue
-        edition = load_edition(year, project)
-        parsed, more = parse_entry(path, year, entry, LEVELS, edition.reference_date, dt.date.today())
+    for year, entry in settings.assessment.items():
+        parsed, more = parse_entry(path, year, entry, LEVELS, load_edition(year, project).reference_date,
+                                   dt.date.today())
         problems += more
         if parsed is not None:
             found[year] = parsed
-    return found, problems
+    if problems:
+        raise InputError(problems)
+    return {"note": settings.note, "assessment": found}

@@ -50,20 +50,25 @@ def rule(holds: Callable[[Any], bool], message: str) -> AfterValidator:
     return AfterValidator(check)
 
 
-def validated(model: type[Model], path: Path, content: dict[str, Any]) -> Model:
-    """`content` as `model`, or one InputError naming `path` and every setting that is wrong."""
-    try:
-        return model.model_validate(content, context={"content": content})  # for rules naming settings
+def validated(model: type[Model], path: Path, content: Any, context: dict | None = None,
+              where: tuple = ()) -> Model:
+    """`content` as `model`, or one InputError naming `path` and every setting that is wrong. `context`
+    is what rules may read beside the content (the edition a setting is checked against); `where` the
+    settings' place in their file, when `content` is one section of it."""
+    try:  # "content": for rules naming other settings
+        return model.model_validate(content, context={"content": content, **(context or {})})
     except ValidationError as exc:
         raise InputError([problem for error in exc.errors(include_url=False)
-                          for problem in _problems(model, path, error)]) from None
+                          for problem in _problems(model, path, {**error, "loc": (*where, *error["loc"])},
+                                                   len(where))]) from None
 
 
 BOUNDS = {"greater_than": "more than {gt}", "greater_than_equal": "at least {ge}",
           "less_than": "less than {lt}", "less_than_equal": "at most {le}"}
 
 
-def _problems(model: type[Settings], path: Path, error: dict) -> list[Problem]:
+def _problems(model: type[Settings], path: Path, error: dict, outside: int = 0) -> list[Problem]:
+    """One pydantic error as Problems; the first `outside` places of its location are outside `model`."""
     loc, kind, ctx = list(error["loc"]), error["type"], error.get("ctx") or {}
     if loc[-1:] == ["[key]"] or kind in ("extra_forbidden", "invalid_key"):  # a key: named, never [0]
         loc = [*loc[:-2], str(loc[-2])] if loc[-1] == "[key]" else [*loc[:-1], str(loc[-1])]
@@ -72,7 +77,7 @@ def _problems(model: type[Settings], path: Path, error: dict) -> list[Problem]:
                 for entry, message in ctx.get("each") or [(None, error["msg"])]]
     got = f", got {quote(error.get('input'))}"
     if kind in ("extra_forbidden", "invalid_key"):
-        section = field_type(model, loc[:-1])
+        section = field_type(model, loc[outside:-1])
         allowed = ", ".join(sorted(section.model_fields)) if _is_settings(section) else "?"
         message = f"unknown setting (allowed: {allowed})"
     elif kind == "missing":
