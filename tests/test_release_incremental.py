@@ -130,3 +130,23 @@ def test_the_kept_entries_are_restricted(project, tmp_path):
     kept = sorted(p.name for p in (tmp_path / "store").iterdir() if p.name.startswith("."))
     assert kept == sorted(release_step.kept_path(tmp_path / "store", c).name for c in SELECTED)
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [RELEASE_FILE]
+
+
+def test_a_country_no_longer_selected_leaves_the_pages_and_the_store(tmp_path):
+    """Its page, results, key, full results and kept assessment all go (next_folder.remove_stale):
+    the store holds only what a run published, and no stale entry could ever be read back."""
+    from readmission.run import next_folder, runkeys
+
+    out, store = tmp_path / "out", tmp_path / "store"
+    for code in ("IQ", "MA"):
+        for folder, names in ((out, ("ipynb", "json", "csv")), (store, ("json", "csv"))):
+            folder.mkdir(exist_ok=True)
+            for ext in names:
+                (folder / f"{code}.{ext}").write_text("x")
+        release_step.kept_path(store, code).write_bytes(b"x")
+        runkeys.keys_dir(out).mkdir(exist_ok=True)
+        (runkeys.keys_dir(out) / f"{code}.key").write_text("k\n")
+    assert next_folder.remove_stale(out, ["IQ"], store, release_step.kept_path) == ["MA"]
+    left = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert left == ["out/.runkeys/IQ.key", "out/IQ.csv", "out/IQ.ipynb", "out/IQ.json", "store/.IQ.assessed",
+                    "store/IQ.csv", "store/IQ.json"]

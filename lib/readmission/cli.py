@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import functools
+import os
+import signal
+import sys
 from pathlib import Path
 from typing import Optional
 
@@ -12,9 +15,10 @@ from rich.table import Table
 from rich.text import Text
 
 from .base.errors import InputError, quote
+from .base.lock import LockHeld, project_lock
 from .base.outputs import OutputError, environment_fault
 from .settings.params import DEFAULT_EDITION, load_edition
-from .base.paths import Project
+from .base.paths import AUDIENCES, Project
 
 app = typer.Typer(help="Article 25a Visa Code assessment of cooperation on readmission.",
                   no_args_is_help=True, add_completion=False)
@@ -48,9 +52,66 @@ DemoOption = typer.Option(False, "--demo", help="Use the seeded synthetic demo s
                           "data/restricted/out/demo/<year>/, labelled illustrative) instead of real confidential files.")
 
 
-def check_audience(audience: str) -> str:
-    from .base.paths import AUDIENCES
+# What a command needs beyond typer, rich, base/ and settings/ loads when the command runs, each module
+# in one function below: none of it is needed to start the CLI (`readmission --help`, ~0.3 s).
 
+def _edition_run():
+    """run/edition_run.py (+8 ms): the run and country commands."""
+    from .run import edition_run
+    return edition_run
+
+
+def _dry_run():
+    """run/dry_run.py (+2 ms after edition_run): `run --dry-run`."""
+    from .run import dry_run
+    return dry_run
+
+
+def _snapshot():
+    """data/snapshot.py (+3 ms): `run --snapshot`."""
+    from .data import snapshot
+    return snapshot
+
+
+def _progress_bar():
+    """The run command's progress bar: rich.progress (+3 ms) loads with it."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=console, transient=False)
+
+
+def _editions():
+    """run/editions.py, with pandas and pandera (~0.4 s): the select, country and report commands."""
+    from .run import editions
+    return editions
+
+
+def _loading():
+    """inputs/loading.py, with pandas and pandera (~0.4 s): the country command."""
+    from .inputs import loading
+    return loading
+
+
+def _pipeline():
+    """run/pipeline.py, with papermill and nbformat (~1 s): the country command."""
+    from .run import pipeline
+    return pipeline
+
+
+def _site():
+    """publish/site.py, with nbformat and pandas (~2 s): the render and report commands, and its errors."""
+    from .publish import site
+    return site
+
+
+def _shown_candidates(candidates):
+    """The candidates the select command shows; pandas (~0.3 s) loads with it."""
+    import pandas as pd
+    return pd.concat([candidates[candidates["outcome"].isin(["selected", "excluded: visa-free"])],
+                      candidates[candidates["outcome"] == "near miss"].head(NEAR_MISSES_SHOWN)])
+
+
+def check_audience(audience: str) -> str:
     if audience not in AUDIENCES:
         raise InputError.single("command line", f"{quote(audience)} is not an audience (public, restricted)",
                                 field="audience")
@@ -58,14 +119,13 @@ def check_audience(audience: str) -> str:
 
 
 def _known_failures():
+    """The failures a command reports in one line; their modules (pandas, nbformat: ~2 s) load only once
+    a command has failed."""
     from .publish.bundle import BundleError
     from .data.fetch import FetchError
     from .method.selection import MissingDataError
     from .publish.gate import PublishRefused
-    from .base.lock import LockHeld
-    from .publish.site import QuartoMissing, RenderError
-
-    return (InputError, MissingDataError, OutputError, FetchError, QuartoMissing, RenderError,
+    return (InputError, MissingDataError, OutputError, FetchError, _site().QuartoMissing, _site().RenderError,
             PublishRefused, LockHeld, BundleError)
 
 
@@ -102,11 +162,6 @@ def exclusive(command):
     """
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
-        import signal
-        import sys
-
-        from .base.lock import project_lock
-
         signal.signal(signal.SIGTERM, _interrupt)
         failed = True
         try:
@@ -125,17 +180,12 @@ def exclusive(command):
 
 
 def selection_table(selection) -> Table:
-    import pandas as pd
-
     table = Table(title=f"Edition {selection.edition.data_year}: return decisions in "
                         f"{selection.edition.selection_year}, visa status on "
                         f"{selection.edition.reference_date}")
     for column in ["country", "name", "decisions", "states reporting", "outcome"]:
         table.add_column(column, justify="right" if column in {"decisions", "states reporting"} else "left")
-    candidates = selection.candidates
-    shown = pd.concat([candidates[candidates["outcome"].isin(["selected", "excluded: visa-free"])],
-                       candidates[candidates["outcome"] == "near miss"].head(NEAR_MISSES_SHOWN)])
-    shown = shown.sort_values(["decisions", "country"], ascending=[False, True])
+    shown = _shown_candidates(selection.candidates).sort_values(["decisions", "country"], ascending=[False, True])
     for row in shown.itertuples():
         table.add_row(row.country, row.name, f"{row.decisions:,}",
                       f"{row.states_reporting}/{row.states_total}", row.outcome)
@@ -146,68 +196,13 @@ def selection_table(selection) -> Table:
 @friendly_errors
 def select(year: int = YearOption):
     """List the countries an edition assesses, with the numbers behind each inclusion."""
-    from .run import editions
-
+    editions = _editions()
     project = Project.default()
     edition = load_edition(year, project)
     selection = editions.run_selection(project, edition)
     console.print(selection_table(selection))
     console.print(Text(f"{len(selection.codes)} countries selected; written to "
                        f"{editions.edition_dir(project, edition)}/selection.csv"))
-
-
-def check_country_inputs(project: Project, edition, code: str, states: list[str],
-                         public_dir: Optional[Path], restricted_dir: Optional[Path], demo: bool) -> None:
-    """What the country notebook reads, checked before a kernel starts; every problem at once.
-
-    A folder given with --restricted-dir must hold the confidential files (a typo must not fall
-    back to the synthetic demo). Confidential files hold rows for the edition's other countries
-    too, so they are checked without restricting the country.
-    """
-    from .data.confidential import load_confidential
-    from .inputs.loading import load_public
-    from .base.paths import confidential_source
-    from .settings.judgement import load_country_params
-    from .settings.limits import load_limits
-    from .settings.params import load_method
-
-    checks = [lambda: load_method(project), lambda: load_country_params(project, code),
-              lambda: load_public(Path(public_dir or project.public), [], project.reference, project.cache)]
-    if not demo:  # real files must be there and valid; the demo set is written by the run itself
-        checks.append(lambda: load_confidential(confidential_source(project, edition, restricted_dir, False),
-                                                set(states), year=edition.data_year,
-                                                limits=load_limits(project)))
-    problems = []
-    for check in checks:
-        try:
-            check()
-        except InputError as exc:
-            problems += exc.problems
-    if problems:
-        raise InputError(problems)
-
-
-def check_edition_scope(project: Project, edition, code: str, public_dir: Optional[Path],
-                        outside_selection: bool) -> list[str]:
-    """The data year has return decisions, and the country is in the edition's selection (or the
-    run asks for one outside it): checked before a kernel starts, so nothing is read as 0.
-    Returns the edition's selected countries."""
-    from .inputs.loading import load_public
-    from .settings.params import load_method
-    from .method.selection import check_decisions_year, outside_reason, select_countries
-    from .data.reference import load_reference
-
-    decisions = load_public(Path(public_dir or project.public), [], project.reference, project.cache).decisions
-    check_decisions_year(decisions.observations, edition.data_year,
-                         f"Edition {edition.data_year} rates {edition.data_year}'s return decisions")
-    selection = select_countries(edition, decisions.observations, load_reference(project.reference),
-                                 load_method(project).near_miss_share)
-    why = outside_reason(selection, code)
-    if why and not outside_selection:
-        raise InputError.single("command line", f"{why}. Run it anyway with --outside-selection "
-                                "(its page then says that it is outside the selection, and why)",
-                                field="code")
-    return selection.codes
 
 
 @app.command()
@@ -224,20 +219,17 @@ def country(code: str = typer.Argument(..., help="Eurostat code of the third cou
                 "its page says so and why.")):
     """Run the country notebook for one country into its audience's folder
     (public: notebooks/countries/<year>/<CODE>.ipynb; restricted: data/restricted/out/<year>/countries/)."""
-    from .run.edition_run import RunRequest, run_one_country
-    from .inputs.loading import edition_states
-    from .run.pipeline import check_country_code
-
+    edition_run, editions = _edition_run(), _editions()
     project = Project.default()
     edition = load_edition(year, project)
-    states = edition_states(project, edition)
-    code = check_country_code(code.strip().upper() if code.strip().isalpha() else code, states)
+    states = _loading().edition_states(project, edition)
+    code = _pipeline().check_country_code(code.strip().upper() if code.strip().isalpha() else code, states)
     audience = check_audience(audience)
-    codes = check_edition_scope(project, edition, code, public_dir, outside_selection)
-    check_country_inputs(project, edition, code, states, public_dir, restricted_dir, demo)
-    request = RunRequest(edition, audience, 1, False, demo, public_dir, restricted_dir)
+    codes = editions.check_edition_scope(project, edition, code, public_dir, outside_selection)
+    editions.check_country_inputs(project, edition, code, states, public_dir, restricted_dir, demo)
+    request = edition_run.RunRequest(edition, audience, 1, False, demo, public_dir, restricted_dir)
     with console.status(f"running the {code} notebook for {year} ({audience})"):
-        outcome = run_one_country(project, request, code, codes, outside_selection)
+        outcome = edition_run.run_one_country(project, request, code, codes, outside_selection)
     if not outcome.ok:
         err_console.print(flagged(f"{code} failed: ", "bold red", f"{outcome.error} (log: {outcome.log})"),
                           highlight=False, soft_wrap=True)
@@ -246,26 +238,18 @@ def country(code: str = typer.Argument(..., help="Eurostat code of the third cou
 
 
 def _cores() -> int:
-    import os
-
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def run_with_progress(year: int, workers: int, force: bool, snapshot: Optional[Path],
                       audience: str = "public", demo: bool = False):
     """Prepare the data, then run the edition under one progress bar; return the report."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from .run.edition_run import RunRequest, run_edition
-
+    edition_run = _edition_run()
     project = Project.default()
     edition = load_edition(year, project)
     if snapshot is not None:
-        from .data.snapshot import import_snapshot
-
-        import_snapshot(snapshot, project.public)  # a missing folder is an error, never a fetch
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console, transient=False) as bar:
+        _snapshot().import_snapshot(snapshot, project.public)  # a missing folder is an error, never a fetch
+    with _progress_bar() as bar:
         task = bar.add_task(f"edition {year}: selecting countries", total=None)
 
         def on_start(pending: int, total: int) -> None:
@@ -279,8 +263,8 @@ def run_with_progress(year: int, workers: int, force: bool, snapshot: Optional[P
                                   highlight=False, soft_wrap=True)
             bar.advance(task)
 
-        report = run_edition(project, RunRequest(edition, audience, workers, force, demo),
-                             progress=progress, on_start=on_start)
+        report = edition_run.run_edition(project, edition_run.RunRequest(edition, audience, workers, force, demo),
+                                         progress=progress, on_start=on_start)
     for note in report.notes:
         console.print(Text(f"note: {note}"))
     console.print(Text(f"{len(report.selected)} countries: {len(report.executed)} run, "
@@ -308,14 +292,11 @@ def run(year: list[int] = YearsOption,
 
 def print_dry_run(years: list[int], force: bool, audience: str, demo: bool) -> None:
     """What each edition's run would do and why (run/dry_run.py); nothing is run or published."""
-    from .run.dry_run import dry_run
-    from .run.edition_run import RunRequest
-
     project = Project.default()
     for year in sorted(set(years)):
-        request = RunRequest(load_edition(year, project), audience, 1, force, demo)
+        request = _edition_run().RunRequest(load_edition(year, project), audience, 1, force, demo)
         with console.status(f"edition {year}: working out what would run"):
-            lines = dry_run(project, request)
+            lines = _dry_run().dry_run(project, request)
         console.print(Text("\n".join(lines)), soft_wrap=True)
 
 
@@ -347,13 +328,9 @@ def render(audience: str = AudienceOption,
     """Render the report site with Quarto (the notebooks are not executed again).
 
     The public site goes to _site/ after the publish gate; the restricted one to data/restricted/out/_site/."""
-    from .publish.site import render as render_site
-
-    rendered = render_site(Project.default(), audience=check_audience(audience), year=year,
-                           require_signoff=require_signoff)
-    from .cli_outputs import print_rendered
-
-    print_rendered(rendered)
+    rendered = _site().render(Project.default(), audience=check_audience(audience), year=year,
+                              require_signoff=require_signoff)
+    cli_outputs.print_rendered(rendered)
 
 
 @app.command()
@@ -368,9 +345,7 @@ def report(year: list[int] = YearsOption,
     """The whole assessment: data (import or fetch), run, then render the site if Quarto is there.
 
     `--year` may be repeated: every edition is run, and the site shows them all."""
-    from .run import editions
-    from .publish.site import QuartoMissing, render as render_site
-
+    editions, site = _editions(), _site()
     project = Project.default()
     snapshot = default_snapshot(project, snapshot)
     if not snapshot.exists():
@@ -379,10 +354,8 @@ def report(year: list[int] = YearsOption,
     audience = check_audience(audience)
     ok = run_editions(year, workers, force, None, audience, demo)
     try:
-        from .cli_outputs import print_rendered
-
-        print_rendered(render_site(project, audience=audience, year=max(year)))
-    except QuartoMissing as exc:
+        cli_outputs.print_rendered(site.render(project, audience=audience, year=max(year)))
+    except site.QuartoMissing as exc:
         console.print(flagged("site step skipped: ", "yellow", str(exc)))
     if not ok:
         raise typer.Exit(1)

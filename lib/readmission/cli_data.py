@@ -10,10 +10,44 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from .base.paths import Project
+from .base.errors import InputError
+from .base.paths import Project, confidential_source, demo_folder, has_confidential_files
 from .cli import SNAPSHOT_HELP, YearOption, console, data_app, default_snapshot, exclusive, flagged, friendly_errors
 from .settings.limits import load_limits
 from .settings.params import load_edition
+
+
+# Each module a command needs loads when the command runs, in one function here: none is needed to
+# start the CLI (`readmission --help`, ~0.3 s).
+
+def _snapshot():
+    """data/snapshot.py (+3 ms): `data import`."""
+    from .data import snapshot
+    return snapshot
+
+
+def _loading():
+    """inputs/loading.py, with pandas and pandera (~0.4 s): `data import`, `data fetch` and `data check`."""
+    from .inputs import loading
+    return loading
+
+
+def _editions():
+    """run/editions.py, with pandas and pandera (~0.4 s): `data fetch` and `data check`."""
+    from .run import editions
+    return editions
+
+
+def _confidential():
+    """data/confidential.py, with pandas and pandera (~0.5 s): `data check`."""
+    from .data import confidential
+    return confidential
+
+
+def _coverage_lines(inputs, states: list[str], codes: list[str], year: int) -> list[str]:
+    """What `data check` notes about coverage (data/coverage.py, with pandas: loaded with the command)."""
+    from .data.coverage import coverage_lines
+    return coverage_lines(inputs, states, codes, year)
 
 
 @data_app.command("import")
@@ -21,15 +55,13 @@ from .settings.params import load_edition
 @exclusive
 def data_import(source: Optional[Path] = typer.Argument(None, help=SNAPSHOT_HELP, show_default=False)):
     """Copy a verified offline snapshot into data/public (checksums checked first)."""
-    from .data.snapshot import import_snapshot
-    from .inputs.loading import load_public
-
+    load_public = _loading().load_public
     project = Project.default()
     source = default_snapshot(project, source)
     # never falls back to a download: a mistyped folder is an error, not a fetch; data the loaders
     # refuse are an error too, and data/public keeps the files a run can read
-    manifest = import_snapshot(source, project.public,
-                               validate=lambda folder: load_public(folder, [], project.reference))
+    manifest = _snapshot().import_snapshot(source, project.public,
+                                           validate=lambda folder: load_public(folder, [], project.reference))
     console.print(Text(f"imported {len(manifest)} files from {source} into {project.public}"))
     cache_public(project)
 
@@ -39,10 +71,8 @@ def data_import(source: Optional[Path] = typer.Argument(None, help=SNAPSHOT_HELP
 @exclusive
 def data_fetch():
     """Download current extracts of migr_eiord, migr_eirtn, migr_asyappctza from Eurostat."""
-    from .run import editions
-
     project = Project.default()
-    manifest = editions.prepare_public_data(project, None, fetch=True)
+    manifest = _editions().prepare_public_data(project, None, fetch=True)
     console.print(Text(f"fetched {len(manifest)} files into {project.public}"))
     cache_public(project)
 
@@ -51,11 +81,8 @@ def cache_public(project: Project) -> None:
     """The new public data read, validated and cached for the first run. `data import` refused any
     file the loaders refuse before copying it; after `data fetch` such a file is reported here as
     a warning (the data stay fetched: a run stops on it, naming file and row)."""
-    from .base.errors import InputError
-    from .inputs.loading import store_public
-
     try:
-        store_public(project)
+        _loading().store_public(project)
     except InputError as exc:
         console.print(flagged("warning: ", "yellow", f"the imported data do not validate: {exc}"),
                       highlight=False, soft_wrap=True)
@@ -67,22 +94,17 @@ def data_check(year: int = YearOption,
                restricted_dir: Optional[Path] = typer.Option(
                    None, help="Confidential inputs (default data/restricted/<year>).")):
     """Validate the confidential inputs of an edition and show each state's completeness."""
-    from .data.confidential import completeness, load_confidential
-    from .run import editions
-
+    confidential, editions = _confidential(), _editions()
     project = Project.default()
     edition = load_edition(year, project)
-    from .inputs.loading import edition_states
-    from .base.paths import confidential_source, demo_folder, has_confidential_files
-
     # whichever set exists: the real files, else the demo set a `--demo` run wrote
     demo = restricted_dir is None and not has_confidential_files(project.restricted / str(year)) \
         and has_confidential_files(demo_folder(project, edition))
     folder = confidential_source(project, edition, restricted_dir, demo)
-    states = edition_states(project, edition)
-    inputs = load_confidential(folder, set(states), year=year, limits=load_limits(project))
+    states = _loading().edition_states(project, edition)
+    inputs = confidential.load_confidential(folder, set(states), year=year, limits=load_limits(project))
     codes = editions.compute_selection(project, edition).codes
-    table = completeness(inputs, states, codes, year)
+    table = confidential.completeness(inputs, states, codes, year)
     wide = table.pivot(index="reporting_state", columns="file", values="share_filled")
     rows = table.pivot(index="reporting_state", columns="file", values="rows_present")
     out = Table(title=Text(f"Confidential inputs in {folder}: completeness over {len(codes)} "
@@ -96,8 +118,6 @@ def data_check(year: int = YearOption,
     console.print(out)
     for warning in inputs.warnings:
         console.print(Text(f"warning: {warning}"))
-    from .data.coverage import coverage_lines
-
-    for line in coverage_lines(inputs, states, codes, year):
+    for line in _coverage_lines(inputs, states, codes, year):
         console.print(Text(f"note: {line}"), soft_wrap=True)
     console.print("valid: every row passed the checks")

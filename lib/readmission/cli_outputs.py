@@ -15,6 +15,27 @@ from .settings.params import DEFAULT_EDITION
 from .base.paths import Project
 
 
+# Each module a command needs loads when the command runs, in one function here: none is needed to
+# start the CLI (`readmission --help`, ~0.3 s).
+
+def _document():
+    """publish/document.py, with pypdf, pandas and nbformat (~2 s): the document command."""
+    from .publish import document
+    return document
+
+
+def _bundle():
+    """publish/bundle.py, with pandas and nbformat (~2 s): the publish and verify commands."""
+    from .publish import bundle
+    return bundle
+
+
+def _warnings_summary(warnings) -> str:
+    """Quarto's warnings in one line (publish/site_links.py, +4 ms: loaded after a render)."""
+    from .publish.site_links import warnings_summary
+    return warnings_summary(warnings)
+
+
 @app.command()
 @friendly_errors
 @exclusive
@@ -22,10 +43,8 @@ def document(year: int = typer.Option(DEFAULT_EDITION, "--year", "-y", help="Edi
              workers: Optional[int] = typer.Option(None, min=1, help="Parts printed at once.")):
     """Print the restricted Council document: one marked PDF of the edition, from the rendered
     restricted site, into data/restricted/out/<year>/document/ (needs Chromium: docs/document.md)."""
-    from .publish.document import build_document
-
     with console.status(f"printing the {year} Council document (restricted)"):
-        path = build_document(Project.default(), year, workers)
+        path = _document().build_document(Project.default(), year, workers)
     console.print(Text(f"Council document (RESTRICTED): {path}"), soft_wrap=True)
 
 
@@ -35,10 +54,9 @@ def document(year: int = typer.Option(DEFAULT_EDITION, "--year", "-y", help="Edi
 def publish(out: Optional[Path] = typer.Option(None, help="Folder of the archive (default dist/).")):
     """Pack the published site (_site/, every edition) into dist/readmission-<version>.tar.gz with its
     SHA256SUMS and manifest; the same commit and inputs give the same bytes."""
-    from .publish.bundle import publish as build, sha256
-
-    archive = build(Project.default(), out)
-    console.print(Text(f"bundle: {archive}\n  sha256 {sha256(archive.read_bytes())}\n"
+    bundle = _bundle()
+    archive = bundle.publish(Project.default(), out)
+    console.print(Text(f"bundle: {archive}\n  sha256 {bundle.sha256(archive.read_bytes())}\n"
                        f"  check it with: readmission verify {archive}"), soft_wrap=True)
 
 
@@ -46,9 +64,7 @@ def publish(out: Optional[Path] = typer.Option(None, help="Folder of the archive
 @friendly_errors
 def verify(path: Path = typer.Argument(..., help="A bundle (.tar.gz), or the folder it was extracted to.")):
     """Check a bundle against its SHA256SUMS and manifest: any changed, added or missing file fails."""
-    from .publish.bundle import verify as check
-
-    problems = check(path)
+    problems = _bundle().verify(path)
     if problems:
         for problem in problems:
             err_console.print(flagged("verify: ", "bold red", problem), highlight=False, soft_wrap=True)
@@ -58,12 +74,10 @@ def verify(path: Path = typer.Argument(..., help="A bundle (.tar.gz), or the fol
 
 def print_rendered(rendered) -> None:
     """Where the published site is, how to look at it, and what Quarto warned about."""
-    from .publish.site_links import warnings_summary
-
     site = rendered.site
     console.print(Text(f"site published: {site}/index.html (rendered: {rendered.rendered})\n"
                        f"  country pages: {site}/notebooks/countries/<year>/<CODE>.html\n"
                        f"  findings: {site}/notebooks/findings/<year>.html\n"
                        f"  to look at it: python -m http.server --bind 127.0.0.1 --directory {site} 8000, "
                        "then open http://127.0.0.1:8000/\n"
-                       f"  {warnings_summary(rendered.warnings)}; 0 unresolved links"), soft_wrap=True)
+                       f"  {_warnings_summary(rendered.warnings)}; 0 unresolved links"), soft_wrap=True)

@@ -13,8 +13,11 @@ The audience is where files go, not only a flag on a command.
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
+
+import yaml
 
 from .errors import InputError
 
@@ -184,8 +187,6 @@ class Project:
     def copy_inputs(self, target: Path) -> "Project":
         """A new project at `target` with this one's settings, legal facts, templates and site
         sources, but no data and no outputs (tests and benchmarks run in such copies)."""
-        import shutil
-
         target = Path(target)
         for rel in INPUT_PATHS:
             source = self.root / rel
@@ -198,8 +199,6 @@ class Project:
 
     def write_edition(self, year: int, settings: dict) -> Path:
         """Write params/editions/<year>.yml from `settings` (tests and benchmarks set their own)."""
-        import yaml
-
         path = self.edition_params(year)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")

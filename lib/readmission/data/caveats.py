@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..base.errors import InputError, Problem
 from .snapshot import sha256_file
+from ..settings.params import read_yaml_mapping
 
 CAVEATS_FILE = "caveats.yml"
 ENTRY_KEYS = {"state", "year", "why"}
@@ -63,8 +64,6 @@ def _entries(path: Path, dataset: str, sha: str, spec, problems: list[Problem]) 
 
 def load_caveats(path: Path, datasets) -> Caveats:
     """Read and validate the caveats file; `datasets` are the dataset ids it may name."""
-    from ..settings.params import read_yaml_mapping
-
     content = read_yaml_mapping(Path(path))
     problems: list[Problem] = []
     entries: list[NotAvailable] = []

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
+import yaml
 
 from ..base.columns import ITEMS as ITEM_WORDS
 from ..base.columns import QUESTIONNAIRE, STATISTICS, input_columns
@@ -290,7 +291,6 @@ def is_demo_folder(folder: Path) -> bool:
     marker = Path(folder) / DEMO_MARKER
     if not marker.is_file():
         return False
-    import yaml
 
     try:
         content = yaml.safe_load(marker.read_text(encoding="utf-8"))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .caveats import Caveats, applicable, mark_not_available
+from .caveats import CAVEATS_FILE, Caveats, applicable, load_caveats as read_caveats, mark_not_available
 from ..base.codes import AGGREGATE_CODES, known_country_codes
 from .schemas import (
     FLAG_LETTERS,
@@ -240,7 +240,5 @@ def load_asylum_applications(public_dir: Path, caveats: Caveats | None = None) -
 
 def load_caveats(reference_dir: Path) -> Caveats | None:
     """The project's caveats for the Eurostat datasets (data/reference/caveats.yml), if any."""
-    from .caveats import CAVEATS_FILE, load_caveats as read
-
     path = Path(reference_dir) / CAVEATS_FILE
-    return read(path, DATASET_FILES) if path.exists() else None
+    return read_caveats(path, DATASET_FILES) if path.exists() else None

@@ -8,6 +8,10 @@ import io
 from pathlib import Path
 
 import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..base.outputs import write_bytes_atomic, write_text_atomic
 from .confidential import ANSWER_SCALE, COUNT_COLUMNS, FILES, ITEMS, MAX_COUNT, NO_ANSWER, SCALE_TEXT
@@ -58,11 +62,6 @@ def _readme_rows(kind: str) -> list[list[str | int]]:
 
 def _template_xlsx(kind: str) -> bytes:
     """An XLSX template: header-only data sheet (with input rules) and a README sheet."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
-
     book = Workbook()
     sheet = book.active
     sheet.title = kind

@@ -15,6 +15,10 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+import openpyxl
+from openpyxl.reader.excel import ExcelReader
+from openpyxl.xml.functions import iterparse  # openpyxl's own parser (defusedxml where installed)
+
 from ..base.errors import InputError, Problem, quote, raise_if_any
 from ..settings.limits import Limits
 
@@ -121,8 +125,6 @@ def cell_column(reference: str | None, previous: int) -> int:
 
 def declared_size(source) -> tuple[int, int] | None:
     """(rows, columns) a worksheet's XML declares in its `dimension`, read no further than its data."""
-    from openpyxl.xml.functions import iterparse  # openpyxl's own parser (defusedxml where installed)
-
     for _, element in iterparse(source, events=("start",)):
         if _local(element.tag) == "dimension":
             corner = element.get("ref", "").split(":")[-1]
@@ -136,8 +138,6 @@ def declared_size(source) -> tuple[int, int] | None:
 def row_widths(source) -> Iterator[tuple[int, int]]:
     """(row number, last cell's column) of each row of a worksheet's XML, parsed as a stream: a
     reader stopping early has parsed only the rows it was given."""
-    from openpyxl.xml.functions import iterparse
-
     number, width, data = 0, 0, None
     for event, element in iterparse(source, events=("start", "end")):
         tag = _local(element.tag)
@@ -158,8 +158,6 @@ def row_widths(source) -> Iterator[tuple[int, int]]:
 def check_sheet_size(path: Path, raw: bytes, sheet_name: str, limits: Limits) -> None:
     """The data sheet within max_rows, max_columns and max_cells before it is loaded: its declared
     size first, then its rows parsed as a stream and counted, stopping at the first limit passed."""
-    from openpyxl.reader.excel import ExcelReader
-
     reader = ExcelReader(io.BytesIO(raw), read_only=True)
     reader.read_manifest()
     reader.read_workbook()  # the sheets' names, states and parts; no sheet is read
@@ -247,12 +245,10 @@ def _hidden_value_problems(path: Path, formulas, values) -> list[Problem]:
 
 def xlsx_rows(path: Path, raw: bytes, sheet_name: str, limits: Limits) -> tuple[Rows, list[Problem]]:
     """(Excel row number, fields) of the data sheet, and warnings (which sheet was read)."""
-    from openpyxl import load_workbook
-
     check_archive(path, raw, limits)
     try:
         check_sheet_size(path, raw, sheet_name, limits)
-        books = [load_workbook(io.BytesIO(raw), data_only=only) for only in (False, True)]
+        books = [openpyxl.load_workbook(io.BytesIO(raw), data_only=only) for only in (False, True)]
     except InputError:
         raise
     except Exception as exc:  # openpyxl raises many types for a broken workbook

@@ -22,6 +22,8 @@ from importlib import metadata
 from pathlib import Path
 
 from ..base.outputs import OutputError, write_bytes_atomic
+from ..data.caveats import CAVEATS_FILE
+from ..base.codes import synthetic_countries_enabled
 
 FORMAT = b"readmission-public-cache-1"  # bump when the slot's layout changes
 LIB = Path(__file__).resolve().parents[1]  # the package, every layer
@@ -45,9 +47,6 @@ def _environment() -> bytes:
 
 def cache_key(public_dir: Path, reference_dir: Path | None) -> str:
     """sha256 over what decides the loaded public data: a different input or code, a different key."""
-    from ..data.caveats import CAVEATS_FILE
-    from ..base.codes import synthetic_countries_enabled
-
     public_dir = Path(public_dir).resolve()
     digest = hashlib.sha256(_environment())
     digest.update(f"|synthetic countries={synthetic_countries_enabled()}|{public_dir}\0".encode())

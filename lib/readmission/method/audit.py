@@ -10,6 +10,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..base.paths import OutputTree, Project, published_editions
+from ..base.errors import InputError
+from ..settings.params import read_yaml_mapping
 
 AUDIT_COLUMNS = ["edition", "country", "name", "method_level", "assessed_level", "status", "assessed_by",
                  "assessed_on", "reviewed_by", "reviewed_on", "entry", "commit"]
@@ -62,9 +64,6 @@ def unsigned(project: Project, audience: str, years: list[int] | None = None) ->
 def signoff_editions(project: Project, published: list[int]) -> list[int]:
     """The editions that must be signed off before publication (params/publication.yml,
     `signoff_required`: latest, all, or data years; by default the latest edition on the site)."""
-    from ..base.errors import InputError
-    from ..settings.params import read_yaml_mapping
-
     path = project.params / "publication.yml"
     setting = read_yaml_mapping(path).get("signoff_required", "latest") if path.exists() else "latest"
     if setting == "latest":

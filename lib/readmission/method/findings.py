@@ -12,6 +12,8 @@ from ..settings.params import Method
 from ..base.levels import LEVELS, final_level
 from .rating import level_of, rate_state
 from .vocabulary import INSTRUMENTS, ITEMS, country_name, instrument, level_key, setting_label, setting_value
+from ..base.paths import RUN_RECORD
+from ..settings.judgement import direction
 
 COUNTRY_COLUMNS = ["country", "name", "level", "level_key", "method_level", "review", "return_decisions",
                    "effective_return_rate", "acceptance_rate", "issuance_rate", "acceptance_rate_suppressed",
@@ -21,8 +23,6 @@ COUNTRY_COLUMNS = ["country", "name", "level", "level_key", "method_level", "rev
 
 def read_run(folder: Path) -> dict:
     """The record of the run that made the countries' results in `folder`."""
-    from ..base.paths import RUN_RECORD
-
     return json.loads((Path(folder) / RUN_RECORD).read_text(encoding="utf-8"))
 
 
@@ -38,8 +38,6 @@ def read_results(folder: Path, countries: list[str]) -> dict[str, dict]:
 
 def assessment_findings(countries: pd.DataFrame) -> list[str]:
     """How many assessed levels differ from the method's, in which direction, and how many are signed off."""
-    from ..settings.judgement import direction
-
     moves = [direction(m, a, LEVELS) for m, a in zip(countries["method_level"], countries["level"])]
     differ = [m for m in moves if m != "same"]
     reviewed = int((countries["review"] == "reviewed").sum())

@@ -9,6 +9,7 @@ import pandas as pd
 from .indicators import STATE
 from ..base.levels import COMPONENT_COLUMNS, LEVEL_AVERAGE, LEVEL_POOR, LEVEL_UNKNOWN, LEVEL_WELL
 from ..settings.params import Component, Method
+from .disclosure import answers_reason
 
 GOOD, AVERAGE, POOR, NOT_RATED = "good", "average", "poor", "not rated"
 
@@ -98,8 +99,6 @@ def level_of(ratings: list[str], method: Method) -> CountryLevel:
 def component_summary(state_ratings: pd.DataFrame, min_states: int) -> dict[str, dict]:
     """Per rating component, the mean score (0..1) over the rated states that have it, so an edition
     can say which component moved a level; withheld under the disclosure rules (few or identical)."""
-    from .disclosure import answers_reason
-
     rated = state_ratings[state_ratings["rating"] != NOT_RATED]
     summary = {}
     for name in COMPONENT_COLUMNS:

@@ -8,7 +8,7 @@ citizenship is listed as a reporting state, never as a visa-free candidate.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -118,8 +118,6 @@ def depends_on_state(selection: Selection, decisions: pd.DataFrame, reference: R
                      near_miss_share: float, state: str) -> dict[str, list[str]]:
     """Which countries' selection depends on `state` being a reporting state: those that would enter
     or leave the selection without it (empty lists when it is not a reporting state)."""
-    from dataclasses import replace
-
     if state not in selection.reporting_states:
         return {"enter_without": [], "leave_without": []}
     edition = replace(selection.edition, excluded_states=(*selection.edition.excluded_states, state))

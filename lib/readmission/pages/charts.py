@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from ..method.vocabulary import LEVEL_SHORT
+from ..method.vocabulary import LEVEL_SHORT, level_key
+from ..base.levels import LEVELS
 
 FIGSIZE = (7.5, 4.0)
 DPI = 96
@@ -236,9 +237,6 @@ def draws_trajectory(table: pd.DataFrame) -> bool:
 
 def trajectory_chart(table: pd.DataFrame, country_name: str) -> plt.Figure:
     """A country's EU+ effective return rate per edition, each point coloured by the edition's level."""
-    from ..base.levels import LEVELS
-    from ..method.vocabulary import level_key
-
     fig, ax = plt.subplots(figsize=(7.5, 3.0))
     shown = table.dropna(subset=["eu_return_rate"])
     ax.plot(shown["edition"], shown["eu_return_rate"].astype(float) * 100, color="#555555", linewidth=1, zorder=1)

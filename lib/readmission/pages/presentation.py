@@ -12,11 +12,14 @@ import re
 import pandas as pd
 from IPython.display import Markdown, display
 
-from ..base.codes import DESIGNATION_FOOTNOTES
+from ..base.codes import DESIGNATION_FOOTNOTES, designations_md
 from ..method.disclosure import SUPPRESSED
 from ..method.indicators import STATE, AggregateRate
 from .tables import percent, raw_block, table_html
 from ..method.vocabulary import ITEMS_SHORT, instrument, setting_label, setting_value, term
+from ..method.selection import outside_reason, select_countries
+from ..method import history
+from ..method.results import public_results
 
 METHODOLOGY = "../../../methodology.qmd"  # from a country page (notebooks/countries/<year>/)
 
@@ -48,8 +51,6 @@ def banner(label: str) -> None:
 def outside_selection(inputs, country: str) -> str:
     """A banner for a page run with --outside-selection: the country is not in the edition, and why
     (returned, so that the results file and the listing carry the mark too)."""
-    from ..method.selection import outside_reason, select_countries
-
     selection = select_countries(inputs.edition, inputs.public.decisions.observations, inputs.reference,
                                  inputs.method.near_miss_share)
     why = outside_reason(selection, country)
@@ -249,8 +250,6 @@ def earlier_editions(name: str, country: str, years: list[int]) -> str:
 
 def designations() -> None:
     """The Kosovo* and Palestine* designation footnotes (pages that name them)."""
-    from ..base.codes import designations_md
-
     text(designations_md())
 
 
@@ -259,10 +258,6 @@ def trajectory(project, a, inputs):
 
     Earlier editions are read from the public results (aggregates only), so the section is the
     same on public and restricted pages."""
-    from ..method import history
-    from ..method.results import public_results
-    from ..method.selection import select_countries
-
     selected = select_countries(inputs.edition, inputs.public.decisions.observations, inputs.reference,
                                 inputs.method.near_miss_share)
     past = history.load_history(project, a.year - 1)
@@ -300,8 +295,6 @@ def editions_findings(project, run: dict, results: dict[str, dict]) -> None:
     """Across editions: level shares per edition, transitions between levels, and what changed
     since the previous edition (selection, levels with the components that moved them, the largest
     changes in public indicators, revisions of the data). Public results only."""
-    from ..method import history
-
     current = history.current_record(project, run, results)
     records = history.load_history(project, current.year - 1) + [current]
     text(" ".join(filter(None, [f"Editions compared: {', '.join(str(r.year) for r in records)}.",

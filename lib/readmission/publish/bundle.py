@@ -17,6 +17,7 @@ import io
 import json
 import subprocess
 import tarfile
+from datetime import datetime, timezone
 from pathlib import Path
 
 from ..method.audit import audit_rows
@@ -92,8 +93,6 @@ def editions_record(project: Project) -> list[dict]:
 
 
 def manifest(project: Project, files: dict[str, bytes], commit: str, when: int) -> dict:
-    from datetime import datetime, timezone
-
     return {"format": 1, "commit": commit, "built": datetime.fromtimestamp(when, timezone.utc).isoformat(),
             "editions": editions_record(project), "packages": package_versions(),
             "files": len(files), "sha256_of_sums": sha256(sums_text(files).encode())}

@@ -26,9 +26,17 @@ from dataclasses import dataclass, replace
 from itertools import accumulate
 from pathlib import Path
 
+try:  # joins and numbers the parts; without it check_tools names it among the missing tools
+    from pypdf import PageObject, PdfReader, PdfWriter
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+except ImportError:
+    PdfWriter = None
+
+from ..base.codes import DESIGNATION_FOOTNOTES
 from ..base.paths import RESTRICTED, SITE_CHECK, OutputTree, Project, findings_link, npm_package, page_link, pages_link
 from ..base.outputs import write_bytes_atomic
 from .site import RenderError
+from ..method.audit import unsigned
 
 TITLE = "Assessment of third countries' cooperation on readmission, Article 25a Visa Code"
 MARKING = "RESTRICTED"
@@ -139,9 +147,7 @@ def check_tools() -> str:
     missing = [what for what, there in (("node", node), ("chromium", os.access(chromium, os.X_OK)),
                ("the npm modules of tools/site-check", npm_package(PRINTER, "playwright-core").is_dir()))
                if not there]
-    try:
-        import pypdf  # noqa: F401
-    except ImportError:
+    if PdfWriter is None:
         missing.append("pypdf (pip install pypdf)")
     if missing:
         raise DocumentError(f"cannot print the document: {', '.join(missing)} missing; {INSTALL}")
@@ -215,8 +221,6 @@ def cover_html(year: int, run: dict, facts: dict[str, str], drafts: int, countri
 
 def toc_html(year: int, parts: list[Part], starts: list[int]) -> str:
     """The contents: each part's title, its note, its first page; the designation footnotes it needs."""
-    from ..base.codes import DESIGNATION_FOOTNOTES
-
     rows, group = [], ""
     for part, start in zip(parts, starts):
         if part.group != group:
@@ -294,8 +298,6 @@ def job(part: Part, year: int, out: Path) -> dict:
 
 def page_count(path: Path) -> int:
     """The number of pages of a printed part."""
-    from pypdf import PdfReader
-
     return len(PdfReader(path).pages)
 
 
@@ -306,9 +308,6 @@ def text_width(text: str, size: float) -> float:
 
 def number_stamp(width: float, height: float, text: str):
     """A transparent page holding only `text` at the right end of the footer line, to merge onto a page."""
-    from pypdf import PageObject
-    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
-
     stamp = PageObject.create_blank_page(width=width, height=height)
     font = DictionaryObject({NameObject(k): NameObject(v) for k, v in (
         ("/Type", "/Font"), ("/Subtype", "/Type1"), ("/BaseFont", "/Helvetica"), ("/Encoding", "/WinAnsiEncoding"))})
@@ -324,8 +323,6 @@ def number_stamp(width: float, height: float, text: str):
 
 def join_parts(files: list[Path], parts: list[Part], year: int, facts: dict[str, str]) -> bytes:
     """The parts joined in order, bookmarked by section, each page stamped "page X of Y"."""
-    from pypdf import PdfWriter
-
     writer = PdfWriter()
     starts = []
     for path in files:
@@ -354,8 +351,6 @@ def join_parts(files: list[Path], parts: list[Part], year: int, facts: dict[str,
 
 def build_document(project: Project, year: int, workers: int | None = None) -> Path:
     """Print the edition's restricted Council document from `data/restricted/out/_site/`; return its path."""
-    from ..method.audit import unsigned
-
     tree = OutputTree(project, year, RESTRICTED)
     site = project.restricted_site
     run = read_run(tree)

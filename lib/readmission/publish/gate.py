@@ -24,12 +24,17 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 from ..data.inputfile import SUFFIXES, read_rows
 from ..data.snapshot import REQUIRED_FILES, verify_file
 from ..base.errors import InputError, Problem, quote, raise_if_any, shorten
 from .gate_numbers import html_text, numbers_in, svg_text
 from ..base.paths import Project
 from ..base.columns import confidential_columns, telltale_columns
+from ..data.confidential import FILES
+from ..settings.limits import load_limits
+from ..settings.params import read_yaml_mapping
 
 CONFIDENTIAL_COLUMNS = confidential_columns()  # the schema's per-state confidential and derived columns
 NAMED_IN_OUTPUT = telltale_columns()  # column names that only a per-state table would show a reader
@@ -97,8 +102,6 @@ def confidential_folders(project: Project) -> list[Path]:
 
 def confidential_files(folder: Path) -> list[Path]:
     """The files of `folder` the loader could read: <kind>.csv or .xlsx, in any case."""
-    from ..data.confidential import FILES
-
     return [p for p in sorted(folder.iterdir()) if p.stem.lower() in FILES and p.suffix.lower() in SUFFIXES]
 
 
@@ -129,8 +132,6 @@ def file_values(rows: list[tuple[int, list[str]]]) -> dict[str, set[int]]:
 
 def confidential_values(project: Project, public: set[int]) -> dict[str, set[int]]:
     """Per third country, the values single states gave for it (1,000 or more) that the public inputs lack."""
-    from ..settings.limits import load_limits
-
     limits, values = load_limits(project), {}
     for folder in confidential_folders(project):
         for path in confidential_files(folder):
@@ -141,8 +142,6 @@ def confidential_values(project: Project, public: set[int]) -> dict[str, set[int
 
 def _entry_lines(path: Path) -> list[int | None]:
     """The line of each entry of `allow` (for messages); [] when the file's shape is not that."""
-    import yaml
-
     try:
         root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
     except yaml.YAMLError:
@@ -179,8 +178,6 @@ def allowed_values(project: Project) -> set[int]:
 
     Validated: an unknown key, a value that is not a whole number or an entry without a reason is
     an InputError naming the file, the entry (and its line) and the field."""
-    from ..settings.params import read_yaml_mapping
-
     path = project.params / ALLOW_FILE
     if not path.exists():
         return set()

@@ -27,6 +27,11 @@ from . import search_index
 from .render_plan import plan_render, write_record
 from .site_links import broken_links, quarto_warnings, unresolved_targets, warnings_summary
 from ..method.vocabulary import setting_value, term
+from ..pages.tables import raw_block, table_html
+from ..method import history
+from ..method.candidates import candidates
+from ..settings.params import DEFAULT_EDITION, load_method
+from ..method.audit import signoff_editions, unsigned
 
 MARKER = "# readmission report site"  # the first line of our _quarto.yml
 INSTALL_HINT = ("install Quarto from conda-forge (`quarto` is in environment.yml: "
@@ -270,8 +275,6 @@ EVIDENCE_TABLES = (  # one candidate list in two tables that fit the page: figur
 
 def candidate_tables(frame, table_id: str, caption: str) -> str:
     """A candidate list, in the order of its rule, as two tables that share it (or 'None')."""
-    from ..pages.tables import raw_block, table_html
-
     if frame.empty:
         return "None in this edition."
     return "\n\n".join(raw_block(table_html(frame[columns], f"{table_id}-{part}", f"{caption}: {what}"))
@@ -282,10 +285,6 @@ def candidates_page(project: Project, year: int) -> str:
     """The restricted site's page of Article 25a(5) and (8) candidates, with the evidence for each.
     Earlier editions come from the public history (levels and EU-level figures are published);
     the page says when there is no earlier edition to compare with."""
-    from ..method import history
-    from ..method.candidates import candidates
-    from ..settings.params import load_method
-
     rules = load_method(project).candidates
     earlier = history.load_history(project, year - 1, PUBLIC)
     current = history.read_edition(project, year, RESTRICTED)
@@ -333,8 +332,6 @@ def render_restricted(project: Project, year: int, exe: str) -> Rendered:
 def check_signoff(project: Project, audience: str, year: int | None) -> None:
     """Refuse to publish while a country of an edition that must be signed off (the restricted
     site's edition; on the public site those of params/publication.yml) has no reviewer's sign-off."""
-    from ..method.audit import signoff_editions, unsigned
-
     years = [year] if audience == RESTRICTED and year else \
         signoff_editions(project, published_editions(project, audience))
     missing = unsigned(project, audience, years) if years else {}
@@ -354,8 +351,6 @@ def render(project: Project, quarto: str | None = None, audience: str = PUBLIC,
     if exe is None:
         raise QuartoMissing()
     if audience == RESTRICTED:
-        from ..settings.params import DEFAULT_EDITION
-
         return render_restricted(project, year or DEFAULT_EDITION, exe)
     if not published_editions(project, PUBLIC):
         raise RenderError("nothing to render yet: no edition has been run for the public site; run "

@@ -13,8 +13,8 @@ import nbformat
 import pandas as pd
 import yaml
 
-from ..base.codes import designations_md
-from ..pages.front_matter import front_matter_cell
+from ..base.codes import DESIGNATION_FOOTNOTES, designations_md
+from ..pages.front_matter import front_matter_cell, page_title
 from ..base.paths import PUBLIC, RESTRICTED, OutputTree, Project, findings_link, page_link, published_editions
 from ..base.markdown import md_escape, md_table, share_text
 from ..base.outputs import write_text_atomic
@@ -22,6 +22,8 @@ from ..base.levels import LEVELS, final_level
 from ..settings.params import load_method
 from ..pages.tables import raw_block, table_html
 from ..method.vocabulary import country_name, setting_value
+from ..method.disclosure import RULES
+from ..method.audit import audit_rows
 
 SITE_METADATA = "site.yml"  # notebooks/_generated/site.yml: named by `metadata-files` in _quarto.yml
 CANDIDATES_PAGE = "candidates.qmd"  # restricted site only
@@ -48,8 +50,6 @@ def method_values(method) -> dict:
 
 def disclosure_md(method) -> str:
     """Methodology's list of the disclosure rules, each with the value of its setting (disclosure.RULES)."""
-    from ..method.disclosure import RULES
-
     lines = []
     for number, rule in enumerate(RULES, start=1):
         value = f" (this setting: **{setting_value(rule.setting, getattr(method, rule.setting))}**)" \
@@ -318,8 +318,6 @@ def write_latest_site_sources(tree: OutputTree) -> list[Path]:
 
 def audit_md(trees: list[OutputTree]) -> str:
     """Per edition, latest first: every country's method level, assessed level and sign-off."""
-    from ..method.audit import audit_rows
-
     parts = []
     for tree in sorted(trees, key=lambda t: t.year, reverse=True):
         table = audit_rows(tree.project, tree)
@@ -338,9 +336,6 @@ def audit_md(trees: list[OutputTree]) -> str:
 def failure_notebook(country: str, name: str, year: int, error: str = "") -> nbformat.NotebookNode:
     """The page of a country whose run failed: its front matter says level "failed", then the step
     that failed and its restricted log; `error`, the exception's text, only on a restricted page."""
-    from ..base.codes import DESIGNATION_FOOTNOTES
-    from ..pages.front_matter import page_title
-
     matter = {"title": page_title(name, year), "country-name": name, "country": country, "edition": year,
               "level": FAILED,
               "subtitle": "Not assessed in this run"}

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
+
 def audience_view(results: dict, audience: str) -> dict:
     """The results a given audience may see: the public one loses the per-state confidential part."""
     if audience == "restricted":
@@ -13,8 +17,6 @@ def audience_rows(csv_text: str, audience: str) -> str:
     """The tidy CSV for an audience: the public one keeps only rows marked `public`."""
     if audience == "restricted":
         return csv_text
-    import csv
-    import io
 
     rows = list(csv.reader(io.StringIO(csv_text)))
     column = rows[0].index("audience")

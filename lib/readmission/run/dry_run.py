@@ -14,6 +14,15 @@ from ..settings.params import load_method
 from .edition_run import RunRequest, country_keys, edition_key_parts, run_decisions, up_to_date
 
 
+def _country_keying():
+    """What keys each country (inputs/loading.py, run/editions.py, run/release_step.py: pandas and the
+    method, ~1 s), loaded only when the edition would run: `run --dry-run` with nothing changed
+    answers from the edition key, as a run with nothing to do does (noop_rerun_s < 1 s)."""
+    from ..inputs import loading
+    from . import editions, release_step
+    return loading, editions, release_step
+
+
 def why(before: dict[str, str] | None, parts: dict[str, bytes]) -> str:
     """The declared inputs that changed since the key was kept, in words."""
     if before is None:
@@ -47,24 +56,21 @@ def scratch_store(tree: OutputTree) -> Path:
 
 def country_lines(project: Project, request: RunRequest, folder: Path) -> list[str]:
     """Per country: whether its assessment and its page would run again, and which inputs changed."""
-    from ..inputs.loading import load_inputs
-    from .editions import compute_selection
-    from .release_step import assessment_keys, kept, restricted_phase
-
+    loading, editions, release_step = _country_keying()
     edition, tree = request.edition, OutputTree(project, request.edition.data_year, request.audience)
-    codes = compute_selection(project, edition, run_decisions(project, request)).codes
-    inputs = load_inputs(project, edition, load_method(project), codes, request.public_dir, folder)
+    codes = editions.compute_selection(project, edition, run_decisions(project, request)).codes
+    inputs = loading.load_inputs(project, edition, load_method(project), codes, request.public_dir, folder)
     digests = runkeys.slice_digests(inputs, codes)
     lines = []
     if request.audience == PUBLIC:
-        keys = assessment_keys(project, inputs, codes, {}, digests)
-        again = [c for c in codes if request.force or kept(tree.store, c, keys[c]) is None]
+        keys = release_step.assessment_keys(project, inputs, codes, {}, digests)
+        again = [c for c in codes if request.force or release_step.kept(tree.store, c, keys[c]) is None]
         lines.append(f"restricted phase: {len(again)} of {len(codes)} countries assessed again"
                      + (f" ({', '.join(again)})" if again else "") + "; the release rebuilt over all")
     scratch = scratch_store(tree)
     try:
-        release = restricted_phase(project, request.audience, inputs, codes, tree.dry_run_store,
-                                   tree.dry_run_out, slices=digests, fresh=request.force)
+        release = release_step.restricted_phase(project, request.audience, inputs, codes, tree.dry_run_store,
+                                                tree.dry_run_out, slices=digests, fresh=request.force)
         parts = country_keys(project, request, inputs, codes, release=release, slices=digests)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -1,5 +1,5 @@
 """`readmission run` and `readmission country`: selection, countries' notebooks (incremental,
-parallel), then the summary, into one audience's output tree (see layout.py).
+parallel), then the summary, into one audience's output tree (base/paths.py).
 
 A run never changes what is published until it is complete: it works in the next folder and swaps it
 in at the end (next_folder.py).
@@ -14,23 +14,85 @@ from pathlib import Path
 
 from . import runkeys
 from ..base.errors import InputError
-from ..base.paths import RELEASE_FILE, RESTRICTED, RUN_RECORD, OutputTree, Project
+from ..base.paths import RELEASE_FILE, RESTRICTED, RUN_RECORD, OutputTree, Project, confidential_source
 from ..base.outputs import EnvironmentFault, environment_fault, write_json
 from ..settings.params import Edition, load_method
-from .next_folder import SUMMARY_STAGED, abandon, publish, recover, start_next
+from .next_folder import SUMMARY_STAGED, abandon, publish, recover, remove_stale, start_next
 from .run_report import RunReport
 
-# Heavy imports (pandas, papermill, nbformat) wait until something must run, so that a run with
-# nothing to do answers in well under a second.
+# What a run with work to do needs (pandas, papermill, nbformat: ~1.5 s) loads only then, each module in
+# one function below: a run with nothing to do answers from its keys in well under a second
+# (benchmarks: noop_rerun_s < 1 s).
+
+def _pipeline():
+    """run/pipeline.py, with papermill and nbformat (~1 s): workers, jobs, the summary."""
+    from . import pipeline
+    return pipeline
+
+
+def _kernels():
+    """run/kernels.py, with jupyter_client and papermill (~1 s): `readmission country`'s own kernel."""
+    from . import kernels
+    return kernels
+
+
+def _execute():
+    """run/execute.py, with papermill and nbformat (~1 s): a failed country's page."""
+    from . import execute
+    return execute
+
+
+def _judgement():
+    """settings/judgement.py (+10 ms): every country's settings, checked before a run starts."""
+    from ..settings import judgement
+    return judgement
+
+
+def _loading():
+    """inputs/loading.py, with pandas and pandera (~0.5 s): the run's inputs."""
+    from ..inputs import loading
+    return loading
+
+
+def _slices():
+    """inputs/slices.py, with pandas (~0.5 s): each country's confidential rows."""
+    from ..inputs import slices
+    return slices
+
+
+def _selection():
+    """method/selection.py, with pandas (~0.5 s): whether the public data support the edition."""
+    from ..method import selection
+    return selection
+
+
+def _editions():
+    """run/editions.py, with pandas (~0.5 s): the selection and the demo set."""
+    from . import editions
+    return editions
+
+
+def _release_step():
+    """run/release_step.py, with pandas and the method (~0.5 s): the restricted phase."""
+    from . import release_step
+    return release_step
+
+
+def _site_sources():
+    """publish/site_sources.py, with pandas and nbformat (~1.5 s): failure pages and the site's sources."""
+    from ..publish import site_sources
+    return site_sources
+
+
+def _country_name(code: str) -> str:
+    """A country's name: base/codes.py loads pycountry (+7 ms), which a run with nothing to do never needs."""
+    from ..base.codes import country_name
+    return country_name(code)
 
 
 def record_outcome(out: Path, outcome, parts: dict[str, bytes], tree: OutputTree) -> None:
     """Store the key of a finished country; replace a failed country's page with a failure page naming
     the step and the restricted log, which holds the error (its text on a restricted page only)."""
-    from ..base.codes import country_name
-    from .execute import write_notebook
-    from ..publish.site_sources import failure_notebook
-
     key_file = runkeys.keys_dir(out) / f"{outcome.country}.key"
     if outcome.ok:
         runkeys.write_key(key_file, runkeys.step_key("country", parts), parts)
@@ -44,18 +106,8 @@ def record_outcome(out: Path, outcome, parts: dict[str, bytes], tree: OutputTree
         with open(log, "a", encoding="utf-8") as handle:
             handle.write(f"\nFAILED: {outcome.error}\n")
     error = outcome.error if tree.audience == RESTRICTED else ""
-    write_notebook(failure_notebook(outcome.country, country_name(outcome.country), tree.year, error),
-                   out / f"{outcome.country}.ipynb")
-
-
-def remove_stale(out: Path, selected: list[str]) -> list[str]:
-    """Remove outputs of countries the edition no longer selects, so the site does not list them."""
-    stale = sorted({p.stem for p in out.glob("*.ipynb")} - set(selected))
-    for code in stale:
-        for ext in ("ipynb", "json", "csv"):
-            (out / f"{code}.{ext}").unlink(missing_ok=True)
-        (runkeys.keys_dir(out) / f"{code}.key").unlink(missing_ok=True)
-    return stale
+    page = _site_sources().failure_notebook(outcome.country, _country_name(outcome.country), tree.year, error)
+    _execute().write_notebook(page, out / f"{outcome.country}.ipynb")
 
 
 def run_summary(project: Project, tree: OutputTree, out: Path, run: dict, force: bool, workers) -> Path | None:
@@ -64,8 +116,6 @@ def run_summary(project: Project, tree: OutputTree, out: Path, run: dict, force:
 
     Returns the staged notebook, or None when the published summary is still current.
     """
-    from .pipeline import summary_job
-
     key_file = runkeys.keys_dir(out) / "summary.key"
     reads = b"".join(p.read_bytes() for c in run["countries"]
                      for p in (out / f"{c['country']}.json", tree.store_next / f"{c['country']}.json")
@@ -76,7 +126,7 @@ def run_summary(project: Project, tree: OutputTree, out: Path, run: dict, force:
     staged = out / SUMMARY_STAGED
     rel = lambda p: os.path.relpath(p, project.notebooks)  # noqa: E731
     tree.logs.mkdir(parents=True, exist_ok=True)
-    workers.call(summary_job, project.notebooks / "summary.ipynb", staged,
+    workers.call(_pipeline().summary_job, project.notebooks / "summary.ipynb", staged,
                  {"countries_dir": rel(out),  # a public summary reads released figures only
                   "restricted_dir": rel(tree.store_next) if tree.audience == RESTRICTED else ""}, project.notebooks,
                  tree.logs / "summary.log", tree.year)
@@ -90,13 +140,11 @@ def summary_or_note(project: Project, tree: OutputTree, out: Path, run: dict, fo
 
     A failure of the machine (disk full, permissions) is not a failed summary: it stops the run.
     """
-    from .pipeline import failure_message
-
     try:
         return run_summary(project, tree, out, run, force, workers), True
     except Exception as exc:
         if environment_fault(exc):
-            raise EnvironmentFault(f"summary: {failure_message(exc)}") from exc
+            raise EnvironmentFault(f"summary: {_pipeline().failure_message(exc)}") from exc
         (runkeys.keys_dir(out) / "summary.key").unlink(missing_ok=True)
         notes.append(f"summary failed: {type(exc).__name__}: {' '.join(str(exc).split())[-300:]}")
         return None, False
@@ -157,18 +205,14 @@ def edition_key(project: Project, request: RunRequest, confidential_dir: Path) -
 def prepare_inputs(project: Project, request: RunRequest, codes: list[str]):
     """Read and validate every input (writing the demo set first when asked) before anything is written;
     an edition the public data cannot support stops here, naming what is missing."""
-    from ..inputs.loading import edition_states, load_inputs, load_public
-    from .editions import write_demo_set
-    from ..base.paths import confidential_source
-    from ..method.selection import check_edition_supported
-
+    loading = _loading()
     edition, method = request.edition, load_method(project)
-    public = load_public(Path(request.public_dir or project.public), [], project.reference, project.cache)
-    check_edition_supported(edition, public.decisions.observations, public.returns.observations)
+    public = loading.load_public(Path(request.public_dir or project.public), [], project.reference, project.cache)
+    _selection().check_edition_supported(edition, public.decisions.observations, public.returns.observations)
     folder = confidential_source(project, edition, request.restricted_dir, request.demo)
     if request.demo:
-        write_demo_set(project, edition, method, codes, public, edition_states(project, edition))
-    return folder, load_inputs(project, edition, method, codes, request.public_dir, folder)
+        _editions().write_demo_set(project, edition, method, codes, public, loading.edition_states(project, edition))
+    return folder, loading.load_inputs(project, edition, method, codes, request.public_dir, folder)
 
 
 def country_keys(project: Project, request: RunRequest, inputs, codes: list[str],
@@ -176,9 +220,7 @@ def country_keys(project: Project, request: RunRequest, inputs, codes: list[str]
                  slices: dict[str, str] | None = None) -> dict[str, dict[str, bytes]]:
     """Each country's run key parts: what its notebook reads (its slice, or for a public page its entry of
     the release), its parameters and the audience (`slices`: runkeys.slice_digests, when computed)."""
-    from ..inputs.slices import slice_folder
-    from .pipeline import notebook_parameters
-
+    notebook_parameters, slice_folder = _pipeline().notebook_parameters, _slices().slice_folder
     year = request.edition.data_year
     tree = OutputTree(project, year, request.audience)
     shared = runkeys.shared_digests(project, year)
@@ -196,14 +238,12 @@ def country_keys(project: Project, request: RunRequest, inputs, codes: list[str]
 def run_record(request: RunRequest, inputs, codes: list[str], errors: dict[str, str]) -> dict:
     """What the summary and the site read about a run (no machine paths, no confidential values): a
     public record says of a failed country which step failed and where its log is, never the error."""
-    from ..base.codes import country_name
-    from ..publish.site_sources import failure_summary
-
+    failure_summary = _site_sources().failure_summary
     year, public = request.edition.data_year, request.audience != RESTRICTED
     said = {c: failure_summary(year, c) if public else error for c, error in errors.items()}
     return {"edition": request.edition.as_dict(), "inputs": inputs.public.manifest,
             "audience": request.audience,
-            "countries": [{"country": c, "name": country_name(c), "ok": c not in errors,
+            "countries": [{"country": c, "name": _country_name(c), "ok": c not in errors,
                            "error": said.get(c, "")} for c in codes],
             "synthetic_confidential": inputs.confidential.synthetic,
             "synthetic_label": inputs.confidential.label if inputs.confidential.synthetic else ""}
@@ -211,8 +251,6 @@ def run_record(request: RunRequest, inputs, codes: list[str], errors: dict[str, 
 
 def run_edition(project: Project, request: RunRequest, progress=None, on_start=None) -> RunReport:
     """Run the whole edition for one audience; a failing country is reported, never stops the others."""
-    from ..base.paths import confidential_source
-
     edition = request.edition
     tree = OutputTree(project, edition.data_year, request.audience)
     recover(tree)
@@ -223,37 +261,28 @@ def run_edition(project: Project, request: RunRequest, progress=None, on_start=N
             on_start(0, len(done))
         return RunReport(edition, done, [], done, [], tree.summary,
                          ["nothing changed since the last run: outputs kept as they are"])
-    from ..settings.judgement import country_settings_problems
-    from .pipeline import Workers
-
-    problems = country_settings_problems(project)  # every analyst entry valid before any country runs
+    problems = _judgement().country_settings_problems(project)  # every analyst entry valid before any country runs
     if problems:
         raise InputError(problems)
     # the workers and their kernels start now and boot while the inputs load; they end if these fail.
     # After a complete earlier run few countries usually change: this process's kernel does them.
     expect_few = not request.force and (runkeys.keys_dir(tree.countries) / "summary.key").exists()
-    with Workers(request.workers, project.notebooks, expect_few, request.public_dir or project.public) as workers:
+    with _pipeline().Workers(request.workers, project.notebooks, expect_few, request.public_dir or project.public) as workers:
         return run_started(project, request, tree, workers, progress, on_start)
 
 
 def run_decisions(project: Project, request: RunRequest):
     """The return decisions of the public data the run reads when they are the project's (the selection
     then shares the run's one read of them); None when the run reads another folder."""
-    from ..inputs.loading import load_public
-
     if request.public_dir is not None and Path(request.public_dir).resolve() != project.public.resolve():
         return None
-    return load_public(project.public, [], project.reference, project.cache).decisions
+    return _loading().load_public(project.public, [], project.reference, project.cache).decisions
 
 
 def run_started(project: Project, request: RunRequest, tree: OutputTree, workers, progress,
                 on_start) -> RunReport:
     """The rest of a run, its workers started: inputs, countries, summary, publishing."""
-    from . import editions
-    from ..inputs.slices import write_slices
-    from .pipeline import CountryJob
-    from .release_step import restricted_phase
-
+    editions, CountryJob = _editions(), _pipeline().CountryJob
     edition = request.edition
     decisions = run_decisions(project, request)
     selection = editions.compute_selection(project, edition, decisions)
@@ -266,14 +295,14 @@ def run_started(project: Project, request: RunRequest, tree: OutputTree, workers
     try:
         (runkeys.keys_dir(out) / "edition.key").unlink(missing_ok=True)
         digests = runkeys.slice_digests(inputs, codes)  # the restricted phase's keys and the pages' share them
-        release = restricted_phase(project, request.audience, inputs, codes, tree.store_next, out,
-                                   slices=digests, fresh=request.force)
+        release = _release_step().restricted_phase(project, request.audience, inputs, codes, tree.store_next,
+                                                   out, slices=digests, fresh=request.force)
         parts = country_keys(project, request, inputs, codes, release=release, slices=digests)
         keys = {c: runkeys.step_key("country", parts[c]) for c in codes}
         pending = codes if request.force else [c for c in codes if not runkeys.is_current(out, c, keys[c])]
         if on_start:
             on_start(len(pending), len(codes))
-        slices = {} if release else write_slices(tree, inputs.confidential, folder, pending)
+        slices = {} if release else _slices().write_slices(tree, inputs.confidential, folder, pending)
         jobs = [CountryJob(project.root, edition.data_year, c, out, slices.get(c), request.audience,
                            request.public_dir, True, store=tree.store_next,
                            release=out / RELEASE_FILE if release else None) for c in pending]
@@ -281,7 +310,7 @@ def run_started(project: Project, request: RunRequest, tree: OutputTree, workers
         stop_on_fault(outcomes)
         for outcome in outcomes:
             record_outcome(out, outcome, parts[outcome.country], tree)
-        stale = remove_stale(out, codes)
+        stale = remove_stale(out, codes, tree.store_next, _release_step().kept_path)
         failed = [o for o in outcomes if not o.ok]
         run = run_record(request, inputs, codes, {o.country: o.error for o in failed})
         write_json(out / RUN_RECORD, run)
@@ -300,9 +329,7 @@ def run_started(project: Project, request: RunRequest, tree: OutputTree, workers
     publish(tree, staged)
     if release is not None:  # logged once published: the next release of the edition is compared with it
         release.record()
-    from ..publish.site_sources import write_latest_site_sources
-
-    write_latest_site_sources(tree)
+    _site_sources().write_latest_site_sources(tree)
     if not failed and summary_ok:
         edition = edition_key_parts(project, request, folder)
         runkeys.write_key(runkeys.keys_dir(tree.countries) / "edition.key", runkeys.step_key("edition", edition),
@@ -320,25 +347,21 @@ def run_one_country(project: Project, request: RunRequest, country: str, codes: 
     The country's key is stored beside its files and the edition key is dropped, so the next
     `run` re-checks every country and re-runs the summary if this page changed.
     """
-    from ..inputs.slices import write_slices
-    from .kernels import KERNEL, prestart, warm_up
-    from .pipeline import CountryJob, run_job
-    from .release_step import restricted_phase
-
+    kernels, pipeline = _kernels(), _pipeline()
     edition = request.edition
     tree = OutputTree(project, edition.data_year, request.audience)
     recover(tree)
-    prestart(KERNEL, project.notebooks)  # boots while the inputs load; the command stops it on an error
-    warm_up(str(Path(request.public_dir or project.public).resolve()))
+    kernels.prestart(kernels.KERNEL, project.notebooks)  # boots while the inputs load; stopped on an error
+    kernels.warm_up(str(Path(request.public_dir or project.public).resolve()))
     folder, inputs = prepare_inputs(project, request, sorted(set(codes) | {country}))
     tree.countries.mkdir(parents=True, exist_ok=True)
     outside = {country: "run on request, outside the edition's selection"} if outside_selection else None
-    release = restricted_phase(project, request.audience, inputs, [country], tree.store, tree.countries,
-                               outside, fresh=request.force)
+    release = _release_step().restricted_phase(project, request.audience, inputs, [country], tree.store,
+                                               tree.countries, outside, fresh=request.force)
     parts = country_keys(project, request, inputs, [country], outside_selection, release)[country]
     (runkeys.keys_dir(tree.countries) / "edition.key").unlink(missing_ok=True)
-    inputs_slice = None if release else write_slices(tree, inputs.confidential, folder, [country])[country]
-    outcome = run_job(CountryJob(project.root, edition.data_year, country, tree.countries, inputs_slice,
+    inputs_slice = None if release else _slices().write_slices(tree, inputs.confidential, folder, [country])[country]
+    outcome = pipeline.run_job(pipeline.CountryJob(project.root, edition.data_year, country, tree.countries, inputs_slice,
                                  request.audience, request.public_dir, warm=True,
                                  outside_selection=outside_selection,
                                  release=tree.countries / RELEASE_FILE if release else None))
@@ -355,10 +378,8 @@ def run_one_country(project: Project, request: RunRequest, country: str, codes: 
 def refresh_site_sources(tree: OutputTree) -> None:
     """After one country: the home page says so when this page's inputs (real, synthetic) differ from
     the run's. A run record that is not a run's (unreadable) is left to the next `run` to rewrite."""
-    from ..publish.site_sources import write_latest_site_sources
-
     try:
         json.loads(tree.run_file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return
-    write_latest_site_sources(tree)
+    _site_sources().write_latest_site_sources(tree)

@@ -1,19 +1,27 @@
-"""An edition's public inputs: bring them into data/public, record their manifest, select countries."""
+"""An edition's public inputs: bring them into data/public, record their manifest, select countries;
+and what one country's notebook reads, checked before its kernel starts (`readmission country`)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
 
 from ..base.errors import InputError
-from ..base.paths import Project, demo_folder
+from ..base.paths import Project, confidential_source, demo_folder
 from ..base.outputs import write_csv, write_json
 from ..data import eurostat, snapshot
-from ..data.demo import make_demo
-from ..inputs.loading import PublicData
+from ..data.confidential import load_confidential
+from ..data.demo import make_demo, write_demo
+from ..data.fetch import fetch_datasets
+from ..data.reference import load_reference
+from ..inputs.loading import PublicData, load_public, reference_tables  # reference tables: read once per process
 from ..method.indicators import countries_return_rates
-from ..method.selection import Selection, depends_on_state, select_countries
+from ..method.selection import (Selection, check_decisions_year, depends_on_state, outside_reason,
+                                select_countries)
+from ..settings.judgement import load_country_params
+from ..settings.limits import load_limits
 from ..settings.params import Edition, Method, load_method
 
 
@@ -22,7 +30,6 @@ def prepare_public_data(project: Project, snapshot_dir: Path | None, fetch: bool
     """Import the snapshot when it exists (verified), else fetch from Eurostat; return the manifest."""
     if snapshot_dir is not None and Path(snapshot_dir).exists() and not fetch:
         return snapshot.import_snapshot(Path(snapshot_dir), project.public)
-    from ..data.fetch import fetch_datasets  # only needed online
 
     fetch_datasets(project.public, progress=progress)
     return snapshot.input_manifest(project.public)
@@ -34,8 +41,6 @@ def edition_dir(project: Project, edition: Edition) -> Path:
 
 def record_manifest(project: Project, edition: Edition, manifest: list[dict] | None = None) -> list[str]:
     """Write the inputs' manifest for this edition; return how it differs from the last run's."""
-    import json
-
     path = edition_dir(project, edition) / "inputs.json"
     manifest = manifest if manifest is not None else snapshot.input_manifest(project.public)
     changes: list[str] = []
@@ -59,8 +64,6 @@ def compute_selection(project: Project, edition: Edition,
                       decisions: eurostat.EurostatTable | None = None) -> Selection:
     """Select the edition's countries from data/public's return decisions (`decisions` when the
     caller has read them already; nothing written)."""
-    from ..inputs.loading import reference_tables  # read once per process, shared with the run's inputs
-
     return select_countries(edition, return_decisions(project, decisions).observations, reference_tables(project),
                             load_method(project).near_miss_share)
 
@@ -75,8 +78,6 @@ def return_decisions(project: Project, decisions: eurostat.EurostatTable | None 
 
 def uk_dependence(project: Project, selection: Selection, decisions: eurostat.EurostatTable | None = None) -> dict:
     """The countries whose selection depends on counting the United Kingdom among the reporting states."""
-    from ..inputs.loading import reference_tables
-
     return depends_on_state(selection, return_decisions(project, decisions).observations, reference_tables(project),
                             load_method(project).near_miss_share, "UK")
 
@@ -120,9 +121,49 @@ def public_rates(public: PublicData, countries: list[str], year: int, states: li
 def write_demo_set(project: Project, edition: Edition, method: Method, countries: list[str],
                    public: PublicData, states: list[str]) -> Path:
     """Write the seeded synthetic demo set for `countries` to data/restricted/out/demo/<year>/ and return the folder."""
-    from ..data.demo import write_demo
-
     rates = public_rates(public, countries, edition.data_year, states, method)
     folder = demo_folder(project, edition)
     write_demo(make_demo(rates, edition.data_year), folder)
     return folder
+
+
+def check_country_inputs(project: Project, edition, code: str, states: list[str],
+                         public_dir: Path | None, restricted_dir: Path | None, demo: bool) -> None:
+    """What the country notebook reads, checked before a kernel starts; every problem at once.
+
+    A folder given with --restricted-dir must hold the confidential files (a typo must not fall
+    back to the synthetic demo). Confidential files hold rows for the edition's other countries
+    too, so they are checked without restricting the country.
+    """
+    checks = [lambda: load_method(project), lambda: load_country_params(project, code),
+              lambda: load_public(Path(public_dir or project.public), [], project.reference, project.cache)]
+    if not demo:  # real files must be there and valid; the demo set is written by the run itself
+        checks.append(lambda: load_confidential(confidential_source(project, edition, restricted_dir, False),
+                                                set(states), year=edition.data_year,
+                                                limits=load_limits(project)))
+    problems = []
+    for check in checks:
+        try:
+            check()
+        except InputError as exc:
+            problems += exc.problems
+    if problems:
+        raise InputError(problems)
+
+
+def check_edition_scope(project: Project, edition, code: str, public_dir: Path | None,
+                        outside_selection: bool) -> list[str]:
+    """The data year has return decisions, and the country is in the edition's selection (or the
+    run asks for one outside it): checked before a kernel starts, so nothing is read as 0.
+    Returns the edition's selected countries."""
+    decisions = load_public(Path(public_dir or project.public), [], project.reference, project.cache).decisions
+    check_decisions_year(decisions.observations, edition.data_year,
+                         f"Edition {edition.data_year} rates {edition.data_year}'s return decisions")
+    selection = select_countries(edition, decisions.observations, load_reference(project.reference),
+                                 load_method(project).near_miss_share)
+    why = outside_reason(selection, code)
+    if why and not outside_selection:
+        raise InputError.single("command line", f"{why}. Run it anyway with --outside-selection "
+                                "(its page then says that it is outside the selection, and why)",
+                                field="code")
+    return selection.codes

@@ -21,6 +21,7 @@ import signal
 import threading
 import time
 from contextlib import contextmanager
+from multiprocessing import util
 from pathlib import Path
 
 from jupyter_client.asynchronous import AsyncKernelClient
@@ -175,8 +176,6 @@ class WarmKernelEngine(NBClientEngine):
     @classmethod
     def start(cls, kernel_name: str):
         """This process's kernel, started now if there is none for this folder and project."""
-        from multiprocessing import util
-
         # a kernel keeps the folder and environment it was started with: a new project needs a new one
         key = (kernel_name, os.getcwd(), os.environ.get("READMISSION_ROOT"),
                os.environ.get("READMISSION_SYNTHETIC_COUNTRIES"))

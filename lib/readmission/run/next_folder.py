@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
-from ..base.paths import OutputTree
+from ..base.paths import OutputTree, keys_folder
 from ..base.outputs import OutputError, replace_folder
 
 SUMMARY_STAGED = ".summary.ipynb"
@@ -60,3 +61,18 @@ def abandon(tree: OutputTree) -> None:
     shutil.rmtree(tree.next, ignore_errors=True)
     shutil.rmtree(tree.store_next, ignore_errors=True)
     shutil.rmtree(tree.staging, ignore_errors=True)
+
+
+def remove_stale(out: Path, selected: list[str], store: Path, kept: Callable[[Path, str], Path]) -> list[str]:
+    """Remove outputs of countries the edition no longer selects, so the site does not list them, and
+    their full results and kept assessments (`kept`: where release_step keeps one) from the store,
+    which holds only what a run published."""
+    found = {p.stem for p in out.glob("*.ipynb")} | {p.stem for p in store.glob("*.json")}  # kept beside its json
+    stale = sorted(found - set(selected))
+    for code in stale:
+        for ext in ("ipynb", "json", "csv"):
+            (out / f"{code}.{ext}").unlink(missing_ok=True)
+            (store / f"{code}.{ext}").unlink(missing_ok=True)
+        (keys_folder(out) / f"{code}.key").unlink(missing_ok=True)
+        kept(store, code).unlink(missing_ok=True)
+    return stale

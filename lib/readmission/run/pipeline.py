@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..base.codes import is_country
+import nbformat
+
+from ..base.codes import country_name, eurostat_from_iso3, is_country
 from ..base.errors import InputError
 from .execute import clean_notebook, clear_staging, run_papermill, strip_restricted, write_notebook
 from .kernels import KERNEL, init_worker, prestart, shutdown_warm_kernel, starting_workers, warm_up
 from ..base.paths import PUBLIC, OutputTree, Project
 from ..base.outputs import environment_fault, write_bytes_atomic, write_json, write_text_atomic
 from .audience import audience_rows, audience_view
-from ..settings.params import Edition
+from ..settings.params import Edition, load_edition
 from ..pages.front_matter import front_matter
+from ..settings.limits import load_limits
 
 
 @dataclass(frozen=True)
@@ -32,8 +37,6 @@ class CountryOutcome:
 
 def code_hint(code) -> str:
     """'; did you mean IQ (Iraq)?' for an ISO alpha-3 code, a lower-case code or Greece's GR."""
-    from ..base.codes import country_name, eurostat_from_iso3
-
     text = str(code).strip().upper()
     for guess in (lambda: eurostat_from_iso3(text), lambda: {"GR": "EL", "GB": "UK"}[text],
                   lambda: text if is_country(text) else None):
@@ -129,9 +132,6 @@ def failure_message(exc: Exception) -> str:
 
 def run_job(job: CountryJob) -> CountryOutcome:
     """Execute the country notebook for one country; files move into place only when complete."""
-    from ..settings.limits import load_limits
-    from ..settings.params import load_edition
-
     project = Project(Path(job.root))
     edition = load_edition(job.year, project)
     code, tree = job.country, job.tree
@@ -163,8 +163,6 @@ def run_job(job: CountryJob) -> CountryOutcome:
 
 def public_template(template: Path):
     """The country template without its restricted cells: a public page never runs them."""
-    import nbformat
-
     return strip_restricted(nbformat.read(template, as_version=4))
 
 
@@ -203,9 +201,6 @@ class Workers:
             self.start_pool()
 
     def start_pool(self) -> None:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
         shutdown_warm_kernel()
         self.pool = ProcessPoolExecutor(max_workers=self.count, mp_context=multiprocessing.get_context("spawn"),
                                         initializer=init_worker,
@@ -235,7 +230,6 @@ class Workers:
             self.start_pool()
         if self.pool is None:
             return run_serially(jobs, progress)
-        from concurrent.futures import as_completed
 
         outcomes = []
         futures = {self.pool.submit(run_job, job): job.country for job in jobs}

@@ -52,14 +52,26 @@ def _reference_files(project: Project) -> list[Path]:
     return sorted(project.reference.glob("*.csv"))
 
 
+def _provenance() -> list[str]:
+    """The confidential loader's provenance columns: data/confidential.py brings pandas and pandera
+    (~0.4 s), loaded once inputs are, never by a run with nothing to do (noop_rerun_s < 1 s)."""
+    from ..data.confidential import PROVENANCE
+    return PROVENANCE
+
+
+def _reporting_rule():
+    """The indicators' rule for which states report returns: method/indicators.py brings pandas
+    (~0.2 s), loaded once inputs are, never by a run with nothing to do (noop_rerun_s < 1 s)."""
+    from ..method.indicators import states_reporting_returns
+    return states_reporting_returns
+
+
 def _group_digests(frame: "pd.DataFrame | None", column: str, countries: list[str]) -> dict[str, bytes]:
     """Per country, a digest of its rows in `frame` (grouped once, not filtered per country)."""
     if frame is None:
         return dict.fromkeys(countries, b"absent")
-    from ..data.confidential import PROVENANCE
-
     # where a row sits in its file does not shape a page: another country's rows may move it
-    wanted = frame[frame[column].isin(countries)].drop(columns=PROVENANCE, errors="ignore")
+    wanted = frame[frame[column].isin(countries)].drop(columns=_provenance(), errors="ignore")
     found = {code: hashlib.sha256(text.encode()).digest() for code, text in _group_csv(wanted, column).items()}
     return {code: found.get(code, b"none") for code in countries}
 
@@ -90,12 +102,10 @@ def slice_digests(inputs: "AssessmentInputs", countries: list[str]) -> dict[str,
         _group_digests(confidential.statistics, "country", countries),
         _group_digests(confidential.questionnaire, "country", countries),
     ]
-    from ..method.indicators import states_reporting_returns  # pandas: loaded here already
-
     year, returns = inputs.edition.data_year, public.returns.observations
     # which states report returns in each year up to the data year decides how a country's absent
     # rows read (the rate and the trend): the indicator's own rule, never a copy of it
-    reporting = sorted(states_reporting_returns(returns[returns["year"] <= year]))
+    reporting = sorted(_reporting_rule()(returns[returns["year"] <= year]))
     common = [f"{confidential.synthetic}|{confidential.label}|{public.synthetic}".encode(), repr(reporting).encode()]
     return {code: _digest(*(digests[code] for digests in per_input), *common) for code in countries}
 
