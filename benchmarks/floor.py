@@ -113,7 +113,7 @@ def country_page(project, year: int, code: str, folder: Path) -> None:
     from readmission.base.paths import OutputTree
 
     slice_dir = OutputTree(project, year, "public").restricted_root / "inputs" / code
-    restricted = slice_dir if slice_dir.is_dir() else project.root / "data" / "demo" / str(year)
+    restricted = slice_dir if slice_dir.is_dir() else project.demo / str(year)
     out = folder / code
     out.mkdir(parents=True, exist_ok=True)
     rel = lambda p: os.path.relpath(p, project.notebooks)  # noqa: E731

@@ -98,7 +98,7 @@ def main() -> None:
     project = Project.default()
     slice_dir = OutputTree(project, year, "public").restricted_root / "inputs" / country
     if not slice_dir.is_dir():  # a public run writes no slices (it reads the release): the demo set
-        slice_dir = project.root / "data" / "demo" / str(year)
+        slice_dir = project.demo / str(year)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         try:

@@ -36,7 +36,7 @@ def set_threshold(root: Path, threshold: int, year: int = 2016) -> None:
 
 def selected_codes(root: Path, year: int) -> list[str]:
     """The countries the tool's run selected (notebooks/selection/<year>/selection.json, else the public run record)."""
-    selection = root / "results" / str(year) / "selection.json"
+    selection = Project(root).edition_results(year) / "selection.json"
     if selection.exists():
         return json.loads(selection.read_text(encoding="utf-8"))["selected"]
     run = OutputTree(Project(root), year, PUBLIC).run_file

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from readmission.base.paths import RUN_RECORD
+from readmission.base.paths import RUN_RECORD, Project
 
 from .figures import Figures
 from .measure import Abort, Bench, Measured, contention_note
@@ -104,7 +104,7 @@ def naive_project(args, tool: Path, tmp: Path, threshold: int | None) -> Path:
     """The naive loop's own copy, with the tool's imported data and demo set."""
     naive = make_project(args.frozen, tmp / "naive", threshold)
     shutil.copytree(tool / "data" / "public", naive / "data" / "public")
-    shutil.copytree(tool / "data" / "demo", naive / "data" / "demo")
+    shutil.copytree(Project(tool).demo, Project(naive).demo)
     (naive / "notebooks" / NAIVE_FOLDER).mkdir()
     return naive
 
