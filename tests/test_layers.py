@@ -84,14 +84,19 @@ def test_no_layer_imports_one_above_it():
     assert upward_imports(modules()) == []
 
 
-def test_the_contract_catches_an_upward_import(tmp_path):
-    """The check can fail: a method module importing the run layer is named, even in a function body."""
-    probe = LIB / "method" / "_probe_upward.py"
-    probe.write_text("def f():\n    from ..run import kernels\n    return kernels\n")
+def probed(name: str, source: str, check) -> list[str]:
+    """What `check` finds in a probe module method/<name>.py holding `source` (removed after)."""
+    probe = LIB / "method" / f"{name}.py"
+    probe.write_text(source)
     try:
-        found = upward_imports([probe])
+        return check([probe])
     finally:
         probe.unlink()
+
+
+def test_the_contract_catches_an_upward_import(tmp_path):
+    """The check can fail: a method module importing the run layer is named, even in a function body."""
+    found = probed("_probe_upward", "def f():\n    from ..run import kernels\n    return kernels\n", upward_imports)
     assert found == ["method/_probe_upward.py:2 imports run.kernels (method -> run)"]
 
 
@@ -229,10 +234,6 @@ def test_each_costly_import_waits_behind_one_documented_function():
 
 def test_the_contract_catches_a_function_body_import():
     """The check can fail: an import in a function body that LAZY_IMPORTS does not list is named."""
-    probe = LIB / "method" / "_probe_lazy.py"
-    probe.write_text("def f():\n    from .indicators import STATE\n    return STATE\n")
-    try:
-        found = unlisted_function_body_imports([probe])
-    finally:
-        probe.unlink()
+    found = probed("_probe_lazy", "def f():\n    from .indicators import STATE\n    return STATE\n",
+                   unlisted_function_body_imports)
     assert found == ["method/_probe_lazy.py:2 imports method.indicators in f()"]
