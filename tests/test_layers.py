@@ -123,10 +123,6 @@ LAZY_IMPORTS = {
     ("run/kernel_setup.py", "_readmission_setup", "sys"): KERNEL_SIDE,
     ("run/kernel_setup.py", "_readmission_setup", "warnings"): KERNEL_SIDE,
     # the commands: measured after `import readmission.cli`
-    ("cli.py", "_edition_run", "run.edition_run"): f"{CLI_START} (+8 ms)",
-    ("cli.py", "_dry_run", "run.dry_run"): f"{CLI_START} (+2 ms after run.edition_run)",
-    ("cli.py", "_snapshot", "data.snapshot"): f"{CLI_START} (+3 ms; `run --snapshot` only)",
-    ("cli.py", "_progress_bar", "rich.progress"): f"{CLI_START} (+3 ms)",
     ("cli.py", "_editions", "run.editions"): f"{CLI_START} (pandas, pandera: ~0.4 s)",
     ("cli.py", "_loading", "inputs.loading"): f"{CLI_START} (pandas, pandera: ~0.4 s)",
     ("cli.py", "_pipeline", "run.pipeline"): f"{CLI_START} (papermill, nbformat: ~1 s)",
@@ -136,33 +132,28 @@ LAZY_IMPORTS = {
     ("cli.py", "_known_failures", "data.fetch"): f"{CLI_START} (+18 ms; on a failure only)",
     ("cli.py", "_known_failures", "method.selection"): f"{CLI_START} (pandas: ~0.4 s; on a failure only)",
     ("cli.py", "_known_failures", "publish.gate"): f"{CLI_START} (pandas, pandera: ~0.5 s; on a failure only)",
-    ("cli_data.py", "_snapshot", "data.snapshot"): f"{CLI_START} (+3 ms)",
     ("cli_data.py", "_loading", "inputs.loading"): f"{CLI_START} (pandas, pandera: ~0.4 s)",
     ("cli_data.py", "_editions", "run.editions"): f"{CLI_START} (pandas, pandera: ~0.4 s)",
     ("cli_data.py", "_confidential", "data.confidential"): f"{CLI_START} (pandas, pandera: ~0.5 s)",
     ("cli_data.py", "_coverage_lines", "data.coverage"): f"{CLI_START} (pandas: ~0.3 s)",
     ("cli_outputs.py", "_document", "publish.document"): f"{CLI_START} (pypdf, pandas, nbformat: ~2 s)",
     ("cli_outputs.py", "_bundle", "publish.bundle"): f"{CLI_START} (pandas, nbformat: ~2 s)",
-    ("cli_outputs.py", "_warnings_summary", "publish.site_links"): f"{CLI_START} (+4 ms)",
     # a run with nothing to do: measured after its own imports (cli, run.edition_run, rich.progress)
     ("run/edition_run.py", "_pipeline", "run.pipeline"): f"{NO_CHANGE_RUN} (papermill, nbformat: ~1 s)",
     ("run/edition_run.py", "_kernels", "run.kernels"): f"{NO_CHANGE_RUN} (jupyter_client, papermill: ~1 s)",
     ("run/edition_run.py", "_execute", "run.execute"): f"{NO_CHANGE_RUN} (papermill, nbformat: ~1 s)",
-    ("run/edition_run.py", "_judgement", "settings.judgement"): f"{NO_CHANGE_RUN} (+10 ms)",
     ("run/edition_run.py", "_loading", "inputs.loading"): f"{NO_CHANGE_RUN} (pandas, pandera: ~0.5 s)",
     ("run/edition_run.py", "_slices", "inputs.slices"): f"{NO_CHANGE_RUN} (pandas, pandera: ~0.5 s)",
     ("run/edition_run.py", "_selection", "method.selection"): f"{NO_CHANGE_RUN} (pandas: ~0.4 s)",
     ("run/edition_run.py", "_editions", "run.editions"): f"{NO_CHANGE_RUN} (pandas, pandera: ~0.6 s)",
     ("run/edition_run.py", "_release_step", "run.release_step"): f"{NO_CHANGE_RUN} (pandas, the method: ~0.5 s)",
     ("run/edition_run.py", "_site_sources", "publish.site_sources"): f"{NO_CHANGE_RUN} (pandas, nbformat: ~1.5 s)",
-    ("run/edition_run.py", "_country_name", "base.codes"): f"{NO_CHANGE_RUN} (pycountry: +7 ms)",
     ("run/runkeys.py", "_provenance", "data.confidential"): f"{NO_CHANGE_RUN} (pandas, pandera: ~0.4 s)",
     ("run/runkeys.py", "_reporting_rule", "method.indicators"): f"{NO_CHANGE_RUN} (pandas: ~0.2 s)",
     ("run/dry_run.py", "_country_keying", "inputs.loading"): f"{NO_CHANGE_RUN}, as `run --dry-run` with "
                                                              "nothing changed (pandas, pandera: ~0.5 s)",
     ("run/dry_run.py", "_country_keying", "run.editions"): f"{NO_CHANGE_RUN}, as `run --dry-run` (with inputs.loading)",
     ("run/dry_run.py", "_country_keying", "run.release_step"): f"{NO_CHANGE_RUN}, as `run --dry-run` (the method)",
-    # not costly, not yet moved: the file is being edited elsewhere
 }
 
 

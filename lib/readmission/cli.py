@@ -11,6 +11,7 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -19,6 +20,9 @@ from .base.lock import LockHeld, project_lock
 from .base.outputs import OutputError, environment_fault
 from .settings.params import DEFAULT_EDITION, load_edition
 from .base.paths import AUDIENCES, Project
+from .data.snapshot import import_snapshot
+from .run import edition_run
+from .run.dry_run import dry_run as what_would_run
 
 app = typer.Typer(help="Article 25a Visa Code assessment of cooperation on readmission.",
                   no_args_is_help=True, add_completion=False)
@@ -54,31 +58,6 @@ DemoOption = typer.Option(False, "--demo", help="Use the seeded synthetic demo s
 
 # What a command needs beyond typer, rich, base/ and settings/ loads when the command runs, each module
 # in one function below: none of it is needed to start the CLI (`readmission --help`, ~0.3 s).
-
-def _edition_run():
-    """run/edition_run.py (+8 ms): the run and country commands."""
-    from .run import edition_run
-    return edition_run
-
-
-def _dry_run():
-    """run/dry_run.py (+2 ms after edition_run): `run --dry-run`."""
-    from .run import dry_run
-    return dry_run
-
-
-def _snapshot():
-    """data/snapshot.py (+3 ms): `run --snapshot`."""
-    from .data import snapshot
-    return snapshot
-
-
-def _progress_bar():
-    """The run command's progress bar: rich.progress (+3 ms) loads with it."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=console, transient=False)
-
 
 def _editions():
     """run/editions.py, with pandas and pandera (~0.4 s): the select, country and report commands."""
@@ -219,7 +198,7 @@ def country(code: str = typer.Argument(..., help="Eurostat code of the third cou
                 "its page says so and why.")):
     """Run the country notebook for one country into its audience's folder
     (public: notebooks/countries/<year>/<CODE>.ipynb; restricted: data/restricted/out/<year>/countries/)."""
-    edition_run, editions = _edition_run(), _editions()
+    editions = _editions()
     project = Project.default()
     edition = load_edition(year, project)
     states = _loading().edition_states(project, edition)
@@ -244,12 +223,12 @@ def _cores() -> int:
 def run_with_progress(year: int, workers: int, force: bool, snapshot: Optional[Path],
                       audience: str = "public", demo: bool = False):
     """Prepare the data, then run the edition under one progress bar; return the report."""
-    edition_run = _edition_run()
     project = Project.default()
     edition = load_edition(year, project)
     if snapshot is not None:
-        _snapshot().import_snapshot(snapshot, project.public)  # a missing folder is an error, never a fetch
-    with _progress_bar() as bar:
+        import_snapshot(snapshot, project.public)  # a missing folder is an error, never a fetch
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=False) as bar:
         task = bar.add_task(f"edition {year}: selecting countries", total=None)
 
         def on_start(pending: int, total: int) -> None:
@@ -294,9 +273,9 @@ def print_dry_run(years: list[int], force: bool, audience: str, demo: bool) -> N
     """What each edition's run would do and why (run/dry_run.py); nothing is run or published."""
     project = Project.default()
     for year in sorted(set(years)):
-        request = _edition_run().RunRequest(load_edition(year, project), audience, 1, force, demo)
+        request = edition_run.RunRequest(load_edition(year, project), audience, 1, force, demo)
         with console.status(f"edition {year}: working out what would run"):
-            lines = _dry_run().dry_run(project, request)
+            lines = what_would_run(project, request)
         console.print(Text("\n".join(lines)), soft_wrap=True)
 
 

@@ -13,18 +13,13 @@ from rich.text import Text
 from .base.errors import InputError
 from .base.paths import Project, confidential_source, demo_folder, has_confidential_files
 from .cli import SNAPSHOT_HELP, YearOption, console, data_app, default_snapshot, exclusive, flagged, friendly_errors
+from .data.snapshot import import_snapshot
 from .settings.limits import load_limits
 from .settings.params import load_edition
 
 
 # Each module a command needs loads when the command runs, in one function here: none is needed to
 # start the CLI (`readmission --help`, ~0.3 s).
-
-def _snapshot():
-    """data/snapshot.py (+3 ms): `data import`."""
-    from .data import snapshot
-    return snapshot
-
 
 def _loading():
     """inputs/loading.py, with pandas and pandera (~0.4 s): `data import`, `data fetch` and `data check`."""
@@ -60,7 +55,7 @@ def data_import(source: Optional[Path] = typer.Argument(None, help=SNAPSHOT_HELP
     source = default_snapshot(project, source)
     # never falls back to a download: a mistyped folder is an error, not a fetch; data the loaders
     # refuse are an error too, and data/public keeps the files a run can read
-    manifest = _snapshot().import_snapshot(source, project.public,
+    manifest = import_snapshot(source, project.public,
                                            validate=lambda folder: load_public(folder, [], project.reference))
     console.print(Text(f"imported {len(manifest)} files from {source} into {project.public}"))
     cache_public(project)

@@ -13,6 +13,7 @@ from rich.text import Text
 from .cli import app, console, err_console, exclusive, flagged, friendly_errors
 from .settings.params import DEFAULT_EDITION
 from .base.paths import Project
+from .publish.site_links import warnings_summary
 
 
 # Each module a command needs loads when the command runs, in one function here: none is needed to
@@ -28,12 +29,6 @@ def _bundle():
     """publish/bundle.py, with pandas and nbformat (~2 s): the publish and verify commands."""
     from .publish import bundle
     return bundle
-
-
-def _warnings_summary(warnings) -> str:
-    """Quarto's warnings in one line (publish/site_links.py, +4 ms: loaded after a render)."""
-    from .publish.site_links import warnings_summary
-    return warnings_summary(warnings)
 
 
 @app.command()
@@ -80,4 +75,4 @@ def print_rendered(rendered) -> None:
                        f"  findings: {site}/notebooks/findings/<year>.html\n"
                        f"  to look at it: python -m http.server --bind 127.0.0.1 --directory {site} 8000, "
                        "then open http://127.0.0.1:8000/\n"
-                       f"  {_warnings_summary(rendered.warnings)}; 0 unresolved links"), soft_wrap=True)
+                       f"  {warnings_summary(rendered.warnings)}; 0 unresolved links"), soft_wrap=True)

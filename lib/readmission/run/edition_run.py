@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import runkeys
+from ..base.codes import country_name
 from ..base.errors import InputError
 from ..base.paths import RELEASE_FILE, RESTRICTED, RUN_RECORD, OutputTree, Project, confidential_source
 from ..base.outputs import EnvironmentFault, environment_fault, write_json
+from ..settings.judgement import country_settings_problems
 from ..settings.params import Edition, load_method
 from .next_folder import SUMMARY_STAGED, abandon, publish, recover, remove_stale, start_next
 from .run_report import RunReport
@@ -40,12 +42,6 @@ def _execute():
     """run/execute.py, with papermill and nbformat (~1 s): a failed country's page."""
     from . import execute
     return execute
-
-
-def _judgement():
-    """settings/judgement.py (+10 ms): every country's settings, checked before a run starts."""
-    from ..settings import judgement
-    return judgement
 
 
 def _loading():
@@ -84,12 +80,6 @@ def _site_sources():
     return site_sources
 
 
-def _country_name(code: str) -> str:
-    """A country's name: base/codes.py loads pycountry (+7 ms), which a run with nothing to do never needs."""
-    from ..base.codes import country_name
-    return country_name(code)
-
-
 def record_outcome(out: Path, outcome, parts: dict[str, bytes], tree: OutputTree) -> None:
     """Store the key of a finished country; replace a failed country's page with a failure page naming
     the step and the restricted log, which holds the error (its text on a restricted page only)."""
@@ -106,7 +96,7 @@ def record_outcome(out: Path, outcome, parts: dict[str, bytes], tree: OutputTree
         with open(log, "a", encoding="utf-8") as handle:
             handle.write(f"\nFAILED: {outcome.error}\n")
     error = outcome.error if tree.audience == RESTRICTED else ""
-    page = _site_sources().failure_notebook(outcome.country, _country_name(outcome.country), tree.year, error)
+    page = _site_sources().failure_notebook(outcome.country, country_name(outcome.country), tree.year, error)
     _execute().write_notebook(page, out / f"{outcome.country}.ipynb")
 
 
@@ -243,7 +233,7 @@ def run_record(request: RunRequest, inputs, codes: list[str], errors: dict[str, 
     said = {c: failure_summary(year, c) if public else error for c, error in errors.items()}
     return {"edition": request.edition.as_dict(), "inputs": inputs.public.manifest,
             "audience": request.audience,
-            "countries": [{"country": c, "name": _country_name(c), "ok": c not in errors,
+            "countries": [{"country": c, "name": country_name(c), "ok": c not in errors,
                            "error": said.get(c, "")} for c in codes],
             "synthetic_confidential": inputs.confidential.synthetic,
             "synthetic_label": inputs.confidential.label if inputs.confidential.synthetic else ""}
@@ -261,7 +251,7 @@ def run_edition(project: Project, request: RunRequest, progress=None, on_start=N
             on_start(0, len(done))
         return RunReport(edition, done, [], done, [], tree.summary,
                          ["nothing changed since the last run: outputs kept as they are"])
-    problems = _judgement().country_settings_problems(project)  # every analyst entry valid before any country runs
+    problems = country_settings_problems(project)  # every analyst entry valid before any country runs
     if problems:
         raise InputError(problems)
     # the workers and their kernels start now and boot while the inputs load; they end if these fail.
