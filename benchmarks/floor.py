@@ -4,8 +4,11 @@ Usage: floor.py YEAR WORKERS OUT_DIR (run by the benchmark in the tool's project
 wrote the demo set; once with 1 worker, once with the run's workers, each in a fresh process so that
 no cache of the first helps the second); prints `FLOOR {json}`.
 
-What the cold run covers, with the very code the pages run: the selection, then for every selected
-country the code cells of the template `notebooks/country.ipynb` (`display` captures the
+What the cold run covers, with the very code the run and the pages run: the selection, the public
+run's restricted phase (the inputs loaded once, every country assessed in full with
+`release_step.assess_all` over the same workers, the edition's release built and written), then for
+every selected country the code cells of the template `notebooks/country.ipynb` as a public page runs
+them (reading the release; `display` captures the
 Markdown and HTML instead of sending it to a kernel, `plt.show()` renders the figure to PNG at the
 inline backend's settings), then the code cells of `notebooks/summary.ipynb`. So the floor follows the
 pages whenever they change.
@@ -84,11 +87,13 @@ def render_figure() -> None:
 
 
 def code_cells(project, name: str) -> list[tuple[str, str]]:
-    """(first line, source) of each code cell of the template notebooks/<name>.ipynb (what papermill
-    runs), the parameters cell left out and IPython magics dropped: the very code the pages run."""
+    """(first line, source) of each code cell of the template notebooks/<name>.ipynb as a public page
+    runs it (its restricted cells dropped), the parameters cell left out and IPython magics dropped:
+    the very code the pages run."""
     import nbformat
+    from readmission.run.execute import strip_restricted
 
-    nb = nbformat.read(project.notebooks / f"{name}.ipynb", as_version=4)
+    nb = strip_restricted(nbformat.read(project.notebooks / f"{name}.ipynb", as_version=4))
     cells = []
     for cell in nb.cells:
         if cell.cell_type != "code" or "parameters" in cell.metadata.get("tags", []):
@@ -108,19 +113,27 @@ def run_cells(cells: list[tuple[str, str]], parameters: dict, prefix: str) -> No
             exec(compile(source, f"<{prefix} cell {index}>", "exec"), namespace)
 
 
-def country_page(project, year: int, code: str, folder: Path) -> None:
-    """One country's page: the country notebook's code cells, with the parameters a run passes."""
-    from readmission.base.paths import OutputTree
+def restricted_phase(project, edition, method, codes: list[str], folder: Path, workers: int) -> Path:
+    """A public run's first phase with the run's own code: the inputs loaded once, every country
+    assessed in full over `workers` processes (forked after the load), the release written; its path."""
+    from readmission.base.paths import RELEASE_FILE, confidential_source
+    from readmission.inputs.loading import load_inputs
+    from readmission.run import release_step
 
-    slice_dir = OutputTree(project, year, "public").restricted_root / "inputs" / code
-    restricted = slice_dir if slice_dir.is_dir() else project.demo / str(year)
+    inputs = load_inputs(project, edition, method, codes, None, confidential_source(project, edition, None, True))
+    release_step.restricted_phase(project, "public", inputs, codes, folder / "store", folder, workers=workers)
+    return folder / RELEASE_FILE
+
+
+def country_page(project, year: int, code: str, folder: Path) -> None:
+    """One country's public page: the country notebook's code cells, with the parameters a run passes."""
     out = folder / code
     out.mkdir(parents=True, exist_ok=True)
     rel = lambda p: os.path.relpath(p, project.notebooks)  # noqa: E731
     PAGES.clear()
     run_cells(STATE["country_cells"], {"country": code, "year": year, "public_dir": rel(project.public),
-                                       "restricted_dir": rel(restricted), "results_dir": rel(out),
-                                       "outside_selection": False, "release": ""}, "country")
+                                       "restricted_dir": "", "results_dir": rel(out),
+                                       "outside_selection": False, "release": rel(STATE["release"])}, "country")
     with step("page written"):
         (out / "page.html").write_text("\n".join(PAGES), encoding="utf-8")
         for name in (f"{code}.json", f"{code}.csv"):
@@ -158,15 +171,17 @@ def collect(per_step: dict[str, float]) -> None:
 
 
 def run(workers: int, project, edition, method, folder: Path, timings: dict) -> dict:
-    """Selection, inputs, countries (serial or over `workers` forked processes), summary."""
+    """Selection, the restricted phase, countries (serial or over `workers` forked processes), summary."""
     from readmission.run import editions
 
     wall0, cpu0, children0 = time.perf_counter(), cpu(), resource.getrusage(resource.RUSAGE_CHILDREN)
     STEP_CPU.clear()
     with step("selection"):
         codes = editions.compute_selection(project, edition).codes
+    with step("restricted phase"):  # this process's share; its forks' CPU counts in the total
+        release = restricted_phase(project, edition, method, codes, folder, workers)
     with step("inputs"):  # the notebook loads its inputs itself (cached per process, as in a kernel)
-        STATE.update(project=project, year=edition.data_year, folder=folder,
+        STATE.update(project=project, year=edition.data_year, folder=folder, release=release,
                      country_cells=code_cells(project, "country"))
     per_step: dict[str, float] = defaultdict(float)
     collect(per_step)

@@ -6,6 +6,7 @@ steps across countries and releases (the rule between releases) always run over 
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -150,3 +151,31 @@ def test_a_country_no_longer_selected_leaves_the_pages_and_the_store(tmp_path):
     left = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
     assert left == ["out/.runkeys/IQ.key", "out/IQ.csv", "out/IQ.ipynb", "out/IQ.json", "store/.IQ.assessed",
                     "store/IQ.csv", "store/IQ.json"]
+
+
+def test_spread_over_forked_processes_the_phase_writes_the_same_bytes(project, tmp_path, monkeypatch):
+    """The restricted phase over several processes (forks made after the inputs are loaded) writes the
+    release, the log's entry, the store and its kept entries exactly as one process does."""
+    inputs = fixture_inputs(project, tuple(SELECTED))
+    pids, real = tmp_path / "pids", release_step.assess_one
+
+    def noting_pid(*args):  # inherited by the forks: which processes assessed
+        with open(pids, "a", encoding="utf-8") as handle:
+            handle.write(f"{os.getpid()}\n")
+        return real(*args)
+
+    monkeypatch.setattr(release_step, "assess_one", noting_pid)
+    monkeypatch.setattr(release_step, "SHARE", 1)  # the fixture's three countries, one a process
+    one = phase(project, inputs, tmp_path / "one")
+    assert len(set(pids.read_text().split())) == 1
+    pids.unlink()
+    spread = phase(project, inputs, tmp_path / "spread", workers=3)
+    assert len(set(pids.read_text().split())) == 3 and os.getpid() in map(int, pids.read_text().split())
+
+    release_file = lambda folder: (folder / "out" / RELEASE_FILE).read_bytes()  # noqa: E731
+    assert release_file(tmp_path / "one") == release_file(tmp_path / "spread")
+    assert one.log_entry == spread.log_entry
+    assert store_files(tmp_path / "one") == store_files(tmp_path / "spread")
+    keys = release_step.assessment_keys(project, inputs, SELECTED, {})
+    kept = lambda folder: {c: repr(release_step.kept(folder / "store", c, keys[c])) for c in SELECTED}  # noqa: E731
+    assert kept(tmp_path / "one") == kept(tmp_path / "spread") and "None" not in kept(tmp_path / "one").values()

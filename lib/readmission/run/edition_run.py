@@ -286,7 +286,7 @@ def run_started(project: Project, request: RunRequest, tree: OutputTree, workers
         (runkeys.keys_dir(out) / "edition.key").unlink(missing_ok=True)
         digests = runkeys.slice_digests(inputs, codes)  # the restricted phase's keys and the pages' share them
         release = _release_step().restricted_phase(project, request.audience, inputs, codes, tree.store_next,
-                                                   out, slices=digests, fresh=request.force)
+                                                   out, slices=digests, fresh=request.force, workers=workers.count)
         parts = country_keys(project, request, inputs, codes, release=release, slices=digests)
         keys = {c: runkeys.step_key("country", parts[c]) for c in codes}
         pending = codes if request.force else [c for c in codes if not runkeys.is_current(out, c, keys[c])]

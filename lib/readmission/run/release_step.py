@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,24 +125,58 @@ def assess_one(project: Project, inputs: AssessmentInputs, code: str, store: Pat
                     json_file.read_bytes().decode("utf-8"), origin, csv_file.read_bytes().decode("utf-8"))
 
 
+_FORKED: dict = {}  # what forked assessors read: set before the fork, inherited, never pickled
+SHARE = 4  # countries a process at least: fewer are not worth a fork
+
+
+def assess_share(codes: list[str]) -> dict[str, Assessed]:
+    """`assess_one` of each of `codes` with the arguments in _FORKED (in this process or a fork of it)."""
+    f = _FORKED
+    return {c: assess_one(f["project"], f["inputs"], c, f["store"], f["outside"].get(c, ""), f["variants"],
+                          f["origin"]) for c in codes}
+
+
+def assess_spread(project: Project, inputs: AssessmentInputs, codes: list[str], store: Path, outside: dict[str, str],
+                  workers: int = 1) -> dict[str, Assessed]:
+    """`assess_one` of every one of `codes`, spread over `workers` processes: this one and forks of it
+    made after the inputs are loaded (nothing is pickled but the results). Pure functions: the same
+    files and figures as one after another, whatever the count."""
+    _FORKED.update(project=project, inputs=inputs, store=store, outside=outside, origin=provenance(inputs),
+                   variants=release.method_variants(inputs.method))
+    count = max(1, min(workers, len(codes) // SHARE))
+    shares = [codes[i::count] for i in range(count)]
+    try:
+        if count == 1:
+            done = assess_share(codes)
+        else:
+            with multiprocessing.get_context("fork").Pool(count - 1) as pool:
+                forked = [pool.apply_async(assess_share, (share,)) for share in shares[1:]]
+                done = assess_share(shares[0])
+                for part in forked:
+                    done.update(part.get())
+    finally:
+        _FORKED.clear()
+    return {c: done[c] for c in codes}
+
+
 def assess_all(project: Project, inputs: AssessmentInputs, codes: list[str], store: Path,
                outside: dict[str, str] | None = None, slices: dict[str, str] | None = None,
-               fresh: bool = False) -> dict[str, Assessed]:
+               fresh: bool = False, workers: int = 1) -> dict[str, Assessed]:
     """Every country's full assessment, its full results in `store` (restricted): kept from an earlier
-    run while its key is unchanged (unless `fresh`: a forced run), else assessed again
-    (`slices`: runkeys.slice_digests)."""
+    run while its key is unchanged (unless `fresh`: a forced run), else assessed again, over `workers`
+    processes (`slices`: runkeys.slice_digests)."""
     outside = outside or {}
     keys = assessment_keys(project, inputs, codes, outside, slices)
-    variants, origin, assessed = release.method_variants(inputs.method), provenance(inputs), {}
+    origin, assessed = provenance(inputs), {}
     for code in codes:
         found = None if fresh else kept(store, code, keys[code])
         if found is not None:
             rewrite_results(store, code, found, origin)
-        else:
-            found = assess_one(project, inputs, code, store, outside.get(code, ""), variants, origin)
-            keep(store, code, keys[code], found)
-        assessed[code] = found
-    return assessed
+            assessed[code] = found
+    made = assess_spread(project, inputs, [c for c in codes if c not in assessed], store, outside, workers)
+    for code, found in made.items():
+        keep(store, code, keys[code], found)
+    return {code: assessed.get(code) or made[code] for code in codes}
 
 
 def build_release(project: Project, inputs: AssessmentInputs, assessed: dict[str, Assessed]) -> Release:
@@ -172,12 +207,12 @@ def merged(path: Path, public: dict) -> dict:
 
 def restricted_phase(project: Project, audience: str, inputs: AssessmentInputs, codes: list[str], store: Path,
                      out: Path, outside: dict[str, str] | None = None,
-                     slices: dict[str, str] | None = None, fresh: bool = False) -> Release | None:
+                     slices: dict[str, str] | None = None, fresh: bool = False, workers: int = 1) -> Release | None:
     """A public run's first phase: every country assessed in full into the restricted `store` (a
     country whose inputs are unchanged kept from an earlier run), then the edition's release written
-    into `out` (what the public pages read). None for a restricted run."""
+    into `out` (what the public pages read), over `workers` processes. None for a restricted run."""
     if audience != "public":
         return None
-    made = build_release(project, inputs, assess_all(project, inputs, codes, store, outside, slices, fresh))
+    made = build_release(project, inputs, assess_all(project, inputs, codes, store, outside, slices, fresh, workers))
     write_json(out / RELEASE_FILE, merged(out / RELEASE_FILE, made.public))
     return made
