@@ -121,7 +121,9 @@ def restricted_phase(project, edition, method, codes: list[str], folder: Path, w
     from readmission.run import release_step
 
     inputs = load_inputs(project, edition, method, codes, None, confidential_source(project, edition, None, True))
-    release_step.restricted_phase(project, "public", inputs, codes, folder / "store", folder, workers=workers)
+    # fresh: every country assessed, as on a cold run (the folder may hold an earlier round's store)
+    release_step.restricted_phase(project, "public", inputs, codes, folder / "store", folder, fresh=True,
+                                  workers=workers)
     return folder / RELEASE_FILE
 
 

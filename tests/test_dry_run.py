@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import SELECTED, active_project, run_fixture
-from readmission.run import runkeys
-from readmission.run.dry_run import dry_run, why
+from readmission.run.dry_run import dry_run
 from readmission.run.edition_run import RunRequest
 from readmission.settings.params import load_edition
 
@@ -32,17 +31,12 @@ def test_the_dry_run_names_the_country_and_the_input_that_changed_and_the_run_ag
         lines = dry_run(project, request)
         assert snapshot(project) == before, "a dry run wrote into the project"
         assert lines[1] == "the edition would run (changed: country settings)"
+        assert f"restricted phase: 1 of {len(SELECTED)} countries assessed again; the release rebuilt over all" in lines
+        assert "  IQ: assessed again (changed: country settings)" in lines
         assert "  IQ: would run (changed: country settings)" in lines
         assert f"country pages: 1 of {len(SELECTED)} would run" in lines
         assert not any(line.startswith(f"  {c}:") for c in SELECTED if c != "IQ" for line in lines)
+        assert sum(line.startswith("  IQ:") for line in lines) == 2
 
         report = run_fixture(project)
         assert report.ok and report.executed == ["IQ"], "the run did what the dry run said"
-
-
-def test_why_names_each_changed_kind_and_a_missing_record():
-    parts = {"code": b"a", "country rows": b"b"}
-    assert why(None, parts) == "no record of its inputs from an earlier run"
-    kept = runkeys.part_digests(parts)
-    assert why(kept, parts) == "its outputs are missing"
-    assert why(kept, {**parts, "country rows": b"c"}) == "changed: country rows"

@@ -79,7 +79,7 @@ def test_unchanged_sources_render_nothing_and_a_changed_include_renders_its_page
     assert plan_render(project, "true", record, site).nothing
     (project.generated / "a.md").write_text("alpha, revised\n")
     plan = plan_render(project, "true", record, site)
-    assert not plan.full and plan.changed == ["a.qmd"]
+    assert not plan.full and plan.changed == ["a.qmd"] and plan.why == {"a.qmd": "changed: page sources"}
     assert plan.listings == ["index.qmd"], "no listing cache: the page listing a.qmd is rendered after it"
     cache = project.root / ".quarto" / "listing" / "listing-cache.json"
     cache.parent.mkdir(parents=True)
@@ -96,6 +96,19 @@ def test_beyond_twenty_changed_pages_one_full_render_is_quicker(planned):
     for i in range(21):
         (project.root / f"p{i}.qmd").write_text(f"---\ntitle: P{i}, revised\n---\n")
     assert "21 pages changed" in plan_render(project, "true", record, site).full
+
+
+def test_a_record_of_keys_alone_from_an_earlier_version_renders_only_changed_pages(planned):
+    """Records written before the pages' inputs were kept beside their keys still spare unchanged pages."""
+    project, record, site = planned
+    write_record(record, plan_render(project, "true", record, site), site)
+    content = json.loads(record.read_text(encoding="utf-8"))
+    content["pages"] = {page: entry["key"] for page, entry in content["pages"].items()}
+    record.write_text(json.dumps(content), encoding="utf-8")
+    assert plan_render(project, "true", record, site).nothing
+    (project.generated / "a.md").write_text("alpha, revised\n")
+    plan = plan_render(project, "true", record, site)
+    assert plan.changed == ["a.qmd"] and plan.why == {"a.qmd": "no record of its inputs from an earlier run"}
 
 
 def test_the_search_index_loses_a_page_s_entries_and_takes_a_full_render_s_order(tmp_path):

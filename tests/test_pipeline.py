@@ -19,6 +19,7 @@ def first_run(tmp_path_factory):
 def test_run_executes_every_selected_country_and_the_summary(first_run):
     project, report, _, _ = first_run
     assert report.ok and report.selected == SELECTED and sorted(report.executed) == SELECTED
+    assert report.edition.data_year == 2016, "the report names the edition it ran"
     countries = public_tree(project).countries
     for code in SELECTED:
         result = json.loads((countries / f"{code}.json").read_text())

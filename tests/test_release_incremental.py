@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 
 from readmission.base.paths import RELEASE_FILE
-from readmission.run import release_log, release_step
+from readmission.base import schedule
+from readmission.base.steps import kinds, step_key
+from readmission.run import next_folder, release_log, release_step, runkeys
 
 from conftest import SELECTED, fixture_inputs, make_project
 
@@ -136,8 +138,6 @@ def test_the_kept_entries_are_restricted(project, tmp_path):
 def test_a_country_no_longer_selected_leaves_the_pages_and_the_store(tmp_path):
     """Its page, results, key, full results and kept assessment all go (next_folder.remove_stale):
     the store holds only what a run published, and no stale entry could ever be read back."""
-    from readmission.run import next_folder, runkeys
-
     out, store = tmp_path / "out", tmp_path / "store"
     for code in ("IQ", "MA"):
         for folder, names in ((out, ("ipynb", "json", "csv")), (store, ("json", "csv"))):
@@ -145,8 +145,7 @@ def test_a_country_no_longer_selected_leaves_the_pages_and_the_store(tmp_path):
             for ext in names:
                 (folder / f"{code}.{ext}").write_text("x")
         release_step.kept_path(store, code).write_bytes(b"x")
-        runkeys.keys_dir(out).mkdir(exist_ok=True)
-        (runkeys.keys_dir(out) / f"{code}.key").write_text("k\n")
+        runkeys.kept_keys(out).keep("country", code, {kind: b"k" for kind in kinds("country")})
     assert next_folder.remove_stale(out, ["IQ"], store, release_step.kept_path) == ["MA"]
     left = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
     assert left == ["out/.runkeys/IQ.key", "out/IQ.csv", "out/IQ.ipynb", "out/IQ.json", "store/.IQ.assessed",
@@ -176,6 +175,42 @@ def test_spread_over_forked_processes_the_phase_writes_the_same_bytes(project, t
     assert release_file(tmp_path / "one") == release_file(tmp_path / "spread")
     assert one.log_entry == spread.log_entry
     assert store_files(tmp_path / "one") == store_files(tmp_path / "spread")
-    keys = release_step.assessment_keys(project, inputs, SELECTED, {})
-    kept = lambda folder: {c: repr(release_step.kept(folder / "store", c, keys[c])) for c in SELECTED}  # noqa: E731
+    parts = release_step.assessment_parts(project, inputs, SELECTED, {})
+    kept = lambda folder: {c: repr(release_step.kept(folder / "store", c, parts[c])) for c in SELECTED}  # noqa: E731
     assert kept(tmp_path / "one") == kept(tmp_path / "spread") and "None" not in kept(tmp_path / "one").values()
+
+
+def append(path: Path, text: str = "\n") -> None:
+    path.write_bytes(path.read_bytes() + text.encode())
+
+
+# kind of input -> a change to it, given the project and pytest's monkeypatch; the inputs' own kinds
+# (edition facts, country rows, outside selection) are changed in the test itself
+ASSESSMENT_CHANGES = {
+    "code": lambda p, m: append(p.notebooks / "country.ipynb"),
+    "versions": lambda p, m: m.setattr(runkeys, "package_versions", lambda: {"pandas": "0.0"}),
+    "settings": lambda p, m: append(p.params / "method.yml", "# reviewed\n"),
+    "reference": lambda p, m: append(p.reference / "rcms.csv"),
+    "country settings": lambda p, m: (p.params / "countries" / "IQ.yml").write_text("note: reviewed\n"),
+}
+
+
+@pytest.mark.parametrize("kind", kinds("assessment"))
+def test_each_declared_input_of_an_assessment_reassesses_its_country(project, monkeypatch, kind):
+    """The scheduler names the changed input; a change to IQ's own inputs leaves MA kept."""
+    inputs, outside = fixture_inputs(project, tuple(SELECTED)), {}
+    before = release_step.assessment_parts(project, inputs, SELECTED, outside)
+    kept = lambda code: (step_key("assessment", before[code]), schedule.part_digests(before[code]))  # noqa: E731
+    if kind in ASSESSMENT_CHANGES:
+        (project.params / "countries").mkdir(exist_ok=True)
+        ASSESSMENT_CHANGES[kind](project, monkeypatch)
+    elif kind == "edition facts":
+        inputs = replace(inputs, states=inputs.states[:-1])
+    elif kind == "country rows":
+        inputs = one_row_changed(inputs, "IQ")
+    else:
+        outside = {"IQ": "run on request, outside the edition's selection"}
+    again = schedule.pending("assessment", release_step.assessment_parts(project, inputs, SELECTED, outside), kept)
+    assert kind in again["IQ"].removeprefix("changed: ").split(", ")
+    if kind in {"country settings", "country rows", "outside selection"}:
+        assert list(again) == ["IQ"]

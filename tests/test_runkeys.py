@@ -10,6 +10,7 @@ import pytest
 
 from conftest import FIXTURE_CONFIDENTIAL, fixture_inputs, make_project
 from readmission.run import runkeys
+from readmission.base import schedule
 from readmission.base.steps import kinds
 PARAMETERS = {"country": "IQ", "year": 2016, "audience": "public"}
 
@@ -135,12 +136,13 @@ def test_changing_a_declared_input_changes_the_edition_key(project, monkeypatch,
 
 def test_summary_key_follows_the_results_and_settings_only(project):
     run = {"countries": [{"country": "IQ", "ok": True}]}
-    key = runkeys.summary_key(project, 2016, run, b"IQ results")
-    assert runkeys.summary_key(project, 2016, run, b"IQ results") == key
-    assert runkeys.summary_key(project, 2016, run, b"IQ results, one value changed") != key
-    assert runkeys.summary_key(project, 2016, {"countries": []}, b"IQ results") != key
+    key = lambda *args: runkeys.step_key("summary", runkeys.summary_parts(project, 2016, *args))  # noqa: E731
+    before = key(run, b"IQ results")
+    assert key(run, b"IQ results") == before
+    assert key(run, b"IQ results, one value changed") != before
+    assert key({"countries": []}, b"IQ results") != before
     append(project.params / "method.yml", "# reviewed\n")
-    assert runkeys.summary_key(project, 2016, run, b"IQ results") != key
+    assert key(run, b"IQ results") != before
 
 
 def test_a_step_key_refuses_parts_its_step_does_not_declare():
@@ -153,24 +155,16 @@ def test_a_step_key_refuses_parts_its_step_does_not_declare():
 
 
 def test_a_country_is_current_only_with_its_key_and_all_three_outputs(tmp_path):
-    runkeys.keys_dir(tmp_path).mkdir()
-    (runkeys.keys_dir(tmp_path) / "IQ.key").write_text("abc\n")
+    keys, parts = runkeys.kept_keys(tmp_path), {kind: b"x" for kind in kinds("country")}
+    keys.keep("country", "IQ", parts)
+    current = lambda: not schedule.pending("country", {"IQ": parts}, keys.kept, runkeys.has_outputs(tmp_path))  # noqa: E731
     for ext in ("ipynb", "json"):
         (tmp_path / f"IQ.{ext}").write_text("{}")
-    assert not runkeys.is_current(tmp_path, "IQ", "abc"), "the CSV is missing"
+    assert not current(), "the CSV is missing"
     (tmp_path / "IQ.csv").write_text("")
-    assert runkeys.is_current(tmp_path, "IQ", "abc")
-    assert not runkeys.is_current(tmp_path, "IQ", "abd")
-
-
-@pytest.mark.parametrize("comment", ["plain", 'with "quotes", and a comma', "spans\ntwo lines"])
-def test_a_countrys_rows_are_digested_as_its_own_csv(comment):
-    import pandas as pd
-
-    frame = pd.DataFrame({"country": ["IQ", "MA", "IQ"], "comment": ["a", comment, "b"],
-                          "value": pd.array([1, None, 3], dtype="Int64"), "rate": [0.1, float("nan"), 1 / 3]})
-    assert runkeys._group_csv(frame, "country") == {
-        code: rows.to_csv(index=False, lineterminator="\n") for code, rows in frame.groupby("country", sort=False)}
+    assert current()
+    parts["country rows"] = b"y"
+    assert not current()
 
 
 def test_a_state_starting_to_report_returns_reruns_a_country_without_a_row_for_it(project):

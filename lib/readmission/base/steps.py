@@ -29,6 +29,17 @@ STEPS: dict[str, tuple[Input, ...]] = {
         REFERENCE,
         Input("decisions", "return decisions by citizenship in the selection year (`migr_eiord`)"),
     ),
+    # a public run's restricted phase (run/release_step.py): a country's full assessment, kept in the
+    # restricted store and taken from there while these are unchanged
+    "assessment": (
+        CODE, VERSIONS, SETTINGS, REFERENCE,
+        Input("edition facts", "what every assessment reads beyond its country's rows: the edition, the "
+              "method, the reporting states, the years of the series, the caveats, the reference tables"),
+        Input("country settings", "its own `params/countries/<CODE>.yml`"),
+        Input("country rows", "its rows in every public and confidential input, and which states "
+              "report returns that year"),
+        Input("outside selection", "whether it was run on request outside the edition's selection, and why"),
+    ),
     "country": (
         CODE, VERSIONS, SETTINGS, REFERENCE,
         Input("parameters", "the notebook's papermill parameters and the audience"),
@@ -58,7 +69,7 @@ STEPS: dict[str, tuple[Input, ...]] = {
         Input("page sources", "the page, the files it includes, the results offered beside it"),
     ),
 }
-KEYED = ("country", "summary", "edition", "page")
+KEYED = ("assessment", "country", "summary", "edition", "page")
 
 
 def kinds(step: str) -> list[str]:

@@ -1,6 +1,8 @@
-"""Which pages a render must render again: every page's sources digested (the page, what it includes,
-the files offered beside it) and compared with those of the site's last render; a change to anything
-site-wide (the configuration, the theme, the menu, the set of pages, Quarto's version) renders all."""
+"""Which pages a render must render again: every page's inputs (step "page" of base/steps.py: the
+page, what it includes, the files offered beside it, and what is site-wide) against those of the
+site's last render, decided by the scheduler (base/schedule.py) as a run's steps are; a change to
+anything site-wide (the configuration, the theme, the menu, the set of pages, Quarto's version)
+renders all."""
 
 from __future__ import annotations
 
@@ -10,11 +12,13 @@ import subprocess
 from fnmatch import fnmatch
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import yaml
 
 from ..base.outputs import write_json
 from ..base.paths import GENERATED, Project
+from ..base import schedule
 from ..base.steps import digest as _digest, step_key
 from .site_checks import expand, load_config, render_list
 
@@ -32,18 +36,21 @@ MAX_INCREMENTAL = 20
 class RenderPlan:
     """What a render does: everything (`full`, with the reason), the listed pages, or nothing."""
 
-    pages: dict[str, str]  # page (relative to the project) -> its key (step "page")
+    pages: dict[str, schedule.Parts]  # page (relative to the project) -> its inputs (step "page")
     site_wide: str
     full: str = ""  # why everything is rendered; empty for an incremental render
     changed: list[str] = field(default_factory=list)  # pages rendered again (incremental)
     listings: list[str] = field(default_factory=list)  # listing pages rendered after them, explicitly
+    why: dict[str, str] = field(default_factory=dict)  # why each changed page is rendered again
 
     @property
     def nothing(self) -> bool:
         return not self.full and not self.changed
 
     def record(self) -> dict:
-        return {"site_wide": self.site_wide, "pages": self.pages}
+        return {"site_wide": self.site_wide,
+                "pages": {page: {"key": step_key("page", parts), "inputs": schedule.part_digests(parts)}
+                          for page, parts in self.pages.items()}}
 
 
 def quarto_version(exe: str) -> str:
@@ -82,10 +89,26 @@ def site_wide_digest(project: Project, exe: str, pages: list[Path]) -> str:
                    *(p.name.encode() + b"\0" + p.read_bytes() for p in files))
 
 
-def page_key(project: Project, page: Path, site: str) -> str:
-    """A page's key over its declared inputs (base/steps.py, step "page")."""
+def page_parts(project: Project, page: Path, site: str) -> schedule.Parts:
+    """A page's inputs by declared kind (base/steps.py, step "page")."""
     sources = _digest(*(s.read_bytes() for s in page_sources(project, page)))
-    return step_key("page", {"site": site.encode(), "page sources": sources.encode()})
+    return {"site": site.encode(), "page sources": sources.encode()}
+
+
+def kept_pages(previous: dict) -> Callable[[str], schedule.Kept]:
+    """The pages' keys as the last render's record kept them (a record of an earlier version kept the
+    key alone: its pages render again only when their key changed)."""
+    pages = previous.get("pages") if isinstance(previous.get("pages"), dict) else {}
+
+    def kept(page: str) -> schedule.Kept:
+        entry = pages.get(page)
+        if isinstance(entry, str):
+            return entry, None
+        if not isinstance(entry, dict):
+            return "", None
+        inputs = entry.get("inputs")
+        return str(entry.get("key", "")), inputs if isinstance(inputs, dict) else None
+    return kept
 
 
 def listings(project: Project, pages: list[Path]) -> dict[str, list[str]]:
@@ -125,19 +148,20 @@ def plan_render(project: Project, exe: str, record: Path, site: Path) -> RenderP
     listing pages with it; everything when there is no site or record, or something site-wide changed."""
     pages = site_pages(project)
     wide = site_wide_digest(project, exe, pages)
-    digests = {str(p.relative_to(project.root)): page_key(project, p, wide) for p in pages}
+    inputs = {str(p.relative_to(project.root)): page_parts(project, p, wide) for p in pages}
     previous = _read_record(record)
     if not (site / "index.html").exists() or previous is None or not project.quarto_state.is_dir():
-        return RenderPlan(digests, wide, full="no earlier render of this site (or of Quarto's index)")
+        return RenderPlan(inputs, wide, full="no earlier render of this site (or of Quarto's index)")
     if previous.get("site_wide") != wide:
-        return RenderPlan(digests, wide, full="the configuration, theme, menu, pages, gate or Quarto changed")
+        return RenderPlan(inputs, wide, full="the configuration, theme, menu, pages, gate or Quarto changed")
     if previous.get("site") != site_signature(site):
-        return RenderPlan(digests, wide, full="the site folder changed since its last render")
-    changed = [page for page, digest in digests.items() if previous.get("pages", {}).get(page) != digest]
+        return RenderPlan(inputs, wide, full="the site folder changed since its last render")
+    why = schedule.pending("page", inputs, kept_pages(previous))
+    changed = list(why)
     if len(changed) > MAX_INCREMENTAL:
-        return RenderPlan(digests, wide, full=f"{len(changed)} pages changed (a full render is quicker "
+        return RenderPlan(inputs, wide, full=f"{len(changed)} pages changed (a full render is quicker "
                                                f"beyond {MAX_INCREMENTAL})")
-    return RenderPlan(digests, wide, changed=changed, listings=listings_to_render(project, pages, changed))
+    return RenderPlan(inputs, wide, changed=changed, listings=listings_to_render(project, pages, changed), why=why)
 
 
 def _read_record(record: Path) -> dict | None:

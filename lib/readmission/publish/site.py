@@ -188,8 +188,9 @@ def render_public(project: Project, exe: str) -> Rendered:
     gate_links(next_dir)
     published = swap_in(next_dir, site)
     write_record(record, plan, published)
+    shown = [f"{page}: {why}" for page, why in list(plan.why.items())[:3]] + (["..."] if len(plan.why) > 3 else [])
     what = f"every page ({plan.full})" if plan.full else \
-        f"{len(plan.changed)} of {len(plan.pages)} pages (their sources changed), and the listings"
+        f"{len(plan.changed)} of {len(plan.pages)} pages ({'; '.join(shown)}), and the listings"
     return Rendered(published, warnings, what)
 
 

@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 from . import runkeys
+from ..base import schedule
 from ..base.paths import PUBLIC, RELEASE_FILE, OutputTree, Project, confidential_source, has_confidential_files
 from ..settings.params import load_method
 from .edition_run import RunRequest, country_keys, edition_key_parts, run_decisions, up_to_date
@@ -23,24 +24,16 @@ def _country_keying():
     return loading, editions, release_step
 
 
-def why(before: dict[str, str] | None, parts: dict[str, bytes]) -> str:
-    """The declared inputs that changed since the key was kept, in words."""
-    if before is None:
-        return "no record of its inputs from an earlier run"
-    changed = runkeys.changed_kinds(before, parts)
-    return "changed: " + ", ".join(changed) if changed else "its outputs are missing"
-
-
 def edition_lines(project: Project, request: RunRequest, folder: Path) -> tuple[list[str], bool]:
     """Whether the edition would run, and why; True when it would."""
     tree = OutputTree(project, request.edition.data_year, request.audience)
     parts = edition_key_parts(project, request, folder)
     if request.force:
         return ["the edition would run: --force re-runs every country"], True
-    if up_to_date(tree, runkeys.step_key("edition", parts)) is not None:
+    if up_to_date(tree, parts) is not None:
         return ["nothing changed since the last run: nothing would run"], False
-    before = runkeys.read_key(runkeys.keys_dir(tree.countries) / "edition.key")[1]
-    return [f"the edition would run ({why(before, parts)})"], True
+    kept = runkeys.kept_keys(tree.countries).kept("edition")
+    return [f"the edition would run ({schedule.why('edition', parts, kept, outputs_exist=False)})"], True
 
 
 def scratch_store(tree: OutputTree) -> Path:
@@ -63,10 +56,11 @@ def country_lines(project: Project, request: RunRequest, folder: Path) -> list[s
     digests = runkeys.slice_digests(inputs, codes)
     lines = []
     if request.audience == PUBLIC:
-        keys = release_step.assessment_keys(project, inputs, codes, {}, digests)
-        again = [c for c in codes if request.force or release_step.kept(tree.store, c, keys[c]) is None]
-        lines.append(f"restricted phase: {len(again)} of {len(codes)} countries assessed again"
-                     + (f" ({', '.join(again)})" if again else "") + "; the release rebuilt over all")
+        parts = release_step.assessment_parts(project, inputs, codes, {}, digests)
+        again = schedule.pending("assessment", parts, lambda c: release_step.kept_key(tree.store, c), force=request.force)
+        lines.append(f"restricted phase: {len(again)} of {len(codes)} countries assessed again; the release "
+                     "rebuilt over all")
+        lines += [f"  {code}: assessed again ({reason})" for code, reason in again.items()]
     scratch = scratch_store(tree)
     try:
         release = release_step.restricted_phase(project, request.audience, inputs, codes, tree.dry_run_store,
@@ -74,14 +68,10 @@ def country_lines(project: Project, request: RunRequest, folder: Path) -> list[s
         parts = country_keys(project, request, inputs, codes, release=release, slices=digests)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    keys_dir = runkeys.keys_dir(tree.countries)
-    running = []
-    for code in codes:
-        if request.force or not runkeys.is_current(tree.countries, code, runkeys.step_key("country", parts[code])):
-            before = runkeys.read_key(keys_dir / f"{code}.key")[1]
-            running.append(code)
-            lines.append(f"  {code}: would run ({'--force' if request.force else why(before, parts[code])})")
-    lines.insert(len(lines) - len(running), f"country pages: {len(running)} of {len(codes)} would run")
+    running = schedule.pending("country", parts, runkeys.kept_keys(tree.countries).kept,
+                               runkeys.has_outputs(tree.countries), request.force)
+    lines.append(f"country pages: {len(running)} of {len(codes)} would run")
+    lines += [f"  {code}: would run ({reason})" for code, reason in running.items()]
     stale = sorted({p.stem for p in tree.countries.glob("*.ipynb")} - set(codes))
     if stale:
         lines.append(f"outputs of countries no longer selected would be removed: {', '.join(stale)}")

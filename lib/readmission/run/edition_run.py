@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import runkeys
+from ..base import schedule
 from ..base.codes import country_name
 from ..base.errors import InputError
 from ..base.paths import RELEASE_FILE, RESTRICTED, RUN_RECORD, OutputTree, Project, confidential_source
@@ -83,11 +84,11 @@ def _site_sources():
 def record_outcome(out: Path, outcome, parts: dict[str, bytes], tree: OutputTree) -> None:
     """Store the key of a finished country; replace a failed country's page with a failure page naming
     the step and the restricted log, which holds the error (its text on a restricted page only)."""
-    key_file = runkeys.keys_dir(out) / f"{outcome.country}.key"
+    keys = runkeys.kept_keys(out)
     if outcome.ok:
-        runkeys.write_key(key_file, runkeys.step_key("country", parts), parts)
+        keys.keep("country", outcome.country, parts)
         return
-    key_file.unlink(missing_ok=True)
+    keys.forget(outcome.country)
     for ext in ("json", "csv"):
         (out / f"{outcome.country}.{ext}").unlink(missing_ok=True)
     log = tree.logs / f"{outcome.country}.log"  # where pipeline.run_job logs; a dead worker wrote nothing
@@ -106,12 +107,12 @@ def run_summary(project: Project, tree: OutputTree, out: Path, run: dict, force:
 
     Returns the staged notebook, or None when the published summary is still current.
     """
-    key_file = runkeys.keys_dir(out) / "summary.key"
+    keys = runkeys.kept_keys(out)
     reads = b"".join(p.read_bytes() for c in run["countries"]
                      for p in (out / f"{c['country']}.json", tree.store_next / f"{c['country']}.json")
                      if p.exists())
-    key = runkeys.summary_key(project, tree.year, run, reads, runkeys.history_digest(project, tree.year))
-    if not force and tree.summary.exists() and runkeys.read_key(key_file)[0] == key:
+    parts = runkeys.summary_parts(project, tree.year, run, reads, runkeys.history_digest(project, tree.year))
+    if not schedule.pending("summary", {"summary": parts}, keys.kept, lambda _: tree.summary.exists(), force):
         return None
     staged = out / SUMMARY_STAGED
     rel = lambda p: os.path.relpath(p, project.notebooks)  # noqa: E731
@@ -120,7 +121,7 @@ def run_summary(project: Project, tree: OutputTree, out: Path, run: dict, force:
                  {"countries_dir": rel(out),  # a public summary reads released figures only
                   "restricted_dir": rel(tree.store_next) if tree.audience == RESTRICTED else ""}, project.notebooks,
                  tree.logs / "summary.log", tree.year)
-    runkeys.write_key(key_file, key)
+    keys.keep("summary", "summary", parts)
     return staged
 
 
@@ -135,7 +136,7 @@ def summary_or_note(project: Project, tree: OutputTree, out: Path, run: dict, fo
     except Exception as exc:
         if environment_fault(exc):
             raise EnvironmentFault(f"summary: {_pipeline().failure_message(exc)}") from exc
-        (runkeys.keys_dir(out) / "summary.key").unlink(missing_ok=True)
+        runkeys.kept_keys(out).forget("summary")
         notes.append(f"summary failed: {type(exc).__name__}: {' '.join(str(exc).split())[-300:]}")
         return None, False
 
@@ -153,16 +154,16 @@ def stop_on_fault(outcomes) -> None:
         raise EnvironmentFault(f"{fault.country}: {fault.error}")
 
 
-def up_to_date(tree: OutputTree, key: str) -> list[str] | None:
-    """The countries of the last run if it had this edition key and left every output, else None."""
+def up_to_date(tree: OutputTree, parts: dict[str, bytes]) -> list[str] | None:
+    """The countries of the last run if it was done with these inputs (`edition_key_parts`) and left
+    every output, else None."""
     out = tree.countries
-    key_file = runkeys.keys_dir(out) / "edition.key"
-    if not tree.run_file.exists() or runkeys.read_key(key_file)[0] != key:
+    kept = runkeys.kept_keys(out).kept("edition")
+    if not tree.run_file.exists() or schedule.why("edition", parts, kept) is not None:
         return None
     run = json.loads(tree.run_file.read_text(encoding="utf-8"))
     codes = [c["country"] for c in run["countries"]]
-    outputs = [out / f"{c}.{ext}" for c in codes for ext in ("ipynb", "json", "csv")]
-    complete = all(c["ok"] for c in run["countries"]) and all(p.exists() for p in outputs)
+    complete = all(c["ok"] for c in run["countries"]) and all(map(runkeys.has_outputs(out), codes))
     return codes if complete and tree.summary.exists() else None
 
 
@@ -185,11 +186,6 @@ def edition_key_parts(project: Project, request: RunRequest, confidential_dir: P
     return runkeys.edition_parts(project, year, request.public_dir or project.public, confidential_dir,
                                  request.audience + ("|demo" if request.demo else ""),
                                  runkeys.history_digest(project, year))
-
-
-def edition_key(project: Project, request: RunRequest, confidential_dir: Path) -> str:
-    """One key over everything a run of the edition reads."""
-    return runkeys.step_key("edition", edition_key_parts(project, request, confidential_dir))
 
 
 def prepare_inputs(project: Project, request: RunRequest, codes: list[str]):
@@ -245,7 +241,7 @@ def run_edition(project: Project, request: RunRequest, progress=None, on_start=N
     tree = OutputTree(project, edition.data_year, request.audience)
     recover(tree)
     folder = confidential_source(project, edition, request.restricted_dir, request.demo)
-    done = None if request.force else up_to_date(tree, edition_key(project, request, folder))
+    done = None if request.force else up_to_date(tree, edition_key_parts(project, request, folder))
     if done is not None:
         if on_start:
             on_start(0, len(done))
@@ -256,7 +252,7 @@ def run_edition(project: Project, request: RunRequest, progress=None, on_start=N
         raise InputError(problems)
     # the workers and their kernels start now and boot while the inputs load; they end if these fail.
     # After a complete earlier run few countries usually change: this process's kernel does them.
-    expect_few = not request.force and (runkeys.keys_dir(tree.countries) / "summary.key").exists()
+    expect_few = not request.force and runkeys.kept_keys(tree.countries).has("summary")
     with _pipeline().Workers(request.workers, project.notebooks, expect_few, request.public_dir or project.public) as workers:
         return run_started(project, request, tree, workers, progress, on_start)
 
@@ -283,13 +279,13 @@ def run_started(project: Project, request: RunRequest, tree: OutputTree, workers
     notes = list(inputs.notes) + [f"input changed: {c}" for c in changes]
     out = start_next(tree)
     try:
-        (runkeys.keys_dir(out) / "edition.key").unlink(missing_ok=True)
+        runkeys.kept_keys(out).forget("edition")
         digests = runkeys.slice_digests(inputs, codes)  # the restricted phase's keys and the pages' share them
         release = _release_step().restricted_phase(project, request.audience, inputs, codes, tree.store_next,
                                                    out, slices=digests, fresh=request.force, workers=workers.count)
         parts = country_keys(project, request, inputs, codes, release=release, slices=digests)
-        keys = {c: runkeys.step_key("country", parts[c]) for c in codes}
-        pending = codes if request.force else [c for c in codes if not runkeys.is_current(out, c, keys[c])]
+        pending = list(schedule.pending("country", parts, runkeys.kept_keys(out).kept, runkeys.has_outputs(out),
+                                        request.force))
         if on_start:
             on_start(len(pending), len(codes))
         slices = {} if release else _slices().write_slices(tree, inputs.confidential, folder, pending)
@@ -321,9 +317,7 @@ def run_started(project: Project, request: RunRequest, tree: OutputTree, workers
         release.record()
     _site_sources().write_latest_site_sources(tree)
     if not failed and summary_ok:
-        edition = edition_key_parts(project, request, folder)
-        runkeys.write_key(runkeys.keys_dir(tree.countries) / "edition.key", runkeys.step_key("edition", edition),
-                          edition)
+        runkeys.kept_keys(tree.countries).keep("edition", "edition", edition_key_parts(project, request, folder))
     notes += [f"removed outputs of countries no longer selected: {', '.join(stale)}"] if stale else []
     return RunReport(edition, codes, [o.country for o in outcomes if o.ok],
                      [c for c in codes if c not in pending], failed,
@@ -349,7 +343,7 @@ def run_one_country(project: Project, request: RunRequest, country: str, codes: 
     release = _release_step().restricted_phase(project, request.audience, inputs, [country], tree.store,
                                                tree.countries, outside, fresh=request.force)
     parts = country_keys(project, request, inputs, [country], outside_selection, release)[country]
-    (runkeys.keys_dir(tree.countries) / "edition.key").unlink(missing_ok=True)
+    runkeys.kept_keys(tree.countries).forget("edition")
     inputs_slice = None if release else _slices().write_slices(tree, inputs.confidential, folder, [country])[country]
     outcome = pipeline.run_job(pipeline.CountryJob(project.root, edition.data_year, country, tree.countries, inputs_slice,
                                  request.audience, request.public_dir, warm=True,

@@ -4,20 +4,17 @@ the confidential inputs (its full results into the restricted store), then the e
 Incremental: a country whose inputs did not change since its last assessment takes its figures and
 full results from the restricted store instead of being assessed again. Kept per country in
 `<store>/.<CODE>.assessed` (restricted like the store, hidden beside its results files, swapped in
-with it): the key of what its assessment read, its level, its figures before the rule between
-releases, and its results files as written (their provenance, which names every input file, is
-written anew when an input file changed). The key is the run keys' material for the country (code,
-package versions, settings, reference tables, its parameters file, its rows in every input:
-runkeys.py) and the edition-wide facts an assessment reads beyond its rows (states, years of the
-series, caveats). An entry absent, unreadable or made with another key: the country is assessed
+with it): the key of what its assessment read (step "assessment" of base/steps.py, decided by the
+scheduler, base/schedule.py), its level, its figures before the rule between releases, and its
+results files as written (their provenance, which names every input file, is written anew when an
+input file changed). An entry absent, unreadable or made with another key: the country is assessed
 again, never an error. The rule between releases and the release file always run over every country.
 
-Runs in the command's process, never in a public page's kernel (docs/disclosure.md).
+Runs in the command's process and forks of it, never in a public page's kernel (docs/disclosure.md).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import multiprocessing
 import pickle
@@ -26,6 +23,8 @@ from pathlib import Path
 
 from ..method import release
 from . import release_log, runkeys
+from ..base import schedule
+from ..base.steps import step_key
 from ..method.assessment import assess_country
 from ..method.indicators import series_years
 from ..inputs.loading import AssessmentInputs, caveat_notes
@@ -71,35 +70,48 @@ def edition_facts(project: Project, inputs: AssessmentInputs) -> str:
         "caveats": caveat_notes(public), "reference": runkeys.files_digest(project.reference, root=project.root)})
 
 
-def assessment_keys(project: Project, inputs: AssessmentInputs, codes: list[str], outside: dict[str, str],
-                    slices: dict[str, str] | None = None) -> dict[str, str]:
-    """Per country, the key of its full assessment (`slices`: runkeys.slice_digests, when computed)."""
+def assessment_parts(project: Project, inputs: AssessmentInputs, codes: list[str], outside: dict[str, str],
+                     slices: dict[str, str] | None = None) -> dict[str, schedule.Parts]:
+    """Per country, the inputs of its full assessment by declared kind (base/steps.py, step
+    "assessment"; `slices`: runkeys.slice_digests, when computed)."""
     shared = runkeys.shared_digests(project, inputs.edition.data_year)
     slices = slices if slices is not None else runkeys.slice_digests(inputs, codes)
-    facts = edition_facts(project, inputs)
-    own = lambda c: hashlib.sha256(runkeys.country_params(project, c)).hexdigest()  # noqa: E731
-    return {c: runkeys.json_digest({"shared": shared, "edition": facts, "rows": slices[c],
-                                    "country settings": own(c), "outside selection": outside.get(c, "")})
-            for c in codes}
+    facts = edition_facts(project, inputs).encode()
+    return {c: {**{kind: shared[kind].encode() for kind in runkeys.SHARED}, "edition facts": facts,
+                "country settings": runkeys.country_params(project, c), "country rows": slices[c].encode(),
+                "outside selection": outside.get(c, "").encode()} for c in codes}
 
 
 def kept_path(store: Path, code: str) -> Path:
     return Path(store) / f".{code}.assessed"
 
 
-def kept(store: Path, code: str, key: str) -> Assessed | None:
-    """The kept assessment of `code` if it was made with `key`, else None."""
+def kept_key(store: Path, code: str) -> schedule.Kept:
+    """The key of `code`'s kept assessment and its inputs' digests, read alone (('', None): none)."""
     try:
         with open(kept_path(store, code), "rb") as handle:
-            if pickle.load(handle) != key:  # the key first: a stale entry is never read in full
-                return None
-            found = pickle.load(handle)
+            key, digests = pickle.load(handle)
     except Exception:  # absent, damaged, or written by other code: assessed again
+        return "", None
+    return str(key), digests if isinstance(digests, dict) else None
+
+
+def kept(store: Path, code: str, parts: schedule.Parts) -> Assessed | None:
+    """The kept assessment of `code` if it was made from these inputs, else None (a stale entry is
+    never read beyond its key)."""
+    if schedule.why("assessment", parts, kept_key(store, code)) is not None:
+        return None
+    try:
+        with open(kept_path(store, code), "rb") as handle:
+            pickle.load(handle)
+            found = pickle.load(handle)
+    except Exception:
         return None
     return found if isinstance(found, Assessed) else None
 
 
-def keep(store: Path, code: str, key: str, assessed: Assessed) -> None:
+def keep(store: Path, code: str, parts: schedule.Parts, assessed: Assessed) -> None:
+    key = (step_key("assessment", parts), schedule.part_digests(parts))
     write_bytes_atomic(kept_path(store, code), pickle.dumps(key) + pickle.dumps(assessed))
 
 
@@ -166,16 +178,16 @@ def assess_all(project: Project, inputs: AssessmentInputs, codes: list[str], sto
     run while its key is unchanged (unless `fresh`: a forced run), else assessed again, over `workers`
     processes (`slices`: runkeys.slice_digests)."""
     outside = outside or {}
-    keys = assessment_keys(project, inputs, codes, outside, slices)
+    parts = assessment_parts(project, inputs, codes, outside, slices)
     origin, assessed = provenance(inputs), {}
     for code in codes:
-        found = None if fresh else kept(store, code, keys[code])
+        found = None if fresh else kept(store, code, parts[code])
         if found is not None:
             rewrite_results(store, code, found, origin)
             assessed[code] = found
     made = assess_spread(project, inputs, [c for c in codes if c not in assessed], store, outside, workers)
     for code, found in made.items():
-        keep(store, code, keys[code], found)
+        keep(store, code, parts[code], found)
     return {code: assessed.get(code) or made[code] for code in codes}
 
 

@@ -12,9 +12,9 @@ import json
 import os
 from pathlib import Path
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
-from ..base.outputs import write_text_atomic
+from ..base.schedule import KeyFiles
 from ..base.paths import OutputTree, Project, keys_folder, published_editions
 from ..base.versions import package_versions
 from ..base.steps import digest as _digest, step_key
@@ -137,36 +137,6 @@ def run_key(project: Project, country: str, parameters: dict, shared: dict[str, 
     return step_key("country", run_key_parts(project, country, parameters, shared, slices, history))
 
 
-def part_digests(parts: dict[str, bytes]) -> dict[str, str]:
-    """Each key part's digest: kept beside a key, they say which input changed (`--dry-run`)."""
-    return {kind: hashlib.sha256(part).hexdigest() for kind, part in parts.items()}
-
-
-def changed_kinds(before: dict[str, str] | None, parts: dict[str, bytes]) -> list[str]:
-    """The declared kinds whose part differs from the one kept (all of them when none was kept)."""
-    now = part_digests(parts)
-    return [kind for kind in now if before is None or before.get(kind) != now[kind]]
-
-
-def write_key(file: Path, key: str, parts: dict[str, bytes] | None = None) -> None:
-    """A key file: the key on its first line, then its parts' digests (JSON) when given."""
-    extra = json.dumps(part_digests(parts), sort_keys=True) + "\n" if parts else ""
-    write_text_atomic(file, key + "\n" + extra)
-
-
-def read_key(file: Path) -> tuple[str, dict[str, str] | None]:
-    """A key file's key ('' when absent) and its parts' digests (None when not kept)."""
-    try:
-        lines = file.read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return "", None
-    try:
-        parts = json.loads(lines[1]) if len(lines) > 1 else None
-    except ValueError:
-        parts = None
-    return (lines[0].strip() if lines else ""), parts if isinstance(parts, dict) else None
-
-
 def shared_digests(project: Project, year: int) -> dict[str, str]:
     """The digests every country's key shares, by kind of input."""
     return {"code": code_digest(project),
@@ -175,14 +145,21 @@ def shared_digests(project: Project, year: int) -> dict[str, str]:
             "reference": _digest(*(p.read_bytes() for p in _reference_files(project)))}
 
 
-def keys_dir(countries_dir: Path) -> Path:
-    return keys_folder(countries_dir)
+def kept_keys(countries_dir: Path) -> KeyFiles:
+    """Where a countries folder keeps the keys of its items (each country, "summary", "edition"), for
+    the scheduler (base/schedule.py)."""
+    return KeyFiles(keys_folder(countries_dir))
 
 
-def is_current(countries_dir: Path, country: str, key: str) -> bool:
-    """True when the country's outputs exist and were made with this very key."""
-    outputs = [countries_dir / f"{country}.{ext}" for ext in ("ipynb", "json", "csv")]
-    return read_key(keys_dir(countries_dir) / f"{country}.key")[0] == key and all(p.exists() for p in outputs)
+def country_outputs(countries_dir: Path, country: str) -> list[Path]:
+    """What a done country leaves in its folder: its page and its results files."""
+    return [Path(countries_dir) / f"{country}.{ext}" for ext in ("ipynb", "json", "csv")]
+
+
+def has_outputs(countries_dir: Path) -> Callable[[str], bool]:
+    """Whether a country's outputs are all in `countries_dir` (an item with a current key but a
+    missing file runs again)."""
+    return lambda country: all(p.exists() for p in country_outputs(countries_dir, country))
 
 
 def files_digest(*folders: Path, root: Path | None = None) -> str:
@@ -217,13 +194,12 @@ def edition_digest(project: Project, year: int, public_dir: Path, restricted_dir
     return step_key("edition", edition_parts(project, year, public_dir, restricted_dir, audience, history))
 
 
-def summary_key(project: Project, year: int, run: dict, results: bytes, history: str = "") -> str:
-    """The summary's key: code, settings, reference tables, the run record and the results it reads,
-    and earlier editions' results (its "Across editions" section)."""
+def summary_parts(project: Project, year: int, run: dict, results: bytes, history: str = "") -> dict[str, bytes]:
+    """The summary's inputs by declared kind: code, settings, reference tables, the run record and the
+    results it reads, and earlier editions' results (its "Across editions" section)."""
     shared = shared_digests(project, year)
-    return step_key("summary", {**_shared_parts(shared, ("code", "settings", "reference")),
-                                "results": json.dumps(run, sort_keys=True).encode() + results,
-                                "earlier editions": history.encode()})
+    return {**_shared_parts(shared, ("code", "settings", "reference")),
+            "results": json.dumps(run, sort_keys=True).encode() + results, "earlier editions": history.encode()}
 
 
 # ---- earlier editions (an input of the country, summary and edition keys; kept free of pandas:
