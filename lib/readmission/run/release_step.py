@@ -16,13 +16,12 @@ Runs in the command's process and forks of it, never in a public page's kernel (
 from __future__ import annotations
 
 import json
-import multiprocessing
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..method import release
-from . import release_log, runkeys
+from . import forks, release_log, runkeys
 from ..base import schedule
 from ..base.steps import step_key
 from ..method.assessment import assess_country
@@ -150,22 +149,15 @@ def assess_share(codes: list[str]) -> dict[str, Assessed]:
 
 def assess_spread(project: Project, inputs: AssessmentInputs, codes: list[str], store: Path, outside: dict[str, str],
                   workers: int = 1) -> dict[str, Assessed]:
-    """`assess_one` of every one of `codes`, spread over `workers` processes: this one and forks of it
-    made after the inputs are loaded (nothing is pickled but the results). Pure functions: the same
-    files and figures as one after another, whatever the count."""
+    """`assess_one` of every one of `codes`, spread over `workers` processes (forks.py). Pure functions:
+    the same files and figures as one after another, whatever the count."""
     _FORKED.update(project=project, inputs=inputs, store=store, outside=outside, origin=provenance(inputs),
                    variants=release.method_variants(inputs.method))
     count = max(1, min(workers, len(codes) // SHARE))
-    shares = [codes[i::count] for i in range(count)]
+    done: dict[str, Assessed] = {}
     try:
-        if count == 1:
-            done = assess_share(codes)
-        else:
-            with multiprocessing.get_context("fork").Pool(count - 1) as pool:
-                forked = [pool.apply_async(assess_share, (share,)) for share in shares[1:]]
-                done = assess_share(shares[0])
-                for part in forked:
-                    done.update(part.get())
+        for part in forks.spread(assess_share, [codes[i::count] for i in range(count)]):
+            done.update(part)
     finally:
         _FORKED.clear()
     return {c: done[c] for c in codes}
