@@ -42,7 +42,7 @@ def floor_rounds(bench: Bench, args, tool: Path, workers: int, tmp: Path,
     rounds = [first]
     for i in range(max(getattr(args, "repeat", 1), 1) - 1):
         again = bench.measure(f"forced-run-{i + 2}", run_command(args) + ["--force"],
-                              {"READMISSION_ROOT": str(tool)})
+                              {"READMISSION_ROOT": str(tool)}, sample=True)  # its CPU by role: the kernel overhead
         rounds.append((again, floor(bench, args, tool, workers, tmp)[0]))
     return rounds
 
@@ -115,21 +115,25 @@ def compare_peers(bench: Bench, args, tool: Path, tmp: Path, cold: Measured, nai
              f"({parallel.cpu:.1f} CPU s); {contention_note(parallel) or 'no contention'}")
     figs.add("speedup_vs_parallel", parallel.wall / cold.wall, "x",
              f"parallel loop {parallel.wall:.1f} s / tool {cold.wall:.1f} s", "speedup_vs_parallel")
-    kernel_cpu = sum(cold.tree["by_role"].get(r, {}).get("cpu_s", 0.0) for r in ("worker", "country kernel"))
     steps = serial["cpu_by_step_s"]
     work = country_work_cpu(steps, n)
     # the workers' kernels also run the summary, and each imports the libraries once, as the floor does
     summary = sum(v for k, v in steps.items() if k.startswith("summary") or "rate_against_decisions" in k)
     fixed = summary + workers * serial["imports_cpu_s"]
+    per_round = [sum(run.tree.get("by_role", {}).get(r, {}).get("cpu_s", 0.0) for r in ("worker", "country kernel"))
+                 for run, _ in rounds]
+    kernel_cpu = statistics.median(per_round)
     overhead = (kernel_cpu - fixed) / n - work
     details["kernel_overhead"] = {"workers_and_country_kernels_cpu_s": round(kernel_cpu, 2),
+                                  "per_round_cpu_s": [round(c, 2) for c in per_round],
                                   "summary_and_imports_cpu_s": round(fixed, 2),
                                   "per_country_cpu_s": round((kernel_cpu - fixed) / n, 3),
                                   "floor_country_work_cpu_s": round(work, 3),
                                   "probe": details.get("breakdown_probe_s", {}),
                                   "breakdown_cpu_s": overhead_breakdown(overhead, details, workers, serial, n)}
     figs.add("kernel_overhead_cpu_s", overhead, "CPU s / country",
-             f"(workers + their kernels {kernel_cpu:.1f} CPU s - the summary's work and {workers} x the "
+             f"(workers + their kernels {kernel_cpu:.1f} CPU s, median of the {len(rounds)} rounds' runs "
+             f"({', '.join(f'{c:.1f}' for c in per_round)}), - the summary's work and {workers} x the "
              f"imports {fixed:.1f}) / {n} = {(kernel_cpu - fixed) / n:.2f}, minus the floor's work per country "
              f"{work:.2f} CPU s (same run; CPU seconds grow with the load)", "kernel_overhead_cpu_s")
 
