@@ -32,10 +32,16 @@ def tree_bytes(*folders: Path) -> dict[str, bytes]:
             if p.is_file()}
 
 
+def as_from_a_terminal() -> None:
+    """Ctrl-C as a terminal's command meets it: a test process started in the background by a shell
+    without job control (`cmd &` in a script, CI runners) ignores SIGINT, and its children inherit that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def cli(root: Path, *args: str, extra_env: dict | None = None, **kwargs) -> subprocess.Popen:
     env = dict(os.environ, READMISSION_ROOT=str(root), **(extra_env or {}))
     return subprocess.Popen(CLI + list(args), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            start_new_session=True, **kwargs)
+                            start_new_session=True, preexec_fn=as_from_a_terminal, **kwargs)
 
 
 def test_killed_run_leaves_previous_outputs_and_next_run_completes(tmp_path):
