@@ -56,7 +56,7 @@ def data_import(source: Optional[Path] = typer.Argument(None, help=SNAPSHOT_HELP
     # never falls back to a download: a mistyped folder is an error, not a fetch; data the loaders
     # refuse are an error too, and data/public keeps the files a run can read
     manifest = import_snapshot(source, project.public,
-                                           validate=lambda folder: load_public(folder, [], project.reference))
+                               validate=lambda folder: load_public(folder, [], project.reference))
     console.print(Text(f"imported {len(manifest)} files from {source} into {project.public}"))
     cache_public(project)
 

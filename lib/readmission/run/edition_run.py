@@ -112,7 +112,7 @@ def run_summary(project: Project, tree: OutputTree, out: Path, run: dict, force:
                      for p in (out / f"{c['country']}.json", tree.store_next / f"{c['country']}.json")
                      if p.exists())
     parts = runkeys.summary_parts(project, tree.year, run, reads, runkeys.history_digest(project, tree.year))
-    if not schedule.pending("summary", {"summary": parts}, keys.kept, lambda _: tree.summary.exists(), force):
+    if schedule.why("summary", parts, keys.kept("summary"), tree.summary.exists(), force) is None:
         return None
     staged = out / SUMMARY_STAGED
     rel = lambda p: os.path.relpath(p, project.notebooks)  # noqa: E731

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..base.paths import OutputTree, keys_folder
+from ..base.schedule import KeyFiles
 from ..base.outputs import OutputError, replace_folder
 
 SUMMARY_STAGED = ".summary.ipynb"
@@ -73,6 +74,6 @@ def remove_stale(out: Path, selected: list[str], store: Path, kept: Callable[[Pa
         for ext in ("ipynb", "json", "csv"):
             (out / f"{code}.{ext}").unlink(missing_ok=True)
             (store / f"{code}.{ext}").unlink(missing_ok=True)
-        (keys_folder(out) / f"{code}.key").unlink(missing_ok=True)
+        KeyFiles(keys_folder(out)).forget(code)
         kept(store, code).unlink(missing_ok=True)
     return stale

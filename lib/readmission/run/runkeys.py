@@ -1,4 +1,5 @@
-"""When a step must run again: a key over exactly the inputs `steps.STEPS` declares for it.
+"""What each run step's key is made of: exactly the inputs `steps.STEPS` declares for it (whether it
+must run again is the scheduler's to say: base/schedule.py).
 
 A country's key hashes the code, package versions, settings, reference tables, its parameters and
 settings, and its slice of every input (public and confidential), so that a change to one country's
