@@ -144,7 +144,7 @@ def overhead_breakdown(overhead: float, details: dict, workers: int, serial: dic
     and the rest (notebook writes, the same code running slower inside a kernel, noise)."""
     machinery, probe = details.get("machinery", {}), details.get("breakdown_probe_s", {})
     parts = dict(machinery.get("per_country_cpu_s", {}))
-    boot = [probe.get(k) for k in ("kernel start (until ready)", "kernel: notebook imports cell",
+    boot = [probe.get(k) for k in ("kernel start (until ready)", "kernel: notebook imports (set-up cell)",
                                    "import pandas + readmission.inputs.loading/editions/pipeline")]
     if all(isinstance(v, (int, float)) for v in boot):
         parts["start-up of workers and kernels"] = round(workers * (sum(boot) - serial["imports_cpu_s"]) / n, 3)

@@ -91,7 +91,7 @@ def start_kernel(manager, folder: Path):
 
 
 def kernel_steps(notebook: Path, parameters: str) -> None:
-    """Kernel start, the notebook's imports, its inputs + assessment cell twice, and the warm reset."""
+    """Kernel start, the notebook's imports, its inputs twice (the set-up cell), and the warm reset."""
     from jupyter_client.manager import KernelManager
 
     cells = [c for c in json.loads(notebook.read_text())["cells"] if c["cell_type"] == "code"]
@@ -106,11 +106,12 @@ def kernel_steps(notebook: Path, parameters: str) -> None:
         if reply["content"]["status"] != "ok":
             raise RuntimeError(f"{reply['content'].get('ename')}: {reply['content'].get('evalue')}")
 
-    step("kernel: notebook imports cell", lambda: run(source(cells[0])))
+    # the set-up cell: its imports, then (from `project = `) the settings and inputs
+    imports, _, rest = next(source(c) for c in cells if "load_inputs(" in source(c)).partition("\nproject = ")
+    step("kernel: notebook imports (set-up cell)", lambda: run(imports))
     run(parameters)
-    load = next(c for c in cells if "load_inputs(" in source(c))
-    step("kernel: inputs + assessment cell (first country)", lambda: run(source(load)))
-    step("kernel: inputs + assessment cell (again, same kernel)", lambda: run(source(load)))
+    step("kernel: inputs (set-up cell, first country)", lambda: run("project = " + rest))
+    step("kernel: inputs (set-up cell, again, same kernel)", lambda: run("project = " + rest))
     try:
         from readmission.run.kernels import RESET_CODE
         step("kernel: warm reset between notebooks", lambda: run(RESET_CODE))

@@ -146,7 +146,7 @@ def naive_loop(bench: Bench, args, naive: Path, codes: list[str]) -> Naive:
 
 def naive_breakdown(folder: Path, codes: list[str], walls: dict[str, float]) -> dict:
     """Where a naive papermill run's time goes, from papermill's own per-cell durations."""
-    parts = {"process and kernel start, notebook i/o": [], "imports cell": [], "inputs + assessment cell": [],
+    parts = {"process and kernel start, notebook i/o": [], "set-up cell (imports, inputs)": [],
              "tables, charts, results": []}
     for code in codes:
         path = folder / f"{code}.ipynb"
@@ -157,13 +157,10 @@ def naive_breakdown(folder: Path, codes: list[str], walls: dict[str, float]) -> 
         parts["process and kernel start, notebook i/o"].append(walls[code] - total)
         cells = [c for c in nb["cells"] if c["cell_type"] == "code"]
         rest = 0.0
-        for index, cell in enumerate(cells):
+        for cell in cells:
             duration = (cell["metadata"].get("papermill") or {}).get("duration") or 0.0
-            source = "".join(cell["source"])
-            if index == 0:
-                parts["imports cell"].append(duration)
-            elif "load_inputs(" in source:
-                parts["inputs + assessment cell"].append(duration)
+            if "load_inputs(" in "".join(cell["source"]):
+                parts["set-up cell (imports, inputs)"].append(duration)
             else:
                 rest += duration
         parts["tables, charts, results"].append(rest)

@@ -3,13 +3,22 @@
 # title: "Country assessment (template)"
 # ---
 
+# %% tags=["parameters"]
+#| include: false
+# Parameters (papermill). The defaults run on the committed SYNTHETIC fixture.
+country = "IQ"                          # Eurostat code of the third country
+year = 2016                             # data year of the edition
+public_dir = "../data/fixture/public"   # public statistics; the default is a synthetic fixture
+restricted_dir = "../data/fixture/confidential/2016"  # confidential inputs (restricted pages); SYNTHETIC default
+release = ""                            # public pages: the edition's release; then no confidential input is read
+results_dir = ""                        # where to write <CODE>.json and <CODE>.csv; empty: do not write
+outside_selection = False               # True: a country the edition did not select, run on request
+
 # %%
 #| include: false
 # %matplotlib inline
 # %config InlineBackend.print_figure_kwargs = {"bbox_inches": None}
 from pathlib import Path
-
-import matplotlib.pyplot as plt
 
 from readmission.base.paths import Project
 from readmission.inputs.loading import load_inputs, load_public_inputs
@@ -27,19 +36,6 @@ from readmission.settings.params import load_edition, load_method
 
 charts.use_house_style()
 
-# %% tags=["parameters"]
-#| include: false
-# Parameters (papermill). The defaults run on the committed SYNTHETIC fixture.
-country = "IQ"                          # Eurostat code of the third country
-year = 2016                             # data year of the edition
-public_dir = "../data/fixture/public"   # public statistics; the default is a synthetic fixture
-restricted_dir = "../data/fixture/confidential/2016"  # confidential inputs (restricted pages); SYNTHETIC default
-release = ""                            # public pages: the edition's release; then no confidential input is read
-results_dir = ""                        # where to write <CODE>.json and <CODE>.csv; empty: do not write
-outside_selection = False               # True: a country the edition did not select, run on request
-
-# %%
-#| include: false
 project = Project.default()
 edition = load_edition(year, project)
 method = load_method(project)
@@ -74,15 +70,12 @@ overview = show.placeholder()  # the level and the review status, filled in once
 #| echo: true
 #| code-fold: true
 #| code-summary: "How this was computed"
+#| fig-alt: "Line chart of return decisions and returns to third countries per year, summed over the reporting states; years without data are gaps."
 trend = trend_table(inputs, country)  # every year of either series, summed over the per-state tables
 show.table(trend, "trend", "Return decisions and returns per year, summed over the reporting states")
 show.sources(inputs, "migr_eiord", "migr_eirtn")
-
-# %%
-#| echo: false
-#| fig-alt: "Line chart of return decisions and returns to third countries per year, summed over the reporting states; years without data are gaps."
 fig = charts.decisions_and_returns(trend, name)
-plt.show()
+show.chart()
 show.figure_caption(charts.trend_finding(trend, year))
 
 # %% [markdown]
@@ -100,18 +93,15 @@ show.figure_caption(charts.trend_finding(trend, year))
 #| echo: true
 #| code-fold: true
 #| code-summary: "How this was computed"
+#| fig-alt: "Horizontal bar chart of the effective return rate per reporting state, with the EU+ rate as a dashed line; bars above 150 % are cut and labelled with their value."
 rates, eu = return_rates(inputs, country)  # per reporting state, and EU+ over states reporting both
 show.formula("Effective return rate", eu, "returns", "return decisions")
 show.text(show.reconciliation(trend, rates, year))
 show.table(rates, "return-rates", f"Effective return rate by reporting state, {year}",
            columns=["reporting_state", "return_decisions", "returns", "returns_basis", "effective_return_rate",
                     "returns_exceed_decisions", "small_numbers"])
-
-# %%
-#| echo: false
-#| fig-alt: "Horizontal bar chart of the effective return rate per reporting state, with the EU+ rate as a dashed line; bars above 150 % are cut and labelled with their value."
 fig = charts.return_rate_by_state(rates, name, year, eu.rate)
-plt.show()
+show.chart()
 show.figure_caption(charts.rate_finding(rates, eu.rate))
 
 # %% [markdown]
@@ -176,15 +166,12 @@ show.table(cooperation.answered(answers), "answers", f"Practical cooperation: ea
 #| echo: true
 #| code-fold: true
 #| code-summary: "How this was computed"
+#| fig-alt: "Bar chart of persons returned on Frontex-coordinated forced-return operations to the country, per year, on a continuous year axis."
 operations = return_operations(inputs, country)
 show.operations(operations, cooperation.voluntary_note(operations))
-
-# %%
-#| echo: false
-#| fig-alt: "Bar chart of persons returned on Frontex-coordinated forced-return operations to the country, per year, on a continuous year axis."
 if not operations.empty:
     fig = charts.return_operations_chart(operations, name)
-    plt.show()
+    show.chart()
 show.figure_caption(charts.operations_finding(operations))
 
 # %% [markdown]
@@ -206,13 +193,10 @@ show.context(context, inputs)
 # rated states.
 
 # %%
-#| echo: false
-show.rating_rules(method)
-
-# %%
 #| echo: true
 #| code-fold: true
 #| code-summary: "How this was computed"
+show.rating_rules(method)
 if released:  # public page: the level and the class counts the release gives
     level = released.level
 else:  # the return rate from forced returns where a state gave them (confidential), else the public rate
@@ -255,11 +239,8 @@ show.overview(a, into=overview)
 across = show.trajectory(project, a, inputs)
 if charts.draws_trajectory(across):
     fig = charts.trajectory_chart(across, name)
-    plt.show()
+    show.chart()
 show.figure_caption(charts.trajectory_finding(across))
-
-# %%
-#| echo: false
 if results_dir:
     write_results(a, inputs, Path(results_dir), outside_selection=outside)
 show.downloads(a.country)

@@ -9,8 +9,6 @@
 # %config InlineBackend.print_figure_kwargs = {"bbox_inches": None}
 from pathlib import Path
 
-import matplotlib.pyplot as plt
-
 from readmission.pages import charts, presentation as show
 from readmission.method import findings
 from readmission.data.reference import load_reference
@@ -62,7 +60,7 @@ show.table(shares, "levels", "Countries by cooperation level", columns=["level",
 #| echo: false
 #| fig-alt: "Dot chart of the number of countries in each cooperation level, from works well to needs improvement."
 fig = charts.levels_dot_chart(shares, label)
-plt.show()
+show.chart()
 
 # %% [markdown]
 # ## All countries
@@ -85,7 +83,7 @@ show.table(countries, "countries-context", "All countries assessed: context",
 #| echo: false
 #| fig-alt: "Scatter plot of each country's effective return rate against its number of return decisions, coloured by cooperation level."
 fig = charts.rate_against_decisions(countries, label)
-plt.show()
+show.chart()
 
 # %% [markdown]
 # ## Do instruments help?

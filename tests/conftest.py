@@ -121,7 +121,7 @@ SLOW_MODULES = {"test_pipeline.py", "test_warm_kernel.py", "test_engine_semantic
                 "test_document.py", "test_reliability.py", "test_decision.py", "test_confidentiality.py",
                 "test_editions.py", "test_audience.py", "test_bad_inputs.py", "test_benchmark.py",
                 "test_input_slices.py", "test_no_third_party.py", "test_pages.py", "test_public_cache.py",
-                "test_golden.py"}
+                "test_golden.py", "test_page_outputs.py"}
 
 
 def pytest_collection_modifyitems(items):

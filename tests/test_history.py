@@ -72,6 +72,16 @@ def test_level_changes_name_the_component_that_moved_most():
     assert history.level_changes(e15, e15).empty
 
 
+def test_level_changes_say_where_the_class_counts_were_withheld():
+    withheld = result(LEVEL_POOR, 0.1, 5000)
+    withheld["level_counts"] = {"states_rated": 4, "states_good": None, "states_average": None, "states_poor": None}
+    e15 = edition(2015, {"AA": result(LEVEL_WELL, 0.5, 5000)}, [])
+    e16 = edition(2016, {"AA": withheld}, [])
+    changes = history.level_changes(e15, e16)
+    assert changes.loc[0, "states_before"] == "3 good, 1 average, 0 poor"
+    assert changes.loc[0, "states_now"] == "4 rated; classes withheld (disclosure control)"
+
+
 def test_level_transitions_add_up_to_every_country_of_both_editions():
     e14 = edition(2014, {"AA": result(LEVEL_WELL, .5, 1), "BB": result(LEVEL_POOR, .1, 1)}, [])
     e15 = edition(2015, {"AA": result(LEVEL_AVERAGE, .5, 1), "CC": result(LEVEL_POOR, .1, 1)}, [])

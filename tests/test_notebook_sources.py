@@ -48,4 +48,6 @@ def test_a_changed_cell_is_named(tmp_path):
     edited.write_text(source.read_text(encoding="utf-8").replace('country = "IQ"', 'country = "MA"'),
                       encoding="utf-8")
     found = differences(edited, notebook)
-    assert len(found) == 1 and found[0].startswith("cell 2: source line 3 differs")
+    cells = jupytext.read(notebook).cells
+    parameters = next(i for i, cell in enumerate(cells) if "parameters" in cell.metadata.get("tags", []))
+    assert len(found) == 1 and found[0].startswith(f"cell {parameters}: source line 3 differs")

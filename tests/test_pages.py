@@ -78,14 +78,26 @@ def test_public_sections_say_what_is_withheld_and_why(template):
 
 
 def test_set_up_and_parameter_cells_stay_hidden(template):
+    """The parameters cell first (papermill injects its values after it), then one set-up cell:
+    imports, settings and inputs, hidden; every cell says whether its code shows."""
     code = [c for c in template.cells if c.cell_type == "code"]
-    hidden = [c for c in code[:3]]
-    assert all(c.source.startswith("#| include: false") for c in hidden)
-    assert "parameters" in code[1].metadata.get("tags", [])
+    assert "parameters" in code[0].metadata.get("tags", [])
+    assert all(c.source.startswith("#| include: false") for c in code[:2])
+    assert "load_public_inputs(" in code[1].source and "%matplotlib inline" in code[1].source
+    assert not [c for c in code[2:] if c.source.startswith("#| include: false")]
     for cell in code:
         assert re.match(r"#\| (include|echo): ", cell.source), cell.source[:60]
-        if "plt.show()" in cell.source:
-            assert "#| fig-alt: " in cell.source
+
+
+@pytest.mark.parametrize("name", ["country", "summary"])
+def test_charts_are_shown_in_place_and_described(name):
+    """A chart goes out through show.chart(), after the Markdown its cell showed before it (plain
+    plt.show() would put it above that Markdown, which waits for the cell's end), in a cell with alt text."""
+    nb = nbformat.read(str(REPO / "notebooks" / f"{name}.ipynb"), as_version=4)
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    assert not [c for c in code if "plt.show()" in c]
+    drawn = [c for c in code if "show.chart()" in c]
+    assert drawn and all("#| fig-alt: " in c for c in drawn)
 
 
 def test_public_cells_name_no_per_state_confidential_column(template):

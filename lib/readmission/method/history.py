@@ -217,6 +217,15 @@ def moved_components(before: dict, after: dict) -> str:
         "component scores withheld (disclosure control)"
 
 
+def class_counts(counts: dict) -> str:
+    """How many rated states were good, average and poor, as published: where the release withheld
+    the classes (disclosure control), how many were rated and that the classes are withheld."""
+    if counts.get("states_good") is None:
+        rated = counts.get("states_rated")
+        return ("" if rated is None else f"{rated} rated; ") + "classes withheld (disclosure control)"
+    return "{states_good} good, {states_average} average, {states_poor} poor".format(**counts)
+
+
 def level_changes(previous: EditionRecord, current: EditionRecord) -> pd.DataFrame:
     """Countries assessed in both editions whose level changed, and the components that moved it; a
     level built on synthetic inputs compared with a real one is marked so."""
@@ -225,13 +234,12 @@ def level_changes(previous: EditionRecord, current: EditionRecord) -> pd.DataFra
         before, after = previous.results[country], current.results[country]
         if final_level(before) == final_level(after):
             continue
-        counts = lambda r: "{states_good} good, {states_average} average, {states_poor} poor".format(  # noqa: E731
-            **r["level_counts"])
         mark = mixes([before, after])
         rows.append({"country": country, "name": after.get("name", country),
                      "from": marked(level_with_method(before), before, mark),
                      "to": marked(level_with_method(after), after, mark),
-                     "states_before": counts(before), "states_now": counts(after),
+                     "states_before": class_counts(before["level_counts"]),
+                     "states_now": class_counts(after["level_counts"]),
                      "moved_by": moved_components(before, after)})
     return pd.DataFrame(rows, columns=["country", "name", "from", "to", "states_before", "states_now",
                                        "moved_by"])

@@ -1,7 +1,10 @@
 """What a reader sees of a notebook page: every line is Markdown, every table from `tables`.
 
 No page prints: a `print` line becomes a monospace block that runs past the column. Sentences here
-are built from the data, so the page and its numbers cannot disagree.
+are built from the data, so the page and its numbers cannot disagree. In a notebook, what a cell
+shows goes out as one Markdown output when the cell ends, or before a chart (`chart`) or a
+placeholder: one output a section rather than one a call, each a message the kernel sends and the
+runner records and checks.
 """
 
 from __future__ import annotations
@@ -9,7 +12,9 @@ from __future__ import annotations
 import html
 import re
 
+import matplotlib.pyplot as plt
 import pandas as pd
+from IPython import get_ipython
 from IPython.display import Markdown, display
 
 from ..base.codes import DESIGNATION_FOOTNOTES, designations_md
@@ -22,12 +27,41 @@ from ..method import history
 from ..method.results import public_results
 
 METHODOLOGY = "../../../methodology.qmd"  # from a country page (notebooks/countries/<year>/)
+_waiting: list[str] = []  # the Markdown a cell has shown since its last output
 
 
 def text(markdown: str) -> None:
-    """Show Markdown (an empty string shows nothing)."""
+    """Show Markdown (an empty string shows nothing): at the cell's end in a notebook, at once elsewhere."""
     if markdown:
-        display(Markdown(markdown))
+        _waiting.append(markdown)
+        if not _flushed_at_cell_end():
+            flush()
+
+
+def flush(*_) -> None:
+    """Show the Markdown waiting since the cell's last output, as one output."""
+    if _waiting:
+        shown = "\n\n".join(_waiting)
+        _waiting.clear()
+        display(Markdown(shown))
+
+
+def _flushed_at_cell_end() -> bool:
+    """In IPython, make sure `flush` runs as each cell ends (IPython's post_run_cell event, whose
+    outputs still belong to the cell); False outside IPython."""
+    shell = get_ipython()
+    if shell is None:
+        return False
+    if flush not in shell.events.callbacks["post_run_cell"]:
+        shell.events.register("post_run_cell", flush)
+    return True
+
+
+def chart() -> None:
+    """Show the chart just drawn, after what the cell showed before it (`plt.show()`: the inline
+    backend's PNG output)."""
+    flush()
+    plt.show()
 
 
 def table(frame: pd.DataFrame, table_id: str, caption: str, columns: list[str] | None = None,
@@ -127,6 +161,7 @@ def escape_markdown(value: str) -> str:
 
 def placeholder():
     """An empty output at the top of a page, filled by `overview` once the level is known."""
+    flush()
     return display(Markdown(""), display_id=True)
 
 
