@@ -16,6 +16,7 @@ each command's output to benchmarks/out/logs/. See benchmarks/README.md for what
 from __future__ import annotations
 
 import argparse
+import compileall
 import datetime as dt
 import json
 import os
@@ -107,9 +108,12 @@ def parse_args(argv=None):
 def frozen_source(args, tmp: Path, env: dict) -> Path:
     """A frozen copy of the source, taken now: its lib/ first on PYTHONPATH (the CLI, workers and
     kernels import it), its notebooks and params copied into every project. Edits made to the
-    tree while the benchmark runs cannot change what is measured (nor invalidate run keys)."""
+    tree while the benchmark runs cannot change what is measured (nor invalidate run keys). The copy
+    is byte-compiled, as pip compiles an installed package: where PYTHONDONTWRITEBYTECODE is set (as
+    on this machine) every process would otherwise compile the package's sources again."""
     frozen = make_project(args.source, tmp / "source")
     shutil.copytree(args.source / "lib", frozen / "lib", ignore=shutil.ignore_patterns("__pycache__"))
+    compileall.compile_dir(str(frozen / "lib"), quiet=1)
     env["PYTHONPATH"] = os.pathsep.join([str(frozen / "lib"), *filter(None, [env.get("PYTHONPATH")])])
     return frozen
 

@@ -229,7 +229,7 @@ def run_with_progress(year: int, workers: int, force: bool, snapshot: Optional[P
         import_snapshot(snapshot, project.public)  # a missing folder is an error, never a fetch
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=False) as bar:
-        task = bar.add_task(f"edition {year}: selecting countries", total=None)
+        task = bar.add_task(f"edition {year}: selecting and assessing countries", total=None)
 
         def on_start(pending: int, total: int) -> None:
             bar.update(task, total=pending, description=f"edition {year}: {pending} of {total} "
