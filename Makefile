@@ -46,8 +46,13 @@ notebooks: $(STAMP)
 	$(PYTHON) -m readmission.pages.notebook_sources
 
 # The project's kernel, and nbconvert's settings for reading an executed notebook (README: Open a notebook).
+# The package's bytecode is written once here: an editable install has none until a process imports a
+# module, and where PYTHONDONTWRITEBYTECODE is set none is ever written, so each process of a run (the
+# command, its workers, their kernels) compiled the sources again. A module edited later is compiled
+# from its source as before (Python checks each .pyc against its source).
 define ENV_SETUP
 	$(PYTHON) -m ipykernel install --sys-prefix --name python3 >/dev/null
+	$(PYTHON) -m compileall -q lib/readmission >/dev/null
 	mkdir -p $(ENV_PREFIX)/etc/jupyter && cp jupyter_nbconvert_config.json $(ENV_PREFIX)/etc/jupyter/
 	@touch $(STAMP)
 endef

@@ -78,6 +78,7 @@ def test_an_active_conda_environment_is_used_and_no_venv_is_built(tmp_path):
     assert f"{prefix}/bin/python -m pip install --quiet --no-deps --no-build-isolation -e ." in out
     assert f"{prefix}/bin/python -m pytest" in out
     assert f"touch {prefix}/.readmission-installed" in out
+    assert f"{prefix}/bin/python -m compileall -q lib/readmission" in out  # bytecode written once
     python_calls = re.findall(r"^(\S*python3?) ", out, re.M)
     assert python_calls and set(python_calls) == {f"{prefix}/bin/python"}, python_calls
     assert "make report" in (REPO / "environment.yml").read_text(encoding="utf-8")
