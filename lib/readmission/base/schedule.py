@@ -26,6 +26,11 @@ def part_digests(parts: Parts) -> dict[str, str]:
     return {kind: hashlib.sha256(part).hexdigest() for kind, part in parts.items()}
 
 
+def record(step: str, parts: Parts) -> tuple[str, dict[str, str]]:
+    """What is kept of an item once done: its key, and each input's digest (to say later what changed)."""
+    return step_key(step, parts), part_digests(parts)
+
+
 def changed_kinds(before: dict[str, str] | None, parts: Parts) -> list[str]:
     """The declared kinds whose input differs from the one kept (all of them when none was kept)."""
     now = part_digests(parts)
@@ -79,8 +84,8 @@ class KeyFiles:
 
     def keep(self, step: str, name: str, parts: Parts) -> None:
         """Record that `name` was done with these inputs."""
-        text = step_key(step, parts) + "\n" + json.dumps(part_digests(parts), sort_keys=True) + "\n"
-        write_text_atomic(self.path(name), text)
+        key, digests = record(step, parts)
+        write_text_atomic(self.path(name), key + "\n" + json.dumps(digests, sort_keys=True) + "\n")
 
     def forget(self, name: str) -> None:
         """`name` runs again next time (it failed, or what it was made from is being replaced)."""

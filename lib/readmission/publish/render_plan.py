@@ -19,7 +19,7 @@ import yaml
 from ..base.outputs import write_json
 from ..base.paths import GENERATED, Project
 from ..base import schedule
-from ..base.steps import digest as _digest, step_key
+from ..base.steps import digest as _digest
 from .site_checks import expand, load_config, render_list
 
 SITE_WIDE = ("_quarto.yml", "*.scss", "*.ejs", "_*.html", "*.svg", f"{GENERATED}/site.yml",
@@ -49,7 +49,7 @@ class RenderPlan:
 
     def record(self) -> dict:
         return {"site_wide": self.site_wide,
-                "pages": {page: {"key": step_key("page", parts), "inputs": schedule.part_digests(parts)}
+                "pages": {page: dict(zip(("key", "inputs"), schedule.record("page", parts)))
                           for page, parts in self.pages.items()}}
 
 

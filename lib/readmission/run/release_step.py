@@ -23,7 +23,6 @@ from pathlib import Path
 from ..method import release
 from . import forks, release_log, runkeys
 from ..base import schedule
-from ..base.steps import step_key
 from ..method.assessment import assess_country
 from ..method.indicators import series_years
 from ..inputs.loading import AssessmentInputs, caveat_notes
@@ -76,7 +75,7 @@ def assessment_parts(project: Project, inputs: AssessmentInputs, codes: list[str
     shared = runkeys.shared_digests(project, inputs.edition.data_year)
     slices = slices if slices is not None else runkeys.slice_digests(inputs, codes)
     facts = edition_facts(project, inputs).encode()
-    return {c: {**{kind: shared[kind].encode() for kind in runkeys.SHARED}, "edition facts": facts,
+    return {c: {**runkeys.shared_parts(shared), "edition facts": facts,
                 "country settings": runkeys.country_params(project, c), "country rows": slices[c].encode(),
                 "outside selection": outside.get(c, "").encode()} for c in codes}
 
@@ -85,33 +84,37 @@ def kept_path(store: Path, code: str) -> Path:
     return Path(store) / f".{code}.assessed"
 
 
+def _key_from(handle) -> schedule.Kept:
+    """An entry's first record: the key of its assessment and its inputs' digests."""
+    key, digests = pickle.load(handle)
+    return str(key), digests if isinstance(digests, dict) else None
+
+
 def kept_key(store: Path, code: str) -> schedule.Kept:
     """The key of `code`'s kept assessment and its inputs' digests, read alone (('', None): none)."""
     try:
         with open(kept_path(store, code), "rb") as handle:
-            key, digests = pickle.load(handle)
+            return _key_from(handle)
     except Exception:  # absent, damaged, or written by other code: assessed again
         return "", None
-    return str(key), digests if isinstance(digests, dict) else None
 
 
 def kept(store: Path, code: str, parts: schedule.Parts) -> Assessed | None:
     """The kept assessment of `code` if it was made from these inputs, else None (a stale entry is
     never read beyond its key)."""
-    if schedule.why("assessment", parts, kept_key(store, code)) is not None:
-        return None
     try:
         with open(kept_path(store, code), "rb") as handle:
-            pickle.load(handle)
+            if schedule.why("assessment", parts, _key_from(handle)) is not None:
+                return None
             found = pickle.load(handle)
-    except Exception:
+    except Exception:  # absent, damaged, or written by other code: assessed again
         return None
     return found if isinstance(found, Assessed) else None
 
 
 def keep(store: Path, code: str, parts: schedule.Parts, assessed: Assessed) -> None:
-    key = (step_key("assessment", parts), schedule.part_digests(parts))
-    write_bytes_atomic(kept_path(store, code), pickle.dumps(key) + pickle.dumps(assessed))
+    write_bytes_atomic(kept_path(store, code), pickle.dumps(schedule.record("assessment", parts))
+                       + pickle.dumps(assessed))
 
 
 def rewrite_results(store: Path, code: str, assessed: Assessed, origin: dict) -> None:

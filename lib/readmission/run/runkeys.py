@@ -119,7 +119,8 @@ def country_params(project: Project, country: str) -> bytes:
 SHARED = ("code", "versions", "settings", "reference")
 
 
-def _shared_parts(shared: dict[str, str], wanted: tuple[str, ...]) -> dict[str, bytes]:
+def shared_parts(shared: dict[str, str], wanted: tuple[str, ...] = SHARED) -> dict[str, bytes]:
+    """The shared digests (`shared_digests`) as key parts, by kind."""
     return {kind: shared[kind].encode() for kind in wanted}
 
 
@@ -127,7 +128,7 @@ def run_key_parts(project: Project, country: str, parameters: dict, shared: dict
                   slices: str, history: str = "") -> dict[str, bytes]:
     """One country's key parts by declared kind; `shared` from `shared_digests`, `slices` its rows'
     digest, `history` the digest of its earlier editions (history.history_digest)."""
-    return {**_shared_parts(shared, SHARED), "parameters": json.dumps(parameters, sort_keys=True).encode(),
+    return {**shared_parts(shared, SHARED), "parameters": json.dumps(parameters, sort_keys=True).encode(),
             "country settings": country_params(project, country),
             "country rows": slices.encode(), "earlier editions": history.encode()}
 
@@ -184,7 +185,7 @@ def edition_parts(project: Project, year: int, public_dir: Path, restricted_dir:
     """Everything a whole run reads, by declared kind."""
     shared = shared_digests(project, year)
     folder = lambda path: files_digest(path, root=project.root).encode()  # noqa: E731
-    return {**_shared_parts(shared, SHARED), "audience": audience.encode(), "public data": folder(public_dir),
+    return {**shared_parts(shared, SHARED), "audience": audience.encode(), "public data": folder(public_dir),
             "confidential inputs": folder(restricted_dir),
             "country settings": folder(project.country_settings), "earlier editions": history.encode()}
 
@@ -199,7 +200,7 @@ def summary_parts(project: Project, year: int, run: dict, results: bytes, histor
     """The summary's inputs by declared kind: code, settings, reference tables, the run record and the
     results it reads, and earlier editions' results (its "Across editions" section)."""
     shared = shared_digests(project, year)
-    return {**_shared_parts(shared, ("code", "settings", "reference")),
+    return {**shared_parts(shared, ("code", "settings", "reference")),
             "results": json.dumps(run, sort_keys=True).encode() + results, "earlier editions": history.encode()}
 
 
